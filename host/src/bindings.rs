@@ -1,0 +1,15 @@
+//! The host side of `wit/`: generated once, and the only place generated names are reached from.
+
+mod generated {
+    wasmtime::component::bindgen!({
+        world: "handler",
+        path: "../wit",
+        exports: { default: async },
+    });
+}
+
+pub use generated::lambda_wasm::proxy::invocation::{self, InvocationContext};
+pub use generated::lambda_wasm::proxy::types::{
+    self, HandlerError, Request, RequestContext, Response, Source,
+};
+pub use generated::{Handler, HandlerPre};

@@ -1,0 +1,236 @@
+//! Lambda proxy events -> the contract's `request`.
+//!
+//! The front end is detected from the event's marker fields before the event is read in full:
+//! `requestContext.elb` is an ALB, `version: "2.0"` an HTTP API (a Function URL on a
+//! `lambda-url` domain), `httpMethod` or `version: "1.0"` a REST API.
+
+mod fields;
+mod v1;
+mod v2;
+
+use base64::Engine as _;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+use crate::bindings::{Request, Source};
+
+/// A request ready for the guest, and how its answer must be shaped.
+#[derive(Debug)]
+pub struct Incoming {
+    pub request: Request,
+    pub format: ResponseFormat,
+}
+
+/// The proxy response JSON a front end expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseFormat {
+    /// REST API: `headers` plus `multiValueHeaders`.
+    RestApi,
+    /// HTTP API and Function URL: comma-joined `headers` and a `cookies` array.
+    HttpApi,
+    /// ALB: a `statusDescription`, and headers in the style the request came in.
+    Alb { multi_value_headers: bool },
+}
+
+/// Why an event could not become a request.
+#[derive(Debug, thiserror::Error)]
+pub enum EventError {
+    #[error("the event is not valid JSON: {0}")]
+    NotJson(String),
+    #[error(
+        "unsupported event: expected an API Gateway REST API proxy event (`httpMethod` or \
+         `version: \"1.0\"`), an HTTP API or Function URL event (`version: \"2.0\"`) or an ALB \
+         event (`requestContext.elb`)"
+    )]
+    Unsupported,
+    #[error("malformed {front_end} event: {message}")]
+    Malformed {
+        front_end: &'static str,
+        message: String,
+    },
+    /// The event is well formed but its body is not: the client gets a 400.
+    #[error("the request body is marked base64 but is not valid base64: {message}")]
+    InvalidBody {
+        format: ResponseFormat,
+        message: String,
+    },
+}
+
+impl EventError {
+    fn malformed(source: Source, err: &serde_json::Error) -> Self {
+        Self::Malformed {
+            front_end: source_name(source),
+            message: without_echoed_values(err),
+        }
+    }
+
+    /// A short stable name for logs and Lambda's `errorType`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::NotJson(_) => "InvalidJson",
+            Self::Unsupported => "UnsupportedEvent",
+            Self::Malformed { .. } => "MalformedEvent",
+            Self::InvalidBody { .. } => "InvalidBody",
+        }
+    }
+}
+
+/// Reads a Lambda event and translates it into the guest's request.
+pub fn parse(event: &[u8]) -> Result<Incoming, EventError> {
+    match detect(event)? {
+        Source::RestApi => v1::rest_api(event),
+        Source::Alb => v1::alb(event),
+        source @ (Source::HttpApi | Source::FunctionUrl) => v2::translate(event, source),
+    }
+}
+
+/// The few fields that tell the front ends apart; serde skips the rest without allocating.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Markers {
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default)]
+    http_method: Option<IgnoredAny>,
+    #[serde(default)]
+    request_context: Option<ContextMarkers>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ContextMarkers {
+    #[serde(default)]
+    elb: Option<IgnoredAny>,
+    #[serde(default)]
+    domain_name: Option<String>,
+}
+
+/// Which front end sent `event`.
+pub fn detect(event: &[u8]) -> Result<Source, EventError> {
+    let markers: Markers = serde_json::from_slice(event).map_err(|err| {
+        if err.is_data() {
+            EventError::Unsupported
+        } else {
+            EventError::NotJson(without_echoed_values(&err))
+        }
+    })?;
+    let context = markers.request_context;
+    if context
+        .as_ref()
+        .is_some_and(|context| context.elb.is_some())
+    {
+        return Ok(Source::Alb);
+    }
+    match markers.version.as_deref() {
+        Some("2.0") => {
+            let domain = context
+                .and_then(|context| context.domain_name)
+                .unwrap_or_default();
+            // Function URLs are served on `<url-id>.lambda-url.<region>.on.aws`.
+            Ok(if domain.contains(".lambda-url.") {
+                Source::FunctionUrl
+            } else {
+                Source::HttpApi
+            })
+        }
+        Some("1.0") => Ok(Source::RestApi),
+        None if markers.http_method.is_some() => Ok(Source::RestApi),
+        _ => Err(EventError::Unsupported),
+    }
+}
+
+/// The body as bytes, base64-decoded where the front end encoded it.
+fn decode_body(
+    body: Option<String>,
+    base64: Option<bool>,
+    format: ResponseFormat,
+) -> Result<Vec<u8>, EventError> {
+    let body = body.unwrap_or_default();
+    if base64 != Some(true) {
+        return Ok(body.into_bytes());
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(body.as_bytes())
+        .map_err(|err| EventError::InvalidBody {
+            format,
+            message: err.to_string(),
+        })
+}
+
+pub fn source_name(source: Source) -> &'static str {
+    match source {
+        Source::RestApi => "REST API",
+        Source::HttpApi => "HTTP API",
+        Source::Alb => "ALB",
+        Source::FunctionUrl => "Function URL",
+    }
+}
+
+/// serde_json quotes offending strings (`invalid type: string "…"`); events carry tokens and
+/// personal data, so the quote is dropped from anything logged or returned.
+fn without_echoed_values(err: &serde_json::Error) -> String {
+    let message = err.to_string();
+    let Some(start) = message.find(" \"") else {
+        return message;
+    };
+    match message.rfind("\", expected") {
+        Some(end) if end > start => format!("{}{}", &message[..start], &message[end + 1..]),
+        _ => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_each_front_end_from_its_markers() {
+        let cases = [
+            (r#"{"httpMethod": "GET"}"#, Source::RestApi),
+            (
+                r#"{"version": "1.0", "requestContext": {}}"#,
+                Source::RestApi,
+            ),
+            (
+                r#"{"version": "2.0", "requestContext": {"domainName": "a.execute-api.x"}}"#,
+                Source::HttpApi,
+            ),
+            (
+                r#"{"version": "2.0", "requestContext": {"domainName": "a.lambda-url.eu-west-2.on.aws"}}"#,
+                Source::FunctionUrl,
+            ),
+            (
+                r#"{"httpMethod": "GET", "requestContext": {"elb": {}}}"#,
+                Source::Alb,
+            ),
+        ];
+        for (event, expected) in cases {
+            assert_eq!(detect(event.as_bytes()).unwrap(), expected, "{event}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_proxy_event() {
+        for event in [
+            r#"{}"#,
+            r#"{"version": "3.0"}"#,
+            r#"{"Records": []}"#,
+            "[]",
+            r#""text""#,
+        ] {
+            assert!(
+                matches!(detect(event.as_bytes()), Err(EventError::Unsupported)),
+                "{event}"
+            );
+        }
+        assert!(matches!(detect(b"{not json"), Err(EventError::NotJson(_))));
+    }
+
+    #[test]
+    fn malformed_messages_do_not_quote_the_event() {
+        let err = serde_json::from_str::<u64>(r#""secret-token""#).unwrap_err();
+        let message = without_echoed_values(&err);
+        assert!(!message.contains("secret-token"), "{message}");
+        assert!(message.contains("expected u64"), "{message}");
+    }
+}

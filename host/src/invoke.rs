@@ -1,0 +1,51 @@
+//! `bootstrap invoke`: one event through the same path as on Lambda, the proxy response JSON on
+//! stdout, like `sam local invoke -e`.
+
+use std::io::{Read as _, Write as _};
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context as _;
+
+use crate::bindings::InvocationContext;
+use crate::component::{self, HandlerComponent};
+use crate::proxy;
+
+/// Runs the event in `event_file` (`-` for stdin) through `component`.
+pub async fn run(event_file: &Path, component: &Path, timeout: Duration) -> anyhow::Result<()> {
+    let event = read_event(event_file)?;
+    let engine = component::new_engine()?;
+    let handler = HandlerComponent::load(&engine, component)?;
+    let response = proxy::handle_event(&handler, &event, local_invocation(timeout))
+        .await
+        .with_context(|| format!("{} is not an event bootstrap can run", event_file.display()))?;
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut stdout, &response)?;
+    writeln!(stdout)?;
+    Ok(())
+}
+
+fn read_event(event_file: &Path) -> anyhow::Result<Vec<u8>> {
+    if event_file == Path::new("-") {
+        let mut event = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut event)
+            .context("reading the event from stdin")?;
+        return Ok(event);
+    }
+    std::fs::read(event_file).with_context(|| format!("reading event {}", event_file.display()))
+}
+
+/// An invocation context like Lambda's, for a local run.
+fn local_invocation(timeout: Duration) -> InvocationContext {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    InvocationContext {
+        request_id: format!("local-{}-{}", std::process::id(), now.as_micros()),
+        function_name: std::env::var("AWS_LAMBDA_FUNCTION_NAME")
+            .unwrap_or_else(|_| "local".to_owned()),
+        function_version: "$LATEST".to_owned(),
+        deadline_epoch_ms: u64::try_from((now + timeout).as_millis()).unwrap_or(u64::MAX),
+    }
+}

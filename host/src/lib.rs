@@ -1,0 +1,14 @@
+//! `bootstrap`: an AWS Lambda custom runtime that runs API Gateway proxy handlers written as
+//! WebAssembly components of the `handler` world in `wit/`.
+
+#![forbid(unsafe_code)]
+
+pub mod bindings;
+pub mod component;
+pub mod event;
+pub mod invoke;
+pub mod lambda;
+pub mod logging;
+pub mod proxy;
+pub mod response;
+mod state;

@@ -1,0 +1,70 @@
+//! The command line of `bootstrap`.
+
+#![forbid(unsafe_code)]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use lambda_wasm_host::{invoke, lambda, logging};
+
+/// Runs API Gateway handlers compiled to WebAssembly components, on AWS Lambda or locally.
+#[derive(Debug, Parser)]
+#[command(name = "bootstrap", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve Lambda invocations from the Runtime API (the default when AWS_LAMBDA_RUNTIME_API is set).
+    Lambda {
+        /// The component; by default `$LAMBDA_TASK_ROOT/$_HANDLER`.
+        #[arg(long, env = "LAMBDA_WASM_COMPONENT")]
+        component: Option<PathBuf>,
+    },
+    /// Run one event file through the component and print the proxy response JSON.
+    Invoke {
+        /// The Lambda event (REST API, HTTP API, ALB or Function URL); `-` reads stdin.
+        #[arg(long, short)]
+        event: PathBuf,
+        /// The component to run.
+        #[arg(long, short, env = "LAMBDA_WASM_COMPONENT")]
+        component: PathBuf,
+        /// The invocation's deadline, as a Lambda function timeout, in seconds.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    logging::init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Invoke {
+            event,
+            component,
+            timeout,
+        }) => invoke::run(&event, &component, Duration::from_secs(timeout)).await,
+        Some(Command::Lambda { component }) => lambda::run(component).await,
+        None if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() => {
+            lambda::run(std::env::var_os("LAMBDA_WASM_COMPONENT").map(PathBuf::from)).await
+        }
+        None => {
+            eprintln!(
+                "bootstrap: no command given and AWS_LAMBDA_RUNTIME_API is not set; see `bootstrap --help`"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! The whole path of one invocation, shared by Lambda mode and `invoke`:
+//! event JSON -> request -> fresh guest instance -> proxy response JSON.
+
+use std::time::Instant;
+
+use tracing::Instrument as _;
+
+use crate::bindings::InvocationContext;
+use crate::component::{GuestFailure, HandlerComponent};
+use crate::event::{self, EventError, Incoming};
+use crate::response::{self, ProxyResponse};
+
+/// Answers one Lambda event with the proxy response for its front end.
+///
+/// Failures of the guest become error responses (500 for a trap or a handler error, 502 for a
+/// response the front end would refuse, 400 for an undecodable body); only an event that is
+/// not a proxy event at all is an `Err`, for the Lambda invocation to fail with.
+pub async fn handle_event(
+    handler: &HandlerComponent,
+    event: &[u8],
+    invocation: InvocationContext,
+) -> Result<ProxyResponse, EventError> {
+    let span = tracing::info_span!(
+        "invocation",
+        lambda_request_id = %invocation.request_id,
+        apigw_request_id = tracing::field::Empty,
+    );
+    async {
+        let started = Instant::now();
+        let Incoming { request, format } = match event::parse(event) {
+            Ok(incoming) => incoming,
+            Err(EventError::InvalidBody { format, message }) => {
+                tracing::warn!(%message, "refused the request body");
+                return Ok(response::error(
+                    format,
+                    400,
+                    "The request body is not valid base64.",
+                ));
+            }
+            Err(err) => {
+                tracing::error!(error_type = err.kind(), "{err}");
+                return Err(err);
+            }
+        };
+        if let Some(id) = &request.context.request_id {
+            tracing::Span::current().record("apigw_request_id", id.as_str());
+        }
+        let answer = match handler.handle(&request, invocation).await {
+            Ok(guest_response) => {
+                response::encode(guest_response, format).unwrap_or_else(|invalid| {
+                    tracing::error!("the handler's response is invalid: {invalid}");
+                    response::error(format, 502, "Bad Gateway")
+                })
+            }
+            Err(failure @ GuestFailure::Handler(_)) => {
+                tracing::error!("{failure}");
+                response::error(format, 500, "Internal Server Error")
+            }
+            Err(GuestFailure::Trap(trap)) => {
+                tracing::error!("the handler trapped: {trap:?}");
+                response::error(format, 500, "Internal Server Error")
+            }
+        };
+        tracing::info!(
+            source = event::source_name(request.context.source),
+            method = %request.method,
+            path = %request.path,
+            status = answer.status(),
+            duration_us = started.elapsed().as_micros() as u64,
+            "handled"
+        );
+        Ok(answer)
+    }
+    .instrument(span)
+    .await
+}

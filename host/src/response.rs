@@ -1,0 +1,253 @@
+//! The guest's `response` -> the proxy response JSON of the front end that sent the request.
+
+use base64::Engine as _;
+use http::{HeaderName, HeaderValue, StatusCode};
+use serde::{Serialize, Serializer};
+
+use crate::bindings::Response;
+use crate::event::ResponseFormat;
+
+/// A response the front end would refuse; the client gets a 502, as API Gateway gives for a
+/// malformed proxy response.
+#[derive(Debug, thiserror::Error)]
+pub enum InvalidResponse {
+    #[error("status {0} is outside 100-599")]
+    Status(u16),
+    #[error("invalid header name {0:?}")]
+    HeaderName(String),
+    #[error("invalid value for header {0:?} (control characters such as CR or LF are not allowed)")]
+    HeaderValue(String),
+}
+
+/// The proxy response JSON, in the shape of one front end.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum ProxyResponse {
+    RestApi(RestApiResponse),
+    HttpApi(HttpApiResponse),
+    Alb(AlbResponse),
+}
+
+impl ProxyResponse {
+    /// The HTTP status the client will see.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::RestApi(response) => response.status_code,
+            Self::HttpApi(response) => response.status_code,
+            Self::Alb(response) => response.status_code,
+        }
+    }
+}
+
+/// REST API: single values in `headers`, repeated ones and every `Set-Cookie` in
+/// `multiValueHeaders`, no name in both (API Gateway would send it twice).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestApiResponse {
+    status_code: u16,
+    headers: Ordered<String>,
+    multi_value_headers: Ordered<Vec<String>>,
+    body: String,
+    is_base64_encoded: bool,
+}
+
+/// HTTP API and Function URL: repeated headers comma-joined, cookies in `cookies`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpApiResponse {
+    status_code: u16,
+    headers: Ordered<String>,
+    cookies: Vec<String>,
+    body: String,
+    is_base64_encoded: bool,
+}
+
+/// ALB: a `statusDescription`, and `headers` or `multiValueHeaders` as the request had them.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlbResponse {
+    status_code: u16,
+    status_description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    headers: Option<Ordered<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    multi_value_headers: Option<Ordered<Vec<String>>>,
+    body: String,
+    is_base64_encoded: bool,
+}
+
+/// A JSON object that keeps its keys in the order given.
+#[derive(Debug, Default)]
+pub struct Ordered<V>(Vec<(String, V)>);
+
+impl<V: Serialize> Serialize for Ordered<V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(key, value)| (key, value)))
+    }
+}
+
+/// A response whose status and headers have been checked, headers grouped by name.
+struct Checked {
+    status: u16,
+    headers: Vec<(String, Vec<String>)>,
+    cookies: Vec<String>,
+    body: Vec<u8>,
+}
+
+/// Checks the guest's response and shapes it for `format`.
+pub fn encode(
+    response: Response,
+    format: ResponseFormat,
+) -> Result<ProxyResponse, InvalidResponse> {
+    Ok(render(check(response)?, format))
+}
+
+/// A short JSON error, `{"message": "..."}` as API Gateway's own errors are.
+pub fn error(format: ResponseFormat, status: u16, message: &str) -> ProxyResponse {
+    let checked = Checked {
+        status,
+        headers: vec![(
+            "content-type".to_owned(),
+            vec!["application/json".to_owned()],
+        )],
+        cookies: Vec::new(),
+        body: serde_json::json!({ "message": message })
+            .to_string()
+            .into_bytes(),
+    };
+    render(checked, format)
+}
+
+fn check(response: Response) -> Result<Checked, InvalidResponse> {
+    if !(100..=599).contains(&response.status) {
+        return Err(InvalidResponse::Status(response.status));
+    }
+    let mut cookies = response.cookies;
+    let mut headers: Vec<(String, Vec<String>)> = Vec::new();
+    for (name, value) in response.headers {
+        if HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Err(InvalidResponse::HeaderName(name));
+        }
+        if HeaderValue::from_str(&value).is_err() {
+            return Err(InvalidResponse::HeaderValue(name));
+        }
+        // Cookies need their own channel: v2 would comma-join them, which breaks `Expires`.
+        if name.eq_ignore_ascii_case("set-cookie") {
+            cookies.push(value);
+        } else if let Some((_, values)) = headers
+            .iter_mut()
+            .find(|(known, _)| known.eq_ignore_ascii_case(&name))
+        {
+            values.push(value);
+        } else {
+            headers.push((name, vec![value]));
+        }
+    }
+    if cookies
+        .iter()
+        .any(|cookie| HeaderValue::from_str(cookie).is_err())
+    {
+        return Err(InvalidResponse::HeaderValue("set-cookie".to_owned()));
+    }
+    Ok(Checked {
+        status: response.status,
+        headers,
+        cookies,
+        body: response.body,
+    })
+}
+
+fn render(response: Checked, format: ResponseFormat) -> ProxyResponse {
+    let Checked {
+        status,
+        headers,
+        mut cookies,
+        body,
+    } = response;
+    let (body, is_base64_encoded) = match String::from_utf8(body) {
+        Ok(text) => (text, false),
+        Err(binary) => (
+            base64::engine::general_purpose::STANDARD.encode(binary.as_bytes()),
+            true,
+        ),
+    };
+    match format {
+        ResponseFormat::RestApi => {
+            let (single, mut multi): (Vec<_>, Vec<_>) = headers
+                .into_iter()
+                .partition(|(_, values)| values.len() == 1);
+            let single = single
+                .into_iter()
+                .filter_map(|(name, mut values)| Some((name, values.pop()?)))
+                .collect();
+            if !cookies.is_empty() {
+                multi.push(("Set-Cookie".to_owned(), cookies));
+            }
+            ProxyResponse::RestApi(RestApiResponse {
+                status_code: status,
+                headers: Ordered(single),
+                multi_value_headers: Ordered(multi),
+                body,
+                is_base64_encoded,
+            })
+        }
+        ResponseFormat::HttpApi => ProxyResponse::HttpApi(HttpApiResponse {
+            status_code: status,
+            headers: Ordered(comma_joined(headers)),
+            cookies,
+            body,
+            is_base64_encoded,
+        }),
+        ResponseFormat::Alb {
+            multi_value_headers,
+        } => {
+            let (headers, multi_value_headers) = if multi_value_headers {
+                let mut multi = headers;
+                if !cookies.is_empty() {
+                    multi.push(("Set-Cookie".to_owned(), cookies));
+                }
+                (None, Some(Ordered(multi)))
+            } else {
+                let mut single = comma_joined(headers);
+                // Without multi-value headers an ALB passes one value per name; like ALB itself,
+                // keep the last.
+                if cookies.len() > 1 {
+                    tracing::warn!(
+                        dropped = cookies.len() - 1,
+                        "the ALB target group has multi-value headers off: only the last Set-Cookie is sent"
+                    );
+                }
+                if let Some(cookie) = cookies.pop() {
+                    single.push(("Set-Cookie".to_owned(), cookie));
+                }
+                (Some(Ordered(single)), None)
+            };
+            ProxyResponse::Alb(AlbResponse {
+                status_code: status,
+                status_description: status_description(status),
+                headers,
+                multi_value_headers,
+                body,
+                is_base64_encoded,
+            })
+        }
+    }
+}
+
+fn comma_joined(headers: Vec<(String, Vec<String>)>) -> Vec<(String, String)> {
+    headers
+        .into_iter()
+        .map(|(name, values)| (name, values.join(", ")))
+        .collect()
+}
+
+/// `200 OK`, as ALB wants it.
+fn status_description(status: u16) -> String {
+    let reason = StatusCode::from_u16(status)
+        .ok()
+        .and_then(|code| code.canonical_reason());
+    match reason {
+        Some(reason) => format!("{status} {reason}"),
+        None => status.to_string(),
+    }
+}
