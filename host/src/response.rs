@@ -251,3 +251,145 @@ fn status_description(status: u16) -> String {
         None => status.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn response(headers: &[(&str, &str)], cookies: &[&str], body: &[u8]) -> Response {
+        Response {
+            status: 200,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            cookies: cookies.iter().map(|c| c.to_string()).collect(),
+            body: body.to_vec(),
+        }
+    }
+
+    fn encoded(response: Response, format: ResponseFormat) -> Value {
+        serde_json::to_value(encode(response, format).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn rest_api_puts_repeated_headers_and_cookies_only_in_multi_value_headers() {
+        let guest = response(
+            &[
+                ("Content-Type", "text/plain"),
+                ("Vary", "a"),
+                ("vary", "b"),
+                ("Set-Cookie", "h=1"),
+            ],
+            &["a=1; Path=/", "b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT"],
+            b"hi",
+        );
+        assert_eq!(
+            encoded(guest, ResponseFormat::RestApi),
+            json!({
+                "statusCode": 200,
+                "headers": { "Content-Type": "text/plain" },
+                "multiValueHeaders": {
+                    "Vary": ["a", "b"],
+                    "Set-Cookie": ["a=1; Path=/", "b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT", "h=1"],
+                },
+                "body": "hi",
+                "isBase64Encoded": false,
+            })
+        );
+    }
+
+    #[test]
+    fn http_api_joins_repeated_headers_and_lists_cookies() {
+        let guest = response(&[("vary", "a"), ("Vary", "b")], &["a=1", "b=2"], b"{}");
+        assert_eq!(
+            encoded(guest, ResponseFormat::HttpApi),
+            json!({
+                "statusCode": 200,
+                "headers": { "vary": "a, b" },
+                "cookies": ["a=1", "b=2"],
+                "body": "{}",
+                "isBase64Encoded": false,
+            })
+        );
+    }
+
+    #[test]
+    fn binary_bodies_are_base64_encoded() {
+        let guest = response(&[], &[], &[0, 255, 16, 128]);
+        let json = encoded(guest, ResponseFormat::HttpApi);
+        assert_eq!(json["body"], "AP8QgA==");
+        assert_eq!(json["isBase64Encoded"], true);
+    }
+
+    #[test]
+    fn alb_answers_in_the_header_style_of_the_request() {
+        let guest = || response(&[("x", "1"), ("x", "2")], &["a=1", "b=2"], b"ok");
+        let multi = encoded(
+            guest(),
+            ResponseFormat::Alb {
+                multi_value_headers: true,
+            },
+        );
+        assert_eq!(multi["statusDescription"], "200 OK");
+        assert_eq!(
+            multi["multiValueHeaders"],
+            json!({ "x": ["1", "2"], "Set-Cookie": ["a=1", "b=2"] })
+        );
+        assert!(multi.get("headers").is_none());
+
+        let single = encoded(
+            guest(),
+            ResponseFormat::Alb {
+                multi_value_headers: false,
+            },
+        );
+        assert_eq!(
+            single["headers"],
+            json!({ "x": "1, 2", "Set-Cookie": "b=2" })
+        );
+        assert!(single.get("multiValueHeaders").is_none());
+    }
+
+    #[test]
+    fn refuses_what_a_front_end_would_refuse() {
+        let mut bad_status = response(&[], &[], b"");
+        bad_status.status = 600;
+        assert!(matches!(
+            encode(bad_status, ResponseFormat::RestApi),
+            Err(InvalidResponse::Status(600))
+        ));
+        let crlf = response(&[("x-injected", "a\r\nSet-Cookie: evil=1")], &[], b"");
+        assert!(matches!(
+            encode(crlf, ResponseFormat::RestApi),
+            Err(InvalidResponse::HeaderValue(_))
+        ));
+        let bad_name = response(&[("bad name", "x")], &[], b"");
+        assert!(matches!(
+            encode(bad_name, ResponseFormat::HttpApi),
+            Err(InvalidResponse::HeaderName(_))
+        ));
+        let bad_cookie = response(&[], &["a=1\nb=2"], b"");
+        assert!(matches!(
+            encode(bad_cookie, ResponseFormat::HttpApi),
+            Err(InvalidResponse::HeaderValue(_))
+        ));
+    }
+
+    #[test]
+    fn errors_are_short_json_in_the_front_ends_shape() {
+        let json = serde_json::to_value(error(
+            ResponseFormat::Alb {
+                multi_value_headers: false,
+            },
+            502,
+            "Bad Gateway",
+        ))
+        .unwrap();
+        assert_eq!(json["statusCode"], 502);
+        assert_eq!(json["statusDescription"], "502 Bad Gateway");
+        assert_eq!(json["body"], r#"{"message":"Bad Gateway"}"#);
+    }
+}

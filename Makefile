@@ -1,0 +1,38 @@
+# Build, run and test lambda-wasm. `make help` lists the targets.
+
+CARGO ?= cargo
+GUESTS := hello-world inspector
+WASM_DIR := target/wasm32-wasip2/release
+BOOTSTRAP := target/release/bootstrap
+EVENT ?= host/tests/fixtures/events/tutorial-rest-api.json
+COMPONENT ?= $(WASM_DIR)/hello_world.wasm
+
+.PHONY: help setup components host invoke test lint
+
+help:
+	@echo "make setup       install the wasm32-wasip2 target"
+	@echo "make components  build every guest component into $(WASM_DIR)"
+	@echo "make host        build bootstrap into $(BOOTSTRAP)"
+	@echo "make invoke      run EVENT (default: the tutorial request) through COMPONENT"
+	@echo "make test        lint, build the components, run every test"
+
+setup:
+	rustup target add wasm32-wasip2
+
+components: setup
+	$(CARGO) build --release --target wasm32-wasip2 $(addprefix -p ,$(GUESTS))
+
+host:
+	$(CARGO) build --release -p lambda-wasm-host
+
+invoke: host components
+	$(BOOTSTRAP) invoke --event $(EVENT) --component $(COMPONENT)
+
+lint: setup
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --release -p lambda-wasm-host --all-targets -- -D warnings
+	$(CARGO) clippy --release --target wasm32-wasip2 $(addprefix -p ,$(GUESTS)) --all-targets -- -D warnings
+
+test: lint components
+	$(CARGO) test --release -p lambda-wasm-host
+	$(CARGO) test --release $(addprefix -p ,$(GUESTS))

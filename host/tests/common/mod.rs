@@ -1,0 +1,63 @@
+//! Paths shared by the integration tests: fixtures, the built components, the real binary.
+
+#![allow(dead_code)] // each test crate uses its own part of this module
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+pub fn read_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(fixture(name)).unwrap_or_else(|err| panic!("reading fixture {name}: {err}"))
+}
+
+/// A guest component built for wasm32-wasip2 (`make components` builds them all).
+pub fn component(crate_name: &str) -> PathBuf {
+    let dir = std::env::var_os("LAMBDA_WASM_COMPONENTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/wasm32-wasip2/release")
+        });
+    let path = dir.join(format!("{}.wasm", crate_name.replace('-', "_")));
+    assert!(
+        path.is_file(),
+        "{} is missing: build the guests first (`make components`)",
+        path.display()
+    );
+    path
+}
+
+pub fn bootstrap() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bootstrap"));
+    command
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env("RUST_LOG", "warn");
+    command
+}
+
+/// `bootstrap invoke` of an event file against a component.
+pub fn invoke(event: &std::path::Path, component: &std::path::Path) -> Output {
+    bootstrap()
+        .arg("invoke")
+        .arg("--event")
+        .arg(event)
+        .arg("--component")
+        .arg(component)
+        .output()
+        .expect("running bootstrap")
+}
+
+/// The proxy response JSON `invoke` printed; panics with its stderr when it failed.
+pub fn invoke_json(event: &std::path::Path, component: &std::path::Path) -> serde_json::Value {
+    let output = invoke(event, component);
+    assert!(
+        output.status.success(),
+        "bootstrap invoke failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("invoke prints JSON")
+}

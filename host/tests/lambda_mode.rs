@@ -1,0 +1,256 @@
+//! Lambda mode: the real `bootstrap` process polling a Runtime API that this test serves on
+//! loopback, as the Lambda service would.
+
+#![allow(clippy::unwrap_used)] // a failed step is a failed test
+
+mod common;
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::process::Child;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+
+/// What the runtime posted back.
+#[derive(Debug, Clone)]
+struct Post {
+    path: String,
+    error_type: Option<String>,
+    body: Value,
+}
+
+#[derive(Default)]
+struct RuntimeApi {
+    events: Mutex<VecDeque<(String, Vec<u8>)>>,
+    posts: Mutex<Vec<Post>>,
+    polls: Mutex<usize>,
+}
+
+impl RuntimeApi {
+    async fn handle(
+        &self,
+        request: Request<Incoming>,
+    ) -> Result<Response<Full<Bytes>>, Infallible> {
+        let path = request.uri().path().to_owned();
+        if path == "/2018-06-01/runtime/invocation/next" {
+            *self.polls.lock().unwrap() += 1;
+            let next = self.events.lock().unwrap().pop_front();
+            let Some((id, event)) = next else {
+                // No more work: hold the poll open as Lambda does between invocations.
+                std::future::pending::<()>().await;
+                unreachable!();
+            };
+            let deadline = std::time::SystemTime::now() + Duration::from_secs(30);
+            let deadline_ms = deadline
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis();
+            return Ok(Response::builder()
+                .header("lambda-runtime-aws-request-id", id)
+                .header("lambda-runtime-deadline-ms", deadline_ms.to_string())
+                .header(
+                    "lambda-runtime-invoked-function-arn",
+                    "arn:aws:lambda:us-east-1:123456789012:function:hello",
+                )
+                .body(Full::new(Bytes::from(event)))
+                .unwrap());
+        }
+        let error_type = request
+            .headers()
+            .get("lambda-runtime-function-error-type")
+            .map(|value| value.to_str().unwrap().to_owned());
+        let body = request.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        self.posts.lock().unwrap().push(Post {
+            path,
+            error_type,
+            body,
+        });
+        Ok(Response::builder()
+            .status(202)
+            .body(Full::new(Bytes::new()))
+            .unwrap())
+    }
+}
+
+async fn serve(api: Arc<RuntimeApi>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let api = api.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request| {
+                    let api = api.clone();
+                    async move { api.handle(request).await }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    address
+}
+
+/// Starts `bootstrap` as Lambda would: no arguments, the component named by `_HANDLER` under
+/// `LAMBDA_TASK_ROOT`.
+fn start_runtime(address: SocketAddr, task_root: &std::path::Path, handler: &str) -> Child {
+    common::bootstrap()
+        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "hello")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("LAMBDA_TASK_ROOT", task_root)
+        .env("_HANDLER", handler)
+        .env_remove("LAMBDA_WASM_COMPONENT")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting bootstrap")
+}
+
+async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..600 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn event(name: &str) -> Vec<u8> {
+    common::read_fixture(&format!("events/{name}"))
+}
+
+#[tokio::test]
+async fn serves_invocations_and_fails_only_the_malformed_one() {
+    let api = Arc::new(RuntimeApi::default());
+    api.events.lock().unwrap().extend([
+        ("id-1".to_owned(), event("tutorial-rest-api.json")),
+        ("id-2".to_owned(), event("not-a-proxy-event-sqs.json")),
+        ("id-3".to_owned(), b"{ not json".to_vec()),
+        ("id-4".to_owned(), event("tutorial-function-url.json")),
+    ]);
+    let address = serve(api.clone()).await;
+    let task_root = common::component("hello-world")
+        .parent()
+        .unwrap()
+        .to_owned();
+    let mut runtime = start_runtime(address, &task_root, "hello_world.wasm");
+
+    wait_for("four posts", || api.posts.lock().unwrap().len() == 4).await;
+    // The process keeps polling after the failures.
+    wait_for("a fifth poll", || *api.polls.lock().unwrap() == 5).await;
+    assert!(
+        runtime.try_wait().unwrap().is_none(),
+        "bootstrap is still running"
+    );
+    runtime.kill().unwrap();
+    runtime.wait().unwrap();
+
+    let posts = api.posts.lock().unwrap().clone();
+    assert_eq!(
+        posts[0].path,
+        "/2018-06-01/runtime/invocation/id-1/response"
+    );
+    assert_eq!(posts[0].body["statusCode"], 200);
+    assert_eq!(posts[0].body["multiValueHeaders"], json!({}));
+    let greeting: Value = serde_json::from_str(posts[0].body["body"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        greeting,
+        json!({ "greeting": "Good evening, John of Seattle. Happy Thursday!" })
+    );
+
+    assert_eq!(posts[1].path, "/2018-06-01/runtime/invocation/id-2/error");
+    assert_eq!(posts[1].body["errorType"], "UnsupportedEvent");
+    let message = posts[1].body["errorMessage"].as_str().unwrap();
+    assert!(
+        message.contains("expected an API Gateway REST API"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("secret-token-value"),
+        "the payload is not echoed: {message}"
+    );
+
+    assert_eq!(posts[2].path, "/2018-06-01/runtime/invocation/id-3/error");
+    assert!(posts[2].error_type.is_some(), "{:?}", posts[2]);
+
+    assert_eq!(
+        posts[3].path,
+        "/2018-06-01/runtime/invocation/id-4/response"
+    );
+    assert_eq!(
+        posts[3].body["cookies"],
+        json!([]),
+        "answered in the Function URL shape"
+    );
+}
+
+async fn assert_init_error(task_root: &std::path::Path, handler: &str, expected: &str) {
+    let api = Arc::new(RuntimeApi::default());
+    let address = serve(api.clone()).await;
+    let runtime = start_runtime(address, task_root, handler);
+    let output = tokio::task::spawn_blocking(move || runtime.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !output.status.success(),
+        "bootstrap exits after an init error"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let posts = api.posts.lock().unwrap().clone();
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert_eq!(posts[0].path, "/2018-06-01/runtime/init/error");
+    assert_eq!(
+        posts[0].error_type.as_deref(),
+        Some("Runtime.ComponentLoadError")
+    );
+    assert_eq!(posts[0].body["errorType"], "Runtime.ComponentLoadError");
+    let message = posts[0].body["errorMessage"].as_str().unwrap();
+    assert!(
+        message.contains(expected),
+        "expected {expected:?} in {message}"
+    );
+    assert_eq!(
+        *api.polls.lock().unwrap(),
+        0,
+        "no invocation is taken after a failed init"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_component_is_reported_as_an_init_error() {
+    let task_root = tempfile::tempdir().unwrap();
+    assert_init_error(task_root.path(), "hello_world.wasm", "reading component").await;
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_component_is_reported_as_an_init_error() {
+    let task_root = tempfile::tempdir().unwrap();
+    std::fs::write(
+        task_root.path().join("hello_world.wasm"),
+        b"\0asm\x01\0\0\0",
+    )
+    .unwrap();
+    assert_init_error(
+        task_root.path(),
+        "hello_world.wasm",
+        "not a WebAssembly component",
+    )
+    .await;
+}
