@@ -11,4 +11,5 @@ pub mod lambda;
 pub mod logging;
 pub mod proxy;
 pub mod response;
+pub mod serve;
 mod state;

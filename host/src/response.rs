@@ -44,41 +44,41 @@ impl ProxyResponse {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RestApiResponse {
-    status_code: u16,
-    headers: Ordered<String>,
-    multi_value_headers: Ordered<Vec<String>>,
-    body: String,
-    is_base64_encoded: bool,
+    pub status_code: u16,
+    pub headers: Ordered<String>,
+    pub multi_value_headers: Ordered<Vec<String>>,
+    pub body: String,
+    pub is_base64_encoded: bool,
 }
 
 /// HTTP API and Function URL: repeated headers comma-joined, cookies in `cookies`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HttpApiResponse {
-    status_code: u16,
-    headers: Ordered<String>,
-    cookies: Vec<String>,
-    body: String,
-    is_base64_encoded: bool,
+    pub status_code: u16,
+    pub headers: Ordered<String>,
+    pub cookies: Vec<String>,
+    pub body: String,
+    pub is_base64_encoded: bool,
 }
 
 /// ALB: a `statusDescription`, and `headers` or `multiValueHeaders` as the request had them.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AlbResponse {
-    status_code: u16,
-    status_description: String,
+    pub status_code: u16,
+    pub status_description: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    headers: Option<Ordered<String>>,
+    pub headers: Option<Ordered<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    multi_value_headers: Option<Ordered<Vec<String>>>,
-    body: String,
-    is_base64_encoded: bool,
+    pub multi_value_headers: Option<Ordered<Vec<String>>>,
+    pub body: String,
+    pub is_base64_encoded: bool,
 }
 
 /// A JSON object that keeps its keys in the order given.
 #[derive(Debug, Default)]
-pub struct Ordered<V>(Vec<(String, V)>);
+pub struct Ordered<V>(pub Vec<(String, V)>);
 
 impl<V: Serialize> Serialize for Ordered<V> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
