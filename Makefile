@@ -2,6 +2,9 @@
 
 CARGO ?= cargo
 GUESTS := echo hello-world inspector
+# The hostile-guest corpus: test components that misbehave on purpose.
+HOSTILE := $(addprefix hostile-,bad-status crlf-header env-probe error file-probe huge-response \
+	log-flood loop memory-bomb network-probe panic recursion sleep)
 WASM_DIR := target/wasm32-wasip2/release
 BOOTSTRAP := target/release/bootstrap
 EVENT ?= host/tests/fixtures/events/tutorial-rest-api.json
@@ -23,7 +26,7 @@ setup:
 	rustup target add wasm32-wasip2
 
 components: setup
-	$(CARGO) build --release --target wasm32-wasip2 $(addprefix -p ,$(GUESTS))
+	$(CARGO) build --release --target wasm32-wasip2 $(addprefix -p ,$(GUESTS) $(HOSTILE))
 
 host:
 	$(CARGO) build --release -p lambda-wasm-host
@@ -37,7 +40,7 @@ invoke: host components
 lint: setup
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --release -p lambda-wasm-host --all-targets -- -D warnings
-	$(CARGO) clippy --release --target wasm32-wasip2 $(addprefix -p ,$(GUESTS)) --all-targets -- -D warnings
+	$(CARGO) clippy --release --target wasm32-wasip2 $(addprefix -p ,$(GUESTS) $(HOSTILE) hostile-support) --all-targets -- -D warnings
 
 test: lint components
 	$(CARGO) test --release -p lambda-wasm-host

@@ -1,13 +1,22 @@
-//! The handler component: compiled and linked once, instantiated fresh for every request.
+//! The handler component: compiled and linked once, instantiated fresh for every request, each
+//! instance inside its own limits and deadline.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::{Config, Engine, Store, Trap};
 
 use crate::bindings::{Handler, HandlerPre, InvocationContext, Request, Response};
-use crate::state::HostState;
+use crate::config::GuestConfig;
+use crate::state::{HostState, remaining_ms};
+
+/// How often the engine's epoch advances: the resolution of guest deadlines.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+/// Deep recursion traps here rather than overflowing the host's stack.
+const MAX_WASM_STACK: usize = 512 << 10;
 
 /// Why the guest gave no response.
 #[derive(Debug, thiserror::Error)]
@@ -15,18 +24,60 @@ pub enum GuestFailure {
     /// The guest returned its typed `handler-error`.
     #[error("the handler returned an error: {0}")]
     Handler(String),
-    /// The guest trapped (a panic, `unreachable`, an out-of-bounds access, ...) or could not be
-    /// instantiated.
+    /// The guest was still running at its deadline.
+    #[error("the handler ran past its deadline")]
+    Deadline,
+    /// The guest trapped (a panic, `unreachable`, a stack overflow, memory it could not get, ...)
+    /// or could not be instantiated.
     #[error("the handler trapped: {0:?}")]
     Trap(wasmtime::Error),
 }
 
-/// The engine every component of this process is compiled for.
+/// What one call cost.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CallStats {
+    pub instantiate: Duration,
+    pub run: Duration,
+    /// The largest linear memory the instance grew to, in bytes.
+    pub memory_peak: usize,
+}
+
+/// The result of one call, and what it cost.
+#[derive(Debug)]
+pub struct Outcome {
+    pub result: Result<Response, GuestFailure>,
+    pub stats: CallStats,
+}
+
+/// The engine every component of this process is compiled for, with its epoch clock running.
 pub fn new_engine() -> anyhow::Result<Engine> {
-    let config = Config::new();
-    Engine::new(&config)
+    let mut config = Config::new();
+    config.epoch_interruption(true);
+    config.max_wasm_stack(MAX_WASM_STACK);
+    let engine = Engine::new(&config)
         .map_err(anyhow::Error::from)
-        .context("configuring the Wasmtime engine")
+        .context("configuring the Wasmtime engine")?;
+    start_epoch_clock(&engine);
+    Ok(engine)
+}
+
+/// Advances the epoch every tick until the engine is dropped.
+fn start_epoch_clock(engine: &Engine) {
+    let engine = engine.weak();
+    let clock = std::thread::Builder::new()
+        .name("epoch-clock".to_owned())
+        .spawn(move || {
+            while let Some(engine) = engine.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        });
+    if let Err(err) = clock {
+        tracing::error!(
+            "could not start the epoch clock; guest deadlines rely on the async timeout alone: {err}"
+        );
+    }
 }
 
 /// A `handler`-world component, compiled and pre-linked against WASI and the host's imports.
@@ -34,12 +85,13 @@ pub fn new_engine() -> anyhow::Result<Engine> {
 pub struct HandlerComponent {
     engine: Engine,
     pre: HandlerPre<HostState>,
+    config: Arc<GuestConfig>,
 }
 
 impl HandlerComponent {
     /// Compiles the component at `path` and checks that it is a component of the `handler`
     /// world whose imports this host provides.
-    pub fn load(engine: &Engine, path: &Path) -> anyhow::Result<Self> {
+    pub fn load(engine: &Engine, path: &Path, config: Arc<GuestConfig>) -> anyhow::Result<Self> {
         let bytes =
             std::fs::read(path).with_context(|| format!("reading component {}", path.display()))?;
         let component = Component::new(engine, &bytes)
@@ -47,7 +99,7 @@ impl HandlerComponent {
             .with_context(|| {
                 format!("compiling {}: not a WebAssembly component", path.display())
             })?;
-        Self::link(engine, &component).with_context(|| {
+        Self::link(engine, &component, config).with_context(|| {
             format!(
                 "{} is not a component of the `handler` world",
                 path.display()
@@ -55,7 +107,11 @@ impl HandlerComponent {
         })
     }
 
-    fn link(engine: &Engine, component: &Component) -> anyhow::Result<Self> {
+    fn link(
+        engine: &Engine,
+        component: &Component,
+        config: Arc<GuestConfig>,
+    ) -> anyhow::Result<Self> {
         let mut linker = Linker::new(engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         Handler::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
@@ -63,36 +119,66 @@ impl HandlerComponent {
         Ok(Self {
             engine: engine.clone(),
             pre,
+            config,
         })
     }
 
-    /// Runs `request` on a new instance. The store, and with it everything the guest did,
-    /// is dropped before this returns, whatever happened.
-    pub async fn handle(
-        &self,
-        request: &Request,
-        invocation: InvocationContext,
-    ) -> Result<Response, GuestFailure> {
-        let mut store = Store::new(&self.engine, HostState::new(invocation));
-        let result = self.call(&mut store, request).await;
-        store.data().log_guest_output();
-        result
+    /// Runs `request` on a new instance that must finish before the invocation's deadline less
+    /// the configured margin. The store, and with it everything the guest did, is dropped
+    /// before this returns, whatever happened.
+    pub async fn handle(&self, request: &Request, invocation: InvocationContext) -> Outcome {
+        let budget = Duration::from_millis(remaining_ms(invocation.deadline_epoch_ms))
+            .saturating_sub(self.config.deadline_margin);
+        let mut store = Store::new(&self.engine, HostState::new(&self.config, invocation));
+        store.limiter(|state| &mut state.limits);
+        store.set_epoch_deadline(budget.as_millis().div_ceil(EPOCH_TICK.as_millis()) as u64);
+        store.epoch_deadline_trap();
+
+        let mut stats = CallStats::default();
+        // The epoch stops guest code; the timeout also stops a guest blocked in a host call.
+        let call = self.call(&mut store, request, &mut stats);
+        let result = tokio::time::timeout(budget + 2 * EPOCH_TICK, call)
+            .await
+            .unwrap_or(Err(GuestFailure::Deadline));
+
+        let state = store.data();
+        state.log_guest_output();
+        stats.memory_peak = state.limits.memory_peak;
+        if state.limits.memory_refused {
+            tracing::warn!(
+                cap_mib = state.limits.memory_cap() >> 20,
+                "the guest asked for more memory than its cap"
+            );
+        }
+        Outcome { result, stats }
     }
 
     async fn call(
         &self,
         store: &mut Store<HostState>,
         request: &Request,
+        stats: &mut CallStats,
     ) -> Result<Response, GuestFailure> {
+        let started = Instant::now();
         let handler = self
             .pre
             .instantiate_async(&mut *store)
             .await
-            .map_err(GuestFailure::Trap)?;
-        match handler.call_handle(&mut *store, request).await {
+            .map_err(classify_trap)?;
+        stats.instantiate = started.elapsed();
+        let result = handler.call_handle(&mut *store, request).await;
+        stats.run = started.elapsed() - stats.instantiate;
+        match result {
             Ok(Ok(response)) => Ok(response),
             Ok(Err(error)) => Err(GuestFailure::Handler(error.message)),
-            Err(trap) => Err(GuestFailure::Trap(trap)),
+            Err(trap) => Err(classify_trap(trap)),
         }
+    }
+}
+
+fn classify_trap(error: wasmtime::Error) -> GuestFailure {
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => GuestFailure::Deadline,
+        _ => GuestFailure::Trap(error),
     }
 }

@@ -1,6 +1,7 @@
 //! Lambda mode: the Runtime API loop, with the component loaded once at init.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
@@ -9,6 +10,7 @@ use serde_json::value::RawValue;
 
 use crate::bindings::InvocationContext;
 use crate::component::{self, HandlerComponent};
+use crate::config::GuestConfig;
 use crate::event::EventError;
 use crate::proxy;
 
@@ -65,7 +67,7 @@ pub async fn run(component: Option<PathBuf>) -> anyhow::Result<()> {
 
 fn load(path: &Path) -> anyhow::Result<HandlerComponent> {
     let engine = component::new_engine()?;
-    let handler = HandlerComponent::load(&engine, path)?;
+    let handler = HandlerComponent::load(&engine, path, Arc::new(GuestConfig::from_env()?))?;
     tracing::info!(component = %path.display(), "component loaded");
     Ok(handler)
 }

@@ -5,10 +5,12 @@
 
 pub mod bindings;
 pub mod component;
+pub mod config;
 pub mod event;
 pub mod invoke;
 pub mod lambda;
 pub mod logging;
+mod output;
 pub mod proxy;
 pub mod response;
 pub mod serve;

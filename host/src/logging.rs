@@ -6,7 +6,12 @@ use tracing_subscriber::EnvFilter;
 pub fn init() {
     let filter = std::env::var("AWS_LAMBDA_LOG_LEVEL")
         .ok()
-        .map(|level| lambda_level_directive(&level).to_owned())
+        // Lambda's level applies to this runtime and the guest's output; dependencies stay at
+        // `warn`, where none of them logs request data.
+        .map(|level| {
+            let level = lambda_level_directive(&level);
+            format!("warn,lambda_wasm_host={level},bootstrap={level},guest={level}")
+        })
         .or_else(|| std::env::var("RUST_LOG").ok())
         .unwrap_or_else(|| "info".to_owned());
     let filter = EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("info"));

@@ -1,4 +1,4 @@
-//! The whole path of one invocation, shared by Lambda mode and `invoke`:
+//! The whole path of one invocation, shared by Lambda mode, `invoke` and `serve`:
 //! event JSON -> request -> fresh guest instance -> proxy response JSON.
 
 use std::time::Instant;
@@ -6,15 +6,15 @@ use std::time::Instant;
 use tracing::Instrument as _;
 
 use crate::bindings::InvocationContext;
-use crate::component::{GuestFailure, HandlerComponent};
+use crate::component::{GuestFailure, HandlerComponent, Outcome};
 use crate::event::{self, EventError, Incoming};
 use crate::response::{self, ProxyResponse};
 
 /// Answers one Lambda event with the proxy response for its front end.
 ///
-/// Failures of the guest become error responses (500 for a trap or a handler error, 502 for a
-/// response the front end would refuse, 400 for an undecodable body); only an event that is
-/// not a proxy event at all is an `Err`, for the Lambda invocation to fail with.
+/// Failures of the guest become error responses: 500 for a trap or a handler error, 504 past
+/// the deadline, 502 for a response the front end would refuse, 400 for an undecodable body.
+/// Only an event that is not a proxy event is an `Err`, for the Lambda invocation to fail with.
 pub async fn handle_event(
     handler: &HandlerComponent,
     event: &[u8],
@@ -45,29 +45,33 @@ pub async fn handle_event(
         if let Some(id) = &request.context.request_id {
             tracing::Span::current().record("apigw_request_id", id.as_str());
         }
-        let answer = match handler.handle(&request, invocation).await {
+        let Outcome { result, stats } = handler.handle(&request, invocation).await;
+        let answer = match result {
             Ok(guest_response) => {
                 response::encode(guest_response, format).unwrap_or_else(|invalid| {
                     tracing::error!("the handler's response is invalid: {invalid}");
                     response::error(format, 502, "Bad Gateway")
                 })
             }
-            Err(failure @ GuestFailure::Handler(_)) => {
-                tracing::error!("{failure}");
-                response::error(format, 500, "Internal Server Error")
+            Err(GuestFailure::Deadline) => {
+                tracing::error!("the handler ran past its deadline");
+                response::error(format, 504, "Endpoint request timed out")
             }
-            Err(GuestFailure::Trap(trap)) => {
-                tracing::error!("the handler trapped: {trap:?}");
+            Err(failure) => {
+                tracing::error!("{failure}");
                 response::error(format, 500, "Internal Server Error")
             }
         };
         tracing::info!(
             source = event::source_name(request.context.source),
             method = %request.method,
-            path = %request.path,
+            route = request.context.route.as_deref().unwrap_or(&request.path),
             status = answer.status(),
-            duration_us = started.elapsed().as_micros() as u64,
-            "handled"
+            instantiate_us = stats.instantiate.as_micros() as u64,
+            guest_us = stats.run.as_micros() as u64,
+            memory_peak_kib = stats.memory_peak >> 10,
+            total_us = started.elapsed().as_micros() as u64,
+            "invocation"
         );
         Ok(answer)
     }

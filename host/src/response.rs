@@ -17,7 +17,12 @@ pub enum InvalidResponse {
     HeaderName(String),
     #[error("invalid value for header {0:?} (control characters such as CR or LF are not allowed)")]
     HeaderValue(String),
+    #[error("the proxy response is {0} bytes, over Lambda's {MAX_PROXY_RESPONSE} byte limit")]
+    TooLarge(u64),
 }
+
+/// Lambda refuses a synchronous response payload over 6 MB.
+pub const MAX_PROXY_RESPONSE: u64 = 6 * 1024 * 1024;
 
 /// The proxy response JSON, in the shape of one front end.
 #[derive(Debug, Serialize)]
@@ -99,7 +104,32 @@ pub fn encode(
     response: Response,
     format: ResponseFormat,
 ) -> Result<ProxyResponse, InvalidResponse> {
-    Ok(render(check(response)?, format))
+    let proxy = render(check(response)?, format);
+    let size = serialized_size(&proxy);
+    if size > MAX_PROXY_RESPONSE {
+        return Err(InvalidResponse::TooLarge(size));
+    }
+    Ok(proxy)
+}
+
+/// The length of the JSON Lambda will send, counted without building it.
+fn serialized_size(response: &ProxyResponse) -> u64 {
+    struct Counter(u64);
+    impl std::io::Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len() as u64;
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    // Serializing these plain structs cannot fail; if it did, the response could not be sent.
+    match serde_json::to_writer(&mut counter, response) {
+        Ok(()) => counter.0,
+        Err(_) => u64::MAX,
+    }
 }
 
 /// A short JSON error, `{"message": "..."}` as API Gateway's own errors are.
@@ -371,6 +401,14 @@ mod tests {
             encode(bad_name, ResponseFormat::HttpApi),
             Err(InvalidResponse::HeaderName(_))
         ));
+        let huge = response(&[], &[], &vec![0xff; 5 << 20]);
+        assert!(
+            matches!(
+                encode(huge, ResponseFormat::HttpApi),
+                Err(InvalidResponse::TooLarge(_))
+            ),
+            "5 MiB of binary is over 6 MB as base64"
+        );
         let bad_cookie = response(&[], &["a=1\nb=2"], b"");
         assert!(matches!(
             encode(bad_cookie, ResponseFormat::HttpApi),

@@ -24,6 +24,7 @@ use self::reload::LiveComponent;
 use self::routes::{Payload, RouteTable};
 use crate::bindings::InvocationContext;
 use crate::component::{self, HandlerComponent};
+use crate::config::GuestConfig;
 use crate::proxy;
 
 /// API Gateway refuses request payloads over 10 MB.
@@ -53,11 +54,10 @@ struct LocalApi {
 /// Serves until Ctrl-C, then finishes the requests in flight.
 pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
     let engine = component::new_engine()?;
-    let live = Arc::new(LiveComponent::new(HandlerComponent::load(
-        &engine,
-        &options.component,
-    )?));
-    let _watcher = reload::watch(engine, options.component.clone(), live.clone())?;
+    let config = Arc::new(GuestConfig::from_env()?);
+    let component = HandlerComponent::load(&engine, &options.component, config.clone())?;
+    let live = Arc::new(LiveComponent::new(component));
+    let _watcher = reload::watch(engine, options.component.clone(), config, live.clone())?;
     let routes = match &options.routes {
         Some(template) => {
             RouteTable::from_template(template, options.payload, options.function.as_deref())?

@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use wasmtime::Engine;
 
 use crate::component::HandlerComponent;
+use crate::config::GuestConfig;
 
 /// Builds write a component in several steps; wait for them to settle before loading.
 const SETTLE: Duration = Duration::from_millis(150);
@@ -46,6 +47,7 @@ impl LiveComponent {
 pub fn watch(
     engine: Engine,
     path: PathBuf,
+    config: Arc<GuestConfig>,
     live: Arc<LiveComponent>,
 ) -> anyhow::Result<RecommendedWatcher> {
     // Watch the directory: a rebuild may replace the file, which ends a watch on the file itself.
@@ -88,9 +90,9 @@ pub fn watch(
         while changes.recv().await.is_some() {
             tokio::time::sleep(SETTLE).await;
             while changes.try_recv().is_ok() {}
-            let (engine, path) = (engine.clone(), path.clone());
-            let loaded =
-                tokio::task::spawn_blocking(move || HandlerComponent::load(&engine, &path)).await;
+            let (engine, path, config) = (engine.clone(), path.clone(), config.clone());
+            let load = move || HandlerComponent::load(&engine, &path, config);
+            let loaded = tokio::task::spawn_blocking(load).await;
             match loaded {
                 Ok(Ok(component)) => {
                     live.replace(component);
