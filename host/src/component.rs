@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Config, Engine, Store, Trap};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, Trap};
 
 use crate::bindings::{Handler, HandlerPre, InvocationContext, Request, Response};
 use crate::config::GuestConfig;
@@ -49,16 +49,75 @@ pub struct Outcome {
     pub stats: CallStats,
 }
 
+/// How many instances run at once: the pooling allocator reserves a slot for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Concurrency {
+    /// Lambda and `invoke`: one invocation at a time.
+    Sequential,
+    /// `serve`: many requests at once.
+    Concurrent,
+}
+
 /// The engine every component of this process is compiled for, with its epoch clock running.
-pub fn new_engine() -> anyhow::Result<Engine> {
+///
+/// Instances come from a pooling allocator (copy-on-write memory images, slots reused without
+/// new mappings) when the address space for it can be reserved, else from on-demand allocation.
+/// Both use the same compilation settings, so a `.cwasm` from `bootstrap compile` loads in either.
+pub fn new_engine(guest: &GuestConfig, concurrency: Concurrency) -> anyhow::Result<Engine> {
+    let mut config = compilation_config();
+    config.allocation_strategy(pooling(guest, concurrency));
+    let engine = match Engine::new(&config) {
+        Ok(engine) => engine,
+        Err(err) => {
+            tracing::warn!("the pooling allocator is unavailable, allocating on demand: {err}");
+            Engine::new(&compilation_config())
+                .map_err(anyhow::Error::from)
+                .context("configuring the Wasmtime engine")?
+        }
+    };
+    start_epoch_clock(&engine);
+    Ok(engine)
+}
+
+/// What a compiled component depends on. `bootstrap compile` and every engine share it.
+fn compilation_config() -> Config {
     let mut config = Config::new();
     config.epoch_interruption(true);
     config.max_wasm_stack(MAX_WASM_STACK);
-    let engine = Engine::new(&config)
+    config.memory_init_cow(true);
+    config
+}
+
+fn pooling(guest: &GuestConfig, concurrency: Concurrency) -> InstanceAllocationStrategy {
+    let instances = match concurrency {
+        Concurrency::Sequential => 4,
+        Concurrency::Concurrent => 256,
+    };
+    let mut pool = PoolingAllocationConfig::new();
+    pool.total_component_instances(instances)
+        .total_core_instances(instances * 8)
+        .total_memories(instances * 2)
+        .total_tables(instances * 8)
+        .total_stacks(instances)
+        .max_memory_size(guest.memory_bytes)
+        // A small handler's whole memory stays mapped between instances: reset by memset, no
+        // page faults on the next request.
+        .linear_memory_keep_resident(1 << 20)
+        .table_keep_resident(64 << 10);
+    InstanceAllocationStrategy::Pooling(pool)
+}
+
+/// `bootstrap compile`: compiles the component at `input` ahead of time into a `.cwasm` at
+/// `output`, which this same `bootstrap` then loads without compiling.
+pub fn precompile(input: &Path, output: &Path) -> anyhow::Result<()> {
+    let wasm =
+        std::fs::read(input).with_context(|| format!("reading component {}", input.display()))?;
+    let engine = Engine::new(&compilation_config()).map_err(anyhow::Error::from)?;
+    let compiled = engine
+        .precompile_component(&wasm)
         .map_err(anyhow::Error::from)
-        .context("configuring the Wasmtime engine")?;
-    start_epoch_clock(&engine);
-    Ok(engine)
+        .with_context(|| format!("compiling {}", input.display()))?;
+    std::fs::write(output, compiled).with_context(|| format!("writing {}", output.display()))
 }
 
 /// Advances the epoch every tick until the engine is dropped.
@@ -80,6 +139,29 @@ fn start_epoch_clock(engine: &Engine) {
     }
 }
 
+/// Loads components: one engine and one guest configuration for the whole process.
+#[derive(Clone)]
+pub struct Loader {
+    engine: Engine,
+    config: Arc<GuestConfig>,
+}
+
+impl Loader {
+    /// Reads the guest configuration from the environment and builds the engine.
+    pub fn from_env(concurrency: Concurrency) -> anyhow::Result<Self> {
+        let config = GuestConfig::from_env()?;
+        Ok(Self {
+            engine: new_engine(&config, concurrency)?,
+            config: Arc::new(config),
+        })
+    }
+
+    /// Loads the component at `path`; see [`HandlerComponent::load`].
+    pub fn load(&self, path: &Path) -> anyhow::Result<HandlerComponent> {
+        HandlerComponent::load(&self.engine, path, self.config.clone())
+    }
+}
+
 /// A `handler`-world component, compiled and pre-linked against WASI and the host's imports.
 #[derive(Clone)]
 pub struct HandlerComponent {
@@ -89,16 +171,10 @@ pub struct HandlerComponent {
 }
 
 impl HandlerComponent {
-    /// Compiles the component at `path` and checks that it is a component of the `handler`
-    /// world whose imports this host provides.
+    /// Compiles the component at `path` (or loads it precompiled, from a `.cwasm`) and checks
+    /// that it is a component of the `handler` world whose imports this host provides.
     pub fn load(engine: &Engine, path: &Path, config: Arc<GuestConfig>) -> anyhow::Result<Self> {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("reading component {}", path.display()))?;
-        let component = Component::new(engine, &bytes)
-            .map_err(anyhow::Error::from)
-            .with_context(|| {
-                format!("compiling {}: not a WebAssembly component", path.display())
-            })?;
+        let component = read_component(engine, path)?;
         Self::link(engine, &component, config).with_context(|| {
             format!(
                 "{} is not a component of the `handler` world",
@@ -174,6 +250,34 @@ impl HandlerComponent {
             Err(trap) => Err(classify_trap(trap)),
         }
     }
+}
+
+fn read_component(engine: &Engine, path: &Path) -> anyhow::Result<Component> {
+    let reading = || format!("reading component {}", path.display());
+    let mut magic = [0; 4];
+    let read =
+        std::fs::File::open(path).and_then(|mut file| std::io::Read::read(&mut file, &mut magic));
+    read.with_context(reading)?;
+    // `bootstrap compile` writes ELF; Wasmtime checks the rest before loading it.
+    if magic == *b"\x7fELF" {
+        return deserialize(engine, path);
+    }
+    let bytes = std::fs::read(path).with_context(reading)?;
+    Component::new(engine, &bytes)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("compiling {}: not a WebAssembly component", path.display()))
+}
+
+/// Loads a `.cwasm` made by `bootstrap compile`, memory-mapped.
+#[allow(unsafe_code)]
+fn deserialize(engine: &Engine, path: &Path) -> anyhow::Result<Component> {
+    // SAFETY: Wasmtime runs the machine code in a `.cwasm` as it is, so the file must come from
+    // `bootstrap compile`: it is part of the function's code, trusted as much as `bootstrap`
+    // itself. Wasmtime refuses one from another Wasmtime version, configuration or CPU with an
+    // error, checked here before any of it runs.
+    unsafe { Component::deserialize_file(engine, path) }.map_err(anyhow::Error::from).with_context(|| {
+        format!("loading {}: a .cwasm must be compiled by this same bootstrap (`bootstrap compile`)", path.display())
+    })
 }
 
 fn classify_trap(error: wasmtime::Error) -> GuestFailure {

@@ -3,21 +3,18 @@
 
 use std::io::{Read as _, Write as _};
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
 
 use crate::bindings::InvocationContext;
-use crate::component::{self, HandlerComponent};
-use crate::config::GuestConfig;
+use crate::component::{Concurrency, Loader};
 use crate::proxy;
 
 /// Runs the event in `event_file` (`-` for stdin) through `component`.
 pub async fn run(event_file: &Path, component: &Path, timeout: Duration) -> anyhow::Result<()> {
     let event = read_event(event_file)?;
-    let engine = component::new_engine()?;
-    let handler = HandlerComponent::load(&engine, component, Arc::new(GuestConfig::from_env()?))?;
+    let handler = Loader::from_env(Concurrency::Sequential)?.load(component)?;
     let response = proxy::handle_event(&handler, &event, local_invocation(timeout))
         .await
         .with_context(|| format!("{} is not an event bootstrap can run", event_file.display()))?;

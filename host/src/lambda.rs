@@ -1,7 +1,6 @@
 //! Lambda mode: the Runtime API loop, with the component loaded once at init.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
@@ -9,8 +8,7 @@ use lambda_runtime_api_client::body::Body;
 use serde_json::value::RawValue;
 
 use crate::bindings::InvocationContext;
-use crate::component::{self, HandlerComponent};
-use crate::config::GuestConfig;
+use crate::component::{Concurrency, HandlerComponent, Loader};
 use crate::event::EventError;
 use crate::proxy;
 
@@ -66,8 +64,7 @@ pub async fn run(component: Option<PathBuf>) -> anyhow::Result<()> {
 }
 
 fn load(path: &Path) -> anyhow::Result<HandlerComponent> {
-    let engine = component::new_engine()?;
-    let handler = HandlerComponent::load(&engine, path, Arc::new(GuestConfig::from_env()?))?;
+    let handler = Loader::from_env(Concurrency::Sequential)?.load(path)?;
     tracing::info!(component = %path.display(), "component loaded");
     Ok(handler)
 }

@@ -1,7 +1,7 @@
 //! `bootstrap`: an AWS Lambda custom runtime that runs API Gateway proxy handlers written as
 //! WebAssembly components of the `handler` world in `wit/`.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod bindings;
 pub mod component;

@@ -21,8 +21,10 @@ pub fn init() {
     if std::env::var("AWS_LAMBDA_LOG_FORMAT")
         .is_ok_and(|format| format.eq_ignore_ascii_case("json"))
     {
+        // Lambda's JSON log lines keep `message` at the top; the request ids come in `span`.
         builder
             .json()
+            .flatten_event(true)
             .with_current_span(true)
             .with_span_list(false)
             .init();

@@ -6,9 +6,30 @@ use std::time::Instant;
 use tracing::Instrument as _;
 
 use crate::bindings::InvocationContext;
+use crate::bindings::Request;
 use crate::component::{GuestFailure, HandlerComponent, Outcome};
 use crate::event::{self, EventError, Incoming};
 use crate::response::{self, ProxyResponse};
+
+/// Whatever answers the translated request: the component, or in benchmarks a native handler
+/// measured on the same path.
+pub trait Handle {
+    fn handle(
+        &self,
+        request: &Request,
+        invocation: InvocationContext,
+    ) -> impl Future<Output = Outcome> + Send;
+}
+
+impl Handle for HandlerComponent {
+    fn handle(
+        &self,
+        request: &Request,
+        invocation: InvocationContext,
+    ) -> impl Future<Output = Outcome> + Send {
+        HandlerComponent::handle(self, request, invocation)
+    }
+}
 
 /// Answers one Lambda event with the proxy response for its front end.
 ///
@@ -16,7 +37,7 @@ use crate::response::{self, ProxyResponse};
 /// the deadline, 502 for a response the front end would refuse, 400 for an undecodable body.
 /// Only an event that is not a proxy event is an `Err`, for the Lambda invocation to fail with.
 pub async fn handle_event(
-    handler: &HandlerComponent,
+    handler: &impl Handle,
     event: &[u8],
     invocation: InvocationContext,
 ) -> Result<ProxyResponse, EventError> {

@@ -241,3 +241,62 @@ fn files_that_are_not_handler_components_fail_with_a_clear_message() {
     std::fs::write(&module, b"\0asm\x01\0\0\0").unwrap();
     assert_fails_cleanly(&event, &module, "not a WebAssembly component");
 }
+
+#[test]
+fn a_precompiled_component_from_bootstrap_compile_runs_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwasm = dir.path().join("hello_world.cwasm");
+    let compiled = common::bootstrap()
+        .arg("compile")
+        .arg(common::component("hello-world"))
+        .arg("-o")
+        .arg(&cwasm)
+        .output()
+        .unwrap();
+    assert!(
+        compiled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+    let response = common::invoke_json(&common::fixture("events/tutorial-alb.json"), &cwasm);
+    assert_eq!(body_json(&response), json!({ "greeting": GREETING }));
+}
+
+#[test]
+fn a_precompiled_component_from_elsewhere_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let event = common::fixture("events/tutorial-rest-api.json");
+
+    // The wasmtime CLI of the same version, but compiling with its own configuration.
+    let foreign = dir.path().join("foreign.cwasm");
+    let compiled = std::process::Command::new("wasmtime")
+        .arg("compile")
+        .arg(common::component("hello-world"))
+        .arg("-o")
+        .arg(&foreign)
+        .output()
+        .expect("the wasmtime CLI is installed by `make setup`");
+    assert!(
+        compiled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+    assert_fails_cleanly(&event, &foreign, "must be compiled by this same bootstrap");
+
+    // A damaged one.
+    let ours = dir.path().join("ours.cwasm");
+    assert!(
+        common::bootstrap()
+            .arg("compile")
+            .arg(common::component("hello-world"))
+            .arg("-o")
+            .arg(&ours)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut damaged = std::fs::read(&ours).unwrap();
+    damaged.truncate(damaged.len() / 2);
+    std::fs::write(&ours, damaged).unwrap();
+    assert_fails_cleanly(&event, &ours, "failed to parse section headers");
+}

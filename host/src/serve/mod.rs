@@ -1,7 +1,7 @@
 //! `bootstrap serve`: API Gateway on localhost in front of the component, through the same
 //! event -> request -> guest -> response path as on Lambda.
 
-mod gateway;
+pub mod gateway;
 mod reload;
 pub mod routes;
 
@@ -23,8 +23,7 @@ use self::gateway::{Arrival, HttpRequest, HttpResponse};
 use self::reload::LiveComponent;
 use self::routes::{Payload, RouteTable};
 use crate::bindings::InvocationContext;
-use crate::component::{self, HandlerComponent};
-use crate::config::GuestConfig;
+use crate::component::{Concurrency, Loader};
 use crate::proxy;
 
 /// API Gateway refuses request payloads over 10 MB.
@@ -53,11 +52,9 @@ struct LocalApi {
 
 /// Serves until Ctrl-C, then finishes the requests in flight.
 pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
-    let engine = component::new_engine()?;
-    let config = Arc::new(GuestConfig::from_env()?);
-    let component = HandlerComponent::load(&engine, &options.component, config.clone())?;
-    let live = Arc::new(LiveComponent::new(component));
-    let _watcher = reload::watch(engine, options.component.clone(), config, live.clone())?;
+    let loader = Loader::from_env(Concurrency::Concurrent)?;
+    let live = Arc::new(LiveComponent::new(loader.load(&options.component)?));
+    let _watcher = reload::watch(loader, options.component.clone(), live.clone())?;
     let routes = match &options.routes {
         Some(template) => {
             RouteTable::from_template(template, options.payload, options.function.as_deref())?
@@ -201,7 +198,7 @@ impl LocalApi {
             deadline_epoch_ms: (now + self.timeout).as_millis() as u64,
         };
         let handler = self.live.current();
-        match proxy::handle_event(&handler, &event, invocation).await {
+        match proxy::handle_event(handler.as_ref(), &event, invocation).await {
             Ok(response) => gateway::http_response(response).unwrap_or_else(|err| {
                 tracing::error!("the proxy response has an invalid base64 body: {err}");
                 gateway::gateway_error(502, "Internal server error")

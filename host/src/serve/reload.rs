@@ -8,10 +8,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 use tokio::sync::mpsc;
-use wasmtime::Engine;
 
-use crate::component::HandlerComponent;
-use crate::config::GuestConfig;
+use crate::component::{HandlerComponent, Loader};
 
 /// Builds write a component in several steps; wait for them to settle before loading.
 const SETTLE: Duration = Duration::from_millis(150);
@@ -45,9 +43,8 @@ impl LiveComponent {
 
 /// Watches `path` and reloads `live` when it changes, until the returned watcher is dropped.
 pub fn watch(
-    engine: Engine,
+    loader: Loader,
     path: PathBuf,
-    config: Arc<GuestConfig>,
     live: Arc<LiveComponent>,
 ) -> anyhow::Result<RecommendedWatcher> {
     // Watch the directory: a rebuild may replace the file, which ends a watch on the file itself.
@@ -90,8 +87,8 @@ pub fn watch(
         while changes.recv().await.is_some() {
             tokio::time::sleep(SETTLE).await;
             while changes.try_recv().is_ok() {}
-            let (engine, path, config) = (engine.clone(), path.clone(), config.clone());
-            let load = move || HandlerComponent::load(&engine, &path, config);
+            let (loader, path) = (loader.clone(), path.clone());
+            let load = move || loader.load(&path);
             let loaded = tokio::task::spawn_blocking(load).await;
             match loaded {
                 Ok(Ok(component)) => {
