@@ -203,13 +203,7 @@ impl HandlerComponent {
     /// the configured margin. The store, and with it everything the guest did, is dropped
     /// before this returns, whatever happened.
     pub async fn handle(&self, request: &Request, invocation: InvocationContext) -> Outcome {
-        let budget = Duration::from_millis(remaining_ms(invocation.deadline_epoch_ms))
-            .saturating_sub(self.config.deadline_margin);
-        let mut store = Store::new(&self.engine, HostState::new(&self.config, invocation));
-        store.limiter(|state| &mut state.limits);
-        store.set_epoch_deadline(budget.as_millis().div_ceil(EPOCH_TICK.as_millis()) as u64);
-        store.epoch_deadline_trap();
-
+        let (mut store, budget) = self.new_store(invocation);
         let mut stats = CallStats::default();
         // The epoch stops guest code; the timeout also stops a guest blocked in a host call.
         let call = self.call(&mut store, request, &mut stats);
@@ -227,6 +221,35 @@ impl HandlerComponent {
             );
         }
         Outcome { result, stats }
+    }
+
+    /// A store for one invocation, with its limits and its deadline set.
+    fn new_store(&self, invocation: InvocationContext) -> (Store<HostState>, Duration) {
+        let budget = Duration::from_millis(remaining_ms(invocation.deadline_epoch_ms))
+            .saturating_sub(self.config.deadline_margin);
+        let mut store = Store::new(&self.engine, HostState::new(&self.config, invocation));
+        store.limiter(|state| &mut state.limits);
+        store.set_epoch_deadline(budget.as_millis().div_ceil(EPOCH_TICK.as_millis()) as u64);
+        store.epoch_deadline_trap();
+        (store, budget)
+    }
+
+    /// Creates a fresh store and instance and drops them, as every call does: what
+    /// instantiation costs, for benchmarks.
+    pub async fn instantiate_only(&self, invocation: InvocationContext) -> wasmtime::Result<()> {
+        let (mut store, _) = self.new_store(invocation);
+        self.pre.instantiate_async(&mut store).await.map(drop)
+    }
+
+    /// One instance for repeated calls, to measure the guest call alone. Requests never share
+    /// an instance; this exists for benchmarks only.
+    pub async fn reusable_instance(
+        &self,
+        invocation: InvocationContext,
+    ) -> wasmtime::Result<ReusableInstance> {
+        let (mut store, _) = self.new_store(invocation);
+        let handler = self.pre.instantiate_async(&mut store).await?;
+        Ok(ReusableInstance { store, handler })
     }
 
     async fn call(
@@ -249,6 +272,22 @@ impl HandlerComponent {
             Ok(Err(error)) => Err(GuestFailure::Handler(error.message)),
             Err(trap) => Err(classify_trap(trap)),
         }
+    }
+}
+
+/// An instance kept across calls; see [`HandlerComponent::reusable_instance`].
+pub struct ReusableInstance {
+    store: Store<HostState>,
+    handler: Handler,
+}
+
+impl ReusableInstance {
+    /// Calls the guest's `handle` again on the same instance.
+    pub async fn call(&mut self, request: &Request) -> wasmtime::Result<Response> {
+        let response = self.handler.call_handle(&mut self.store, request).await?;
+        response.map_err(|error| {
+            wasmtime::format_err!("the handler returned an error: {}", error.message)
+        })
     }
 }
 

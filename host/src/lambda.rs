@@ -1,6 +1,7 @@
 //! Lambda mode: the Runtime API loop, with the component loaded once at init.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, bail};
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
@@ -74,8 +75,27 @@ fn invocation_context(context: &lambda_runtime::Context) -> InvocationContext {
         request_id: context.request_id.clone(),
         function_name: context.env_config.function_name.clone(),
         function_version: context.env_config.version.clone(),
-        deadline_epoch_ms: context.deadline,
+        deadline_epoch_ms: plausible_deadline(context.deadline),
     }
+}
+
+/// Lambda's longest timeout: the deadline used when the Runtime API gives none that makes sense.
+const MAX_LAMBDA_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+
+/// Lambda always sends a deadline in the future; local emulators (`cargo lambda watch`) send a
+/// placeholder such as 600000, which would time every guest out at once.
+fn plausible_deadline(deadline_epoch_ms: u64) -> u64 {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    if u128::from(deadline_epoch_ms) > now.as_millis() {
+        return deadline_epoch_ms;
+    }
+    tracing::warn!(
+        deadline_epoch_ms,
+        "the Runtime API's deadline has passed already; using Lambda's longest timeout"
+    );
+    u64::try_from((now + MAX_LAMBDA_TIMEOUT).as_millis()).unwrap_or(u64::MAX)
 }
 
 /// An event that is not a proxy event: the invocation fails with a named `errorType`.
@@ -109,5 +129,24 @@ async fn report_init_error(err: &anyhow::Error) {
     };
     if let Err(report_err) = report.await {
         tracing::error!("could not report the init error to the Runtime API: {report_err}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_in_the_past_becomes_lambdas_longest_timeout() {
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        assert_eq!(plausible_deadline(now_ms + 3_000), now_ms + 3_000);
+        let fallback = plausible_deadline(600_000);
+        assert!(
+            fallback >= now_ms + 899_000 && fallback <= now_ms + 901_000,
+            "{fallback}"
+        );
     }
 }

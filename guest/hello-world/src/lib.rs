@@ -3,27 +3,26 @@
 //! `name` and `city` come from the query string, `day` from the `day` header and `time` from the
 //! `time` field of a JSON body; any method is answered.
 
+use lambda_wasm_sdk::{Request, Response, Result};
 use serde_json::{Value, json};
 
-wit_bindgen::generate!({ world: "handler", path: "../../wit" });
+lambda_wasm_sdk::handler!(hello);
 
-struct HelloWorld;
-
-impl Guest for HelloWorld {
-    fn handle(request: Request) -> Result<Response, HandlerError> {
-        let time = match time_of_day(&request.body) {
-            Ok(time) => time.unwrap_or_else(|| "day".to_owned()),
-            Err(message) => return Ok(json_response(400, &json!({ "message": message }))),
-        };
-        let name = last_value(&request.query, "name").unwrap_or("you");
-        let city = last_value(&request.query, "city").unwrap_or("World");
-        let day = last_value(&request.headers, "day");
-        let greeting = greeting(&time, name, city, day);
-        Ok(json_response(200, &json!({ "greeting": greeting })))
-    }
+fn hello(request: &Request) -> Result<Response> {
+    let time = time_of_day(request)?;
+    // The tutorial reads REST API's single-value maps: the last value, ignored when empty.
+    let name = request
+        .query("name")
+        .filter(|v| !v.is_empty())
+        .unwrap_or("you");
+    let city = request
+        .query("city")
+        .filter(|v| !v.is_empty())
+        .unwrap_or("World");
+    let day = request.header("day").filter(|v| !v.is_empty());
+    let greeting = greeting(time.as_deref().unwrap_or("day"), name, city, day);
+    Ok(Response::json(200, &json!({ "greeting": greeting })))
 }
-
-export!(HelloWorld);
 
 /// `Good {time}, {name} of {city}.`, and ` Happy {day}!` when a day is given.
 fn greeting(time: &str, name: &str, city: &str, day: Option<&str>) -> String {
@@ -34,83 +33,76 @@ fn greeting(time: &str, name: &str, city: &str, day: Option<&str>) -> String {
     greeting
 }
 
-/// The `time` field of a JSON body; `None` when there is no body or no non-empty `time` string.
-fn time_of_day(body: &[u8]) -> Result<Option<String>, String> {
-    if body.is_empty() {
+/// The `time` field of a JSON body; `None` without a body or a non-empty `time` string, a 400
+/// when the body is not JSON.
+fn time_of_day(request: &Request) -> Result<Option<String>> {
+    if request.body().is_empty() {
         return Ok(None);
     }
-    let body: Value = serde_json::from_slice(body)
-        .map_err(|err| format!("The request body is not valid JSON: {err}"))?;
-    Ok(match body.get("time") {
-        Some(Value::String(time)) if !time.is_empty() => Some(time.clone()),
-        _ => None,
-    })
-}
-
-/// The last non-empty value of `name`: REST APIs pass the last of repeated values in their
-/// single-value maps, which is what the tutorial's function read.
-fn last_value<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .rev()
-        .find(|(key, value)| key == name && !value.is_empty())
-        .map(|(_, value)| value.as_str())
-}
-
-fn json_response(status: u16, body: &Value) -> Response {
-    Response {
-        status,
-        headers: vec![("content-type".to_owned(), "application/json".to_owned())],
-        cookies: Vec::new(),
-        body: body.to_string().into_bytes(),
-    }
+    let body: Value = request.json()?;
+    Ok(body
+        .get("time")
+        .and_then(Value::as_str)
+        .filter(|time| !time.is_empty())
+        .map(str::to_owned))
 }
 
 #[cfg(test)]
 mod tests {
+    use lambda_wasm_sdk::Handler;
+
     use super::*;
 
+    fn greeting_for(request: Request) -> String {
+        let response = hello.respond(request);
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.header("content-type"), Some("application/json"));
+        response.body_json()["greeting"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     #[test]
-    fn greets_with_every_part_given() {
+    fn greets_with_every_part_of_the_tutorial_request() {
+        let request = Request::new("POST", "/helloworld")
+            .with_query("name", "John")
+            .with_query("city", "Seattle")
+            .with_header("Day", "Thursday")
+            .with_json(&json!({ "time": "evening" }));
         assert_eq!(
-            greeting("evening", "John", "Seattle", Some("Thursday")),
+            greeting_for(request),
             "Good evening, John of Seattle. Happy Thursday!"
         );
     }
 
     #[test]
-    fn leaves_out_the_happy_sentence_without_a_day() {
-        assert_eq!(
-            greeting("day", "you", "World", None),
-            "Good day, you of World."
-        );
+    fn defaults_everything_that_is_missing_or_empty() {
+        let request = Request::new("GET", "/helloworld")
+            .with_query("name", "")
+            .with_header("day", "")
+            .with_json(&json!({ "time": "" }));
+        assert_eq!(greeting_for(request), "Good day, you of World.");
+        let request = Request::new("GET", "/").with_json(&json!([1, 2]));
+        assert_eq!(greeting_for(request), "Good day, you of World.");
     }
 
     #[test]
-    fn reads_time_from_a_json_body() {
-        assert_eq!(
-            time_of_day(br#"{ "time": "evening" }"#),
-            Ok(Some("evening".to_owned()))
-        );
-        assert_eq!(time_of_day(br#"{ "time": "" }"#), Ok(None));
-        assert_eq!(time_of_day(b"[1, 2]"), Ok(None));
-        assert_eq!(time_of_day(b""), Ok(None));
+    fn takes_the_last_of_repeated_query_values() {
+        let request = Request::new("GET", "/")
+            .with_query("name", "a")
+            .with_query("name", "b");
+        assert_eq!(greeting_for(request), "Good day, b of World.");
     }
 
     #[test]
-    fn rejects_a_body_that_is_not_json() {
-        let err = time_of_day(b"time=evening").unwrap_err();
+    fn a_body_that_is_not_json_is_a_400() {
+        let response = hello.respond(Request::new("POST", "/").with_body("time=evening"));
+        assert_eq!(response.status(), 400);
+        let message = response.body_json()["message"].as_str().unwrap().to_owned();
         assert!(
-            err.starts_with("The request body is not valid JSON"),
-            "{err}"
+            message.starts_with("The request body is not valid JSON"),
+            "{message}"
         );
-    }
-
-    #[test]
-    fn takes_the_last_non_empty_value() {
-        let fields = [("name", "a"), ("name", "b"), ("name", ""), ("city", "c")]
-            .map(|(k, v)| (k.to_owned(), v.to_owned()));
-        assert_eq!(last_value(&fields, "name"), Some("b"));
-        assert_eq!(last_value(&fields, "day"), None);
     }
 }

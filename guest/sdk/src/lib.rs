@@ -1,0 +1,46 @@
+//! Write a lambda-wasm handler as plain Rust: this crate hides the WIT bindings.
+//!
+//! A handler crate is a `cdylib` whose `lib.rs` is its logic and one `handler!` line:
+//!
+//! ```ignore
+//! use lambda_wasm_sdk::{Request, Response, Result, Router};
+//! use serde_json::json;
+//!
+//! lambda_wasm_sdk::handler!(routes());
+//!
+//! fn routes() -> Router {
+//!     Router::new().get("/users/{userId}", get_user).with_cors("*")
+//! }
+//!
+//! fn get_user(request: &Request) -> Result<Response> {
+//!     let id = request.path_param("userId").unwrap_or_default();
+//!     Ok(Response::json(200, &json!({ "id": id })))
+//! }
+//! ```
+//!
+//! - [`Request`]: headers in any case, query and path parameters, cookies, the body as text or
+//!   JSON (a clear 400 when it is not), the front end's [`Context`] and the Lambda
+//!   [`Invocation`]. `Request::new(..).with_*(..)` builds requests for tests.
+//! - [`Response`]: JSON with a status, text, bytes; headers, [`Cookie`]s, CORS.
+//! - [`Router`]: API Gateway route patterns per method, 404 and 405 otherwise.
+//! - [`Error`] and [`Result`]: `?` on any error gives a 500 whose cause goes to the host's log;
+//!   `Error::bad_request(..)` and friends give the client a status and a message.
+
+#[doc(hidden)]
+pub mod bindings;
+mod context;
+mod error;
+mod handler;
+mod pattern;
+mod request;
+mod response;
+mod router;
+
+pub use context::{Context, Invocation, Source};
+pub use error::{Error, Result};
+pub use handler::Handler;
+#[doc(hidden)]
+pub use handler::handle as __handle;
+pub use request::Request;
+pub use response::{Cookie, Response};
+pub use router::Router;

@@ -1,0 +1,355 @@
+//! Routes a request to a handler by method and API Gateway route pattern; 404 and 405
+//! otherwise.
+
+use crate::pattern::Pattern;
+use crate::{Error, Handler, Request, Response, Result};
+
+type BoxedHandler = Box<dyn Fn(&Request) -> Result<Response>>;
+type ErrorResponder = Box<dyn Fn(&Error) -> Response>;
+
+/// Handlers by method and route pattern, with the API Gateway rules: `/users/{userId}` takes one
+/// segment, a greedy `/{proxy+}` the rest of the path, and the most specific pattern wins.
+///
+/// A path no route matches is a 404, a path matched for other methods only a 405 with `allow`;
+/// a handler's `Err` is answered by [`Router::on_error`] (by default its status and
+/// `{"message": ..}`), and 5xx errors go to the host's log.
+///
+/// ```
+/// use lambda_wasm_sdk::{Request, Response, Result, Router};
+/// use serde_json::json;
+///
+/// fn get_user(request: &Request) -> Result<Response> {
+///     let id = request.path_param("userId").unwrap_or_default();
+///     Ok(Response::json(200, &json!({ "id": id })))
+/// }
+///
+/// let router = Router::new().get("/users/{userId}", get_user).with_cors("*");
+/// let response = router.handle(Request::new("GET", "/users/7"));
+/// assert_eq!(response.body_json(), json!({ "id": "7" }));
+/// assert_eq!(router.handle(Request::new("DELETE", "/users/7")).status(), 405);
+/// ```
+#[derive(Default)]
+pub struct Router {
+    routes: Vec<Route>,
+    fallback: Option<BoxedHandler>,
+    on_error: Option<ErrorResponder>,
+    headers: Vec<(String, String)>,
+}
+
+struct Route {
+    /// `None` for `ANY`.
+    method: Option<String>,
+    pattern: Pattern,
+    handler: BoxedHandler,
+}
+
+impl Router {
+    /// A router with no routes: everything is a 404.
+    pub fn new() -> Self {
+        Router::default()
+    }
+
+    /// Routes `method` (`GET`, ..., or `ANY`) on `pattern` to `handler`.
+    ///
+    /// # Panics
+    ///
+    /// When `pattern` is not an API Gateway route pattern (`/users/{userId}`, `/{proxy+}`).
+    pub fn route(
+        mut self,
+        method: &str,
+        pattern: &str,
+        handler: impl Fn(&Request) -> Result<Response> + 'static,
+    ) -> Self {
+        let pattern = Pattern::parse(pattern).unwrap_or_else(|problem| panic!("{problem}"));
+        let method = method.to_ascii_uppercase();
+        self.routes.push(Route {
+            method: (method != "ANY").then_some(method),
+            pattern,
+            handler: Box::new(handler),
+        });
+        self
+    }
+
+    /// Routes `GET` on `pattern`.
+    pub fn get(
+        self,
+        pattern: &str,
+        handler: impl Fn(&Request) -> Result<Response> + 'static,
+    ) -> Self {
+        self.route("GET", pattern, handler)
+    }
+
+    /// Routes `POST` on `pattern`.
+    pub fn post(
+        self,
+        pattern: &str,
+        handler: impl Fn(&Request) -> Result<Response> + 'static,
+    ) -> Self {
+        self.route("POST", pattern, handler)
+    }
+
+    /// Routes `PUT` on `pattern`.
+    pub fn put(
+        self,
+        pattern: &str,
+        handler: impl Fn(&Request) -> Result<Response> + 'static,
+    ) -> Self {
+        self.route("PUT", pattern, handler)
+    }
+
+    /// Routes `PATCH` on `pattern`.
+    pub fn patch(
+        self,
+        pattern: &str,
+        handler: impl Fn(&Request) -> Result<Response> + 'static,
+    ) -> Self {
+        self.route("PATCH", pattern, handler)
+    }
+
+    /// Routes `DELETE` on `pattern`.
+    pub fn delete(
+        self,
+        pattern: &str,
+        handler: impl Fn(&Request) -> Result<Response> + 'static,
+    ) -> Self {
+        self.route("DELETE", pattern, handler)
+    }
+
+    /// Routes every method on `pattern`; a route for the request's own method wins over it.
+    pub fn any(
+        self,
+        pattern: &str,
+        handler: impl Fn(&Request) -> Result<Response> + 'static,
+    ) -> Self {
+        self.route("ANY", pattern, handler)
+    }
+
+    /// Answers what no route matches (instead of the 404 and 405).
+    pub fn fallback(mut self, handler: impl Fn(&Request) -> Result<Response> + 'static) -> Self {
+        self.fallback = Some(Box::new(handler));
+        self
+    }
+
+    /// Makes the response for an error: a handler's `Err`, the 404 and the 405.
+    pub fn on_error(mut self, respond: impl Fn(&Error) -> Response + 'static) -> Self {
+        self.on_error = Some(Box::new(respond));
+        self
+    }
+
+    /// Adds `name: value` to every response that does not set that header itself, errors included.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Adds `access-control-allow-origin: origin` to every response (see [`Response::with_cors`]).
+    pub fn with_cors(self, origin: &str) -> Self {
+        let router = self.with_header("access-control-allow-origin", origin);
+        if origin == "*" {
+            router
+        } else {
+            router.with_header("vary", "origin")
+        }
+    }
+
+    /// Answers `request`: the matching route's handler, else the fallback, else 404 or 405.
+    pub fn handle(&self, mut request: Request) -> Response {
+        let matching: Vec<(&Route, Vec<(String, String)>)> = self
+            .routes
+            .iter()
+            .filter_map(|route| Some((route, route.pattern.matches(request.path())?)))
+            .collect();
+        let chosen = matching
+            .iter()
+            .filter(|(route, _)| {
+                route
+                    .method
+                    .as_deref()
+                    .is_none_or(|m| m == request.method())
+            })
+            .max_by(|(a, _), (b, _)| {
+                a.pattern
+                    .specificity_cmp(&b.pattern)
+                    .then(a.method.is_some().cmp(&b.method.is_some()))
+            });
+        let response = match (chosen, &self.fallback) {
+            (Some((route, params)), _) => {
+                for (name, value) in params {
+                    request.set_path_param(name, value);
+                }
+                self.respond(&route.handler, &request)
+            }
+            (None, Some(fallback)) => self.respond(fallback, &request),
+            (None, None) if matching.is_empty() => {
+                self.error_response(&Error::not_found("Not Found"))
+            }
+            (None, None) => {
+                let mut allowed: Vec<&str> = matching
+                    .iter()
+                    .filter_map(|(route, _)| route.method.as_deref())
+                    .collect();
+                allowed.sort_unstable();
+                allowed.dedup();
+                self.error_response(&Error::new(405, "Method Not Allowed"))
+                    .with_header("allow", &allowed.join(", "))
+            }
+        };
+        self.headers
+            .iter()
+            .fold(response, |response, (name, value)| {
+                response.with_default_header(name, value)
+            })
+    }
+
+    fn respond(&self, handler: &BoxedHandler, request: &Request) -> Response {
+        handler(request).unwrap_or_else(|error| {
+            error.log();
+            self.error_response(&error)
+        })
+    }
+
+    fn error_response(&self, error: &Error) -> Response {
+        match &self.on_error {
+            Some(respond) => respond(error),
+            None => error.to_response(),
+        }
+    }
+}
+
+impl Handler for Router {
+    fn respond(&self, request: Request) -> Response {
+        self.handle(request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn named(name: &'static str) -> impl Fn(&Request) -> Result<Response> {
+        move |request| {
+            Ok(Response::json(
+                200,
+                &json!({ "route": name, "params": request.path_params() }),
+            ))
+        }
+    }
+
+    fn router() -> Router {
+        Router::new()
+            .get("/users", named("list"))
+            .post("/users", named("create"))
+            .get("/users/{userId}", named("get"))
+            .get("/users/me", named("me"))
+            .any("/{proxy+}", named("proxy"))
+    }
+
+    fn route_of(router: &Router, method: &str, path: &str) -> serde_json::Value {
+        router.handle(Request::new(method, path)).body_json()["route"].clone()
+    }
+
+    #[test]
+    fn routes_by_method_and_path() {
+        let router = router();
+        assert_eq!(route_of(&router, "GET", "/users"), "list");
+        assert_eq!(route_of(&router, "POST", "/users"), "create");
+        assert_eq!(route_of(&router, "GET", "/users/42"), "get");
+    }
+
+    #[test]
+    fn the_most_specific_pattern_wins() {
+        let router = router();
+        assert_eq!(route_of(&router, "GET", "/users/me"), "me");
+        assert_eq!(route_of(&router, "GET", "/users/42/posts"), "proxy");
+        assert_eq!(route_of(&router, "DELETE", "/users/42"), "proxy");
+    }
+
+    #[test]
+    fn sets_the_path_parameters_of_the_route() {
+        let response = router().handle(Request::new("GET", "/users/42"));
+        assert_eq!(response.body_json()["params"], json!([["userId", "42"]]));
+        let response = router().handle(Request::new("PUT", "/a/b/c"));
+        assert_eq!(response.body_json()["params"], json!([["proxy", "a/b/c"]]));
+    }
+
+    #[test]
+    fn a_method_route_wins_over_any() {
+        let router = Router::new()
+            .any("/users", named("any"))
+            .get("/users", named("get"));
+        assert_eq!(route_of(&router, "GET", "/users"), "get");
+        assert_eq!(route_of(&router, "POST", "/users"), "any");
+    }
+
+    #[test]
+    fn an_unknown_path_is_a_404() {
+        let response = Router::new()
+            .get("/users", named("list"))
+            .handle(Request::new("GET", "/orders"));
+        assert_eq!(response.status(), 404);
+        assert_eq!(response.body_json(), json!({ "message": "Not Found" }));
+    }
+
+    #[test]
+    fn a_known_path_with_another_method_is_a_405_saying_what_is_allowed() {
+        let router = Router::new()
+            .post("/users", named("create"))
+            .get("/users", named("list"));
+        let response = router.handle(Request::new("DELETE", "/users"));
+        assert_eq!(response.status(), 405);
+        assert_eq!(response.header("allow"), Some("GET, POST"));
+        assert_eq!(
+            response.body_json(),
+            json!({ "message": "Method Not Allowed" })
+        );
+    }
+
+    #[test]
+    fn the_fallback_answers_what_no_route_matches() {
+        let router = Router::new()
+            .get("/users", named("list"))
+            .fallback(|_| Err(Error::not_found("Route not found")));
+        for (method, path) in [("GET", "/orders"), ("DELETE", "/users")] {
+            let response = router.handle(Request::new(method, path));
+            assert_eq!(response.status(), 404);
+            assert_eq!(
+                response.body_json(),
+                json!({ "message": "Route not found" })
+            );
+        }
+    }
+
+    #[test]
+    fn errors_become_responses_through_on_error() {
+        let router = Router::new()
+            .get("/fails", |_| Err(Error::internal("disk on fire")))
+            .on_error(|error| Response::json(error.status(), &json!({ "error": error.message() })));
+        let response = router.handle(Request::new("GET", "/fails"));
+        assert_eq!(response.status(), 500);
+        assert_eq!(
+            response.body_json(),
+            json!({ "error": "Internal Server Error" })
+        );
+        let response = router.handle(Request::new("GET", "/missing"));
+        assert_eq!(response.body_json(), json!({ "error": "Not Found" }));
+    }
+
+    #[test]
+    fn default_headers_go_on_every_response() {
+        let router = Router::new()
+            .get("/users", |_| {
+                Ok(Response::text(200, "ok").with_header("x-api", "own"))
+            })
+            .with_cors("*")
+            .with_header("x-api", "default");
+        for path in ["/users", "/missing"] {
+            let response = router.handle(Request::new("GET", path));
+            assert_eq!(response.header("access-control-allow-origin"), Some("*"));
+        }
+        let ok = router.handle(Request::new("GET", "/users"));
+        assert_eq!(ok.header("x-api"), Some("own"));
+        assert_eq!(ok.headers().len(), 3);
+    }
+}

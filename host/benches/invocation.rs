@@ -1,0 +1,114 @@
+//! The cost of one invocation: the whole path (event JSON -> request -> handler -> proxy
+//! response JSON) with the hello-world component on a fresh instance against the same logic
+//! compiled natively, for the tutorial's event and a large one; and instantiation and the guest
+//! call alone. Criterion reports each; `bench-report` turns them into ratios.
+//!
+//! Needs the built components: `make components`, then `cargo bench -p lambda-wasm-host`.
+
+#![allow(clippy::unwrap_used)] // a failed step is a failed benchmark
+
+mod native;
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use lambda_wasm_host::bindings::InvocationContext;
+use lambda_wasm_host::component::{Concurrency, Loader};
+use lambda_wasm_host::{event, proxy};
+use native::NativeHelloWorld;
+use serde_json::{Value, json};
+
+fn invocation() -> InvocationContext {
+    let deadline = SystemTime::now() + Duration::from_secs(3600);
+    InvocationContext {
+        request_id: "bench".to_owned(),
+        function_name: "bench".to_owned(),
+        function_version: "$LATEST".to_owned(),
+        deadline_epoch_ms: deadline.duration_since(UNIX_EPOCH).unwrap().as_millis() as u64,
+    }
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/events")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// The tutorial's REST API event with ~20 headers and a 10 KB JSON body.
+fn large_event() -> Vec<u8> {
+    let mut event: Value = serde_json::from_slice(&fixture("tutorial-rest-api.json")).unwrap();
+    for n in 0..15 {
+        let (name, value) = (
+            format!("x-extra-header-{n}"),
+            format!("value-{n}-{}", "v".repeat(40)),
+        );
+        event["headers"][&name] = json!(value);
+        event["multiValueHeaders"][&name] = json!([value]);
+    }
+    event["body"] = json!(json!({ "time": "evening", "padding": "p".repeat(10_000) }).to_string());
+    serde_json::to_vec(&event).unwrap()
+}
+
+fn whole_path(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let component = std::env::var("BENCH_COMPONENT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../target/wasm32-wasip2/release/hello_world.wasm")
+        });
+    let loader = Loader::from_env(Concurrency::Sequential).unwrap();
+    let component = loader.load(&component).unwrap();
+    let request = event::parse(&fixture("tutorial-rest-api.json"))
+        .unwrap()
+        .request;
+
+    let mut group = c.benchmark_group("whole_path");
+    for (name, event) in [
+        ("tutorial", fixture("tutorial-rest-api.json")),
+        ("large", large_event()),
+    ] {
+        group.bench_with_input(BenchmarkId::new("native", name), &event, |b, event| {
+            b.to_async(&runtime).iter(|| async {
+                let response = proxy::handle_event(&NativeHelloWorld, event, invocation())
+                    .await
+                    .unwrap();
+                serde_json::to_vec(&response).unwrap()
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("component", name), &event, |b, event| {
+            b.to_async(&runtime).iter(|| async {
+                let response = proxy::handle_event(&component, event, invocation())
+                    .await
+                    .unwrap();
+                serde_json::to_vec(&response).unwrap()
+            });
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("parts");
+    group.bench_function("instantiate", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { component.instantiate_only(invocation()).await.unwrap() });
+    });
+    let mut instance = runtime
+        .block_on(component.reusable_instance(invocation()))
+        .unwrap();
+    group.bench_function("guest_call", |b| {
+        b.iter(|| runtime.block_on(instance.call(&request)).unwrap());
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    // The machine is shared and noisy: many short samples, medians in the report.
+    config = Criterion::default().sample_size(50).measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
+    targets = whole_path
+}
+criterion_main!(benches);

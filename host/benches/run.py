@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Runs every benchmark of issue #6 in one go and prints ratios measured in the same run.
+
+`make bench` builds what this needs, then runs it. Steps:
+  1. criterion (benches/invocation.rs): whole path, native vs component; instantiation; guest call;
+  2. cold start: process start to first response, `bootstrap invoke` with .wasm and .cwasm vs a
+     native binary doing the same work (medians of interleaved runs);
+  3. memory: RSS before and after 1,000,000 invocations on fresh instances;
+  4. serve: requests per second and latency under wrk, `bootstrap serve` vs a native hyper server.
+Results go to target/bench/results.json and the plot to BENCHMARKS.png.
+"""
+
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGET = ROOT / "target"
+WASM = TARGET / "wasm32-wasip2/release/hello_world.wasm"
+CWASM = TARGET / "bench/hello_world.cwasm"
+BOOTSTRAP = TARGET / "release/bootstrap"
+EXAMPLES = TARGET / "release/examples"
+EVENT = ROOT / "host/tests/fixtures/events/tutorial-rest-api.json"
+GOALS = {
+    "whole path, component / native": 1.5,
+    "instantiation median (us)": 5.0,
+    "cold start, .cwasm - native (ms)": 3.0,
+    "serve rps, bootstrap / wasmtime serve": 1.5,
+    "RSS growth over 1M invocations (KiB)": 1024,
+}
+
+
+def criterion_median_ns(*path):
+    estimates = TARGET.joinpath("criterion", *path, "new", "estimates.json")
+    return json.loads(estimates.read_text())["median"]["point_estimate"]
+
+
+def run_criterion():
+    subprocess.run(["cargo", "bench", "-p", "lambda-wasm-host", "--bench", "invocation"], cwd=ROOT, check=True)
+    results = {}
+    for size in ["tutorial", "large"]:
+        native = criterion_median_ns("whole_path", "native", size)
+        component = criterion_median_ns("whole_path", "component", size)
+        results[f"whole path {size}: native (us)"] = native / 1000
+        results[f"whole path {size}: component (us)"] = component / 1000
+        results[f"whole path {size}: component / native"] = component / native
+    results["instantiation median (us)"] = criterion_median_ns("parts", "instantiate") / 1000
+    results["guest call median (us)"] = criterion_median_ns("parts", "guest_call") / 1000
+    results["whole path, component / native"] = results["whole path tutorial: component / native"]
+    return results
+
+
+def cold_start(runs=40):
+    CWASM.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([BOOTSTRAP, "compile", WASM, "-o", CWASM], check=True)
+    commands = {
+        "native": [EXAMPLES / "native_invoke", EVENT],
+        ".wasm": [BOOTSTRAP, "invoke", "--event", EVENT, "--component", WASM],
+        ".cwasm": [BOOTSTRAP, "invoke", "--event", EVENT, "--component", CWASM],
+    }
+    times = {name: [] for name in commands}
+    env = dict(os.environ, RUST_LOG="error")
+    for _ in range(runs):  # interleaved, so that machine noise hits all three alike
+        for name, command in commands.items():
+            started = time.perf_counter()
+            output = subprocess.run(command, env=env, capture_output=True, check=True).stdout
+            times[name].append((time.perf_counter() - started) * 1000)
+            assert b"Happy Thursday" in output, output
+    medians = {name: statistics.median(samples) for name, samples in times.items()}
+    return {
+        "cold start native (ms)": medians["native"],
+        "cold start .wasm (ms)": medians[".wasm"],
+        "cold start .cwasm (ms)": medians[".cwasm"],
+        "cold start, .cwasm - native (ms)": medians[".cwasm"] - medians["native"],
+    }
+
+
+def rss(invocations=1_000_000):
+    line = subprocess.run(
+        [EXAMPLES / "rss_growth", WASM, EVENT, str(invocations)], capture_output=True, text=True, check=True
+    ).stdout
+    values = dict(pair.split("=") for pair in line.split())
+    return {
+        "RSS before (KiB)": int(values["rss_before_kib"]),
+        "RSS after 1M invocations (KiB)": int(values["rss_after_kib"]),
+        "RSS growth over 1M invocations (KiB)": int(values["growth_kib"]),
+        "per invocation in that loop (us)": float(values["per_invocation_us"]),
+    }
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def wrk(port, seconds=10, connections=32):
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency",
+         f"http://127.0.0.1:{port}/helloworld?name=John&city=Seattle"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", output)
+    scale = {"us": 0.001, "ms": 1, "s": 1000}[p50.group(2)]
+    return rps, float(p50.group(1)) * scale
+
+
+def serve_throughput():
+    if not shutil.which("wrk"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    servers = {
+        "bootstrap serve": lambda port: [BOOTSTRAP, "serve", "--component", WASM, "--port", str(port)],
+        "native hyper": lambda port: [EXAMPLES / "native_serve", str(port)],
+    }
+    wasmtime_hello = TARGET / "wasm32-wasip2/release/http_hello.wasm"
+    if shutil.which("wasmtime") and wasmtime_hello.exists():
+        servers["wasmtime serve"] = lambda port: [
+            "wasmtime", "serve", "-S", "cli", "--addr", f"127.0.0.1:{port}", wasmtime_hello]
+    results = {}
+    env = dict(os.environ, RUST_LOG="error")
+    for name, command in servers.items():
+        port = free_port()
+        server = subprocess.Popen(command(port), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for_port(port)
+            wrk(port, seconds=2)  # warm up
+            rps, p50 = wrk(port)
+        finally:
+            server.terminate()
+            server.wait()
+        results[f"serve {name}: requests/s"] = rps
+        results[f"serve {name}: p50 latency (ms)"] = p50
+    if "wasmtime serve" in servers:
+        results["serve rps, bootstrap / wasmtime serve"] = (
+            results["serve bootstrap serve: requests/s"] / results["serve wasmtime serve: requests/s"])
+    results["serve rps, bootstrap / native hyper"] = (
+        results["serve bootstrap serve: requests/s"] / results["serve native hyper: requests/s"])
+    return results
+
+
+def plot(results):
+    try:
+        import matplotlib
+    except ImportError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "matplotlib"], check=True)
+        import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    sizes = ["tutorial", "large"]
+    for offset, kind, color in [(-0.2, "native", "#4c72b0"), (0.2, "component", "#dd8452")]:
+        axes[0].bar([i + offset for i in range(2)], [results[f"whole path {s}: {kind} (us)"] for s in sizes],
+                    width=0.4, label=kind, color=color)
+    axes[0].set_xticks(range(2), ["tutorial event", "large event (20 headers, 10 KB)"])
+    axes[0].set_ylabel("median µs per invocation")
+    axes[0].set_title("Whole path: event JSON → response JSON")
+    axes[0].legend()
+    starts = ["native", ".cwasm", ".wasm"]
+    axes[1].bar(starts, [results[f"cold start {s} (ms)"] for s in starts], color=["#4c72b0", "#55a868", "#dd8452"])
+    axes[1].set_ylabel("median ms, process start → response")
+    axes[1].set_title("Cold start (bootstrap invoke)")
+    servers = [k[len("serve "):-len(": requests/s")] for k in results if k.startswith("serve ") and k.endswith(": requests/s")]
+    axes[2].bar(servers, [results[f"serve {s}: requests/s"] for s in servers])
+    axes[2].set_ylabel("requests per second (wrk, 32 connections)")
+    axes[2].set_title("Local HTTP serving")
+    fig.suptitle(f"lambda-wasm benchmarks — {platform.machine()}, {os.cpu_count()} cores (shared, noisy)")
+    fig.tight_layout()
+    fig.savefig(ROOT / "BENCHMARKS.png", dpi=90)
+
+
+def main():
+    results = {}
+    results.update(run_criterion())
+    results.update(cold_start())
+    results.update(rss())
+    results.update(serve_throughput())
+    (TARGET / "bench").mkdir(parents=True, exist_ok=True)
+    (TARGET / "bench/results.json").write_text(json.dumps(results, indent=2))
+    plot(results)
+    print("\n== results (medians) ==")
+    for key, value in results.items():
+        print(f"{key:45} {value:12.2f}")
+    print("\n== goals ==")
+    for key, goal in GOALS.items():
+        if key not in results:
+            print(f"{key:45} not measured")
+            continue
+        value = results[key]
+        met = value >= goal if "/ wasmtime" in key else value <= goal
+        print(f"{key:45} {value:10.2f}  goal {'>=' if '/ wasmtime' in key else '<='} {goal:<6} {'met' if met else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
