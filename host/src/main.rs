@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use lambda_wasm_host::serve::{self, ServeOptions, routes::Payload};
+use lambda_wasm_host::serve::{self, ServeOptions};
 use lambda_wasm_host::{component, invoke, lambda, logging};
 
 /// Runs API Gateway handlers compiled to WebAssembly components, on AWS Lambda or locally.
@@ -49,30 +49,7 @@ enum Command {
     },
     /// Serve the component over HTTP on 127.0.0.1 as API Gateway would, reloading it when the
     /// file changes.
-    Serve {
-        /// The component to serve.
-        #[arg(long, short, env = "LAMBDA_WASM_COMPONENT")]
-        component: PathBuf,
-        /// The port to listen on (0 picks a free one).
-        #[arg(long, short, default_value_t = 3000)]
-        port: u16,
-        /// The event format: REST API (v1) or HTTP API (v2).
-        #[arg(long, value_enum, default_value_t = Payload::V1)]
-        payload: Payload,
-        /// The API stage the events name (default: `Prod` for v1, `$default` for v2).
-        #[arg(long)]
-        stage: Option<String>,
-        /// A SAM template whose Api (v1) or HttpApi (v2) events give the routes; without it
-        /// every path goes to the component.
-        #[arg(long)]
-        routes: Option<PathBuf>,
-        /// With --routes, only the events of this function (its logical id).
-        #[arg(long, requires = "routes")]
-        function: Option<String>,
-        /// Each request's deadline, as a Lambda function timeout, in seconds.
-        #[arg(long, default_value_t = 30)]
-        timeout: u64,
-    },
+    Serve(ServeOptions),
 }
 
 #[tokio::main]
@@ -87,27 +64,7 @@ async fn main() -> ExitCode {
         }) => invoke::run(&event, &component, Duration::from_secs(timeout)).await,
         Some(Command::Lambda { component }) => lambda::run(component).await,
         Some(Command::Compile { input, output }) => component::precompile(&input, &output),
-        Some(Command::Serve {
-            component,
-            port,
-            payload,
-            stage,
-            routes,
-            function,
-            timeout,
-        }) => {
-            let timeout = Duration::from_secs(timeout);
-            serve::run(ServeOptions {
-                component,
-                port,
-                payload,
-                stage,
-                routes,
-                function,
-                timeout,
-            })
-            .await
-        }
+        Some(Command::Serve(options)) => serve::run(options).await,
         None if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() => {
             lambda::run(std::env::var_os("LAMBDA_WASM_COMPONENT").map(PathBuf::from)).await
         }

@@ -29,17 +29,35 @@ use crate::proxy;
 /// API Gateway refuses request payloads over 10 MB.
 const MAX_REQUEST_BODY: usize = 10 * 1024 * 1024;
 
-/// How `serve` runs.
-#[derive(Debug)]
+/// How `serve` runs: its command line.
+#[derive(Debug, clap::Args)]
 pub struct ServeOptions {
+    /// The component to serve.
+    #[arg(long, short, env = "LAMBDA_WASM_COMPONENT")]
     pub component: PathBuf,
+    /// The port to listen on (0 picks a free one).
+    #[arg(long, short, default_value_t = 3000)]
     pub port: u16,
+    /// The event format: REST API (v1) or HTTP API (v2).
+    #[arg(long, value_enum, default_value_t = Payload::V1)]
     pub payload: Payload,
+    /// The API stage the events name (default: `Prod` for v1, `$default` for v2).
+    #[arg(long)]
     pub stage: Option<String>,
+    /// A SAM template whose Api (v1) or HttpApi (v2) events give the routes; without it every
+    /// path goes to the component.
+    #[arg(long)]
     pub routes: Option<PathBuf>,
+    /// With --routes, only the events of this function (its logical id).
+    #[arg(long, requires = "routes")]
     pub function: Option<String>,
-    /// The deadline each request gets, as a Lambda function timeout.
+    /// Each request's deadline, as a Lambda function timeout, in seconds.
+    #[arg(long = "timeout", default_value = "30", value_parser = seconds)]
     pub timeout: Duration,
+}
+
+fn seconds(text: &str) -> Result<Duration, std::num::ParseIntError> {
+    text.parse().map(Duration::from_secs)
 }
 
 struct LocalApi {
