@@ -75,7 +75,7 @@ lint: setup
 test: tools lint components package
 	$(CARGO) test --release -p lambda-wasm-host
 	$(MAKE) --no-print-directory test-guests test-cargo-component
-	$(MAKE) --no-print-directory test-sam
+	$(MAKE) --no-print-directory test-sam test-cargo-lambda
 
 # Benchmarks: criterion, cold start, RSS over 1M invocations, serve under wrk against a native
 # server and `wasmtime serve` (host/benches/run.py prints the ratios).
