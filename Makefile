@@ -8,7 +8,7 @@ SDK := lambda-wasm-sdk
 WASMTIME_MAJOR := $(shell sed -n 's/^wasmtime = { version = "\([0-9]*\)".*/\1/p' Cargo.toml)
 CARGO_COMPONENT_VERSION := 0.21
 # The hostile-guest corpus: test components that misbehave on purpose.
-HOSTILE := $(addprefix hostile-,bad-status crlf-header env-probe error file-probe huge-response \
+HOSTILE := $(addprefix hostile-,bad-header-name bad-status crlf-header env-probe error file-probe huge-response \
 	log-flood loop memory-bomb network-probe panic recursion sleep)
 WASM_DIR := target/wasm32-wasip2/release
 BOOTSTRAP := target/release/bootstrap

@@ -98,6 +98,12 @@ async fn a_status_outside_the_http_range_is_a_502() {
 }
 
 #[tokio::test]
+async fn a_header_name_http_forbids_is_a_502() {
+    let server = assert_status("hostile-bad-header-name", 502, "Bad Gateway").await;
+    server.wait_for_log("invalid header name").await;
+}
+
+#[tokio::test]
 async fn a_header_with_crlf_is_a_502() {
     let (answer, _server) = misbehave("hostile-crlf-header", &[]).await;
     assert_eq!(answer.status, 502);
