@@ -10,7 +10,7 @@
 mod native;
 
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use lambda_wasm_host::bindings::InvocationContext;
@@ -20,13 +20,7 @@ use native::NativeHelloWorld;
 use serde_json::{Value, json};
 
 fn invocation() -> InvocationContext {
-    let deadline = SystemTime::now() + Duration::from_secs(3600);
-    InvocationContext {
-        request_id: "bench".to_owned(),
-        function_name: "bench".to_owned(),
-        function_version: "$LATEST".to_owned(),
-        deadline_epoch_ms: deadline.duration_since(UNIX_EPOCH).unwrap().as_millis() as u64,
-    }
+    proxy::local_invocation(Duration::from_secs(3600))
 }
 
 fn fixture(name: &str) -> Vec<u8> {

@@ -6,9 +6,8 @@
 #[path = "../benches/native/mod.rs"]
 mod native;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use lambda_wasm_host::bindings::InvocationContext;
 use lambda_wasm_host::proxy;
 
 #[tokio::main]
@@ -19,13 +18,7 @@ async fn main() {
             .expect("usage: native_invoke EVENT_FILE"),
     )
     .unwrap();
-    let deadline = SystemTime::now() + Duration::from_secs(30);
-    let invocation = InvocationContext {
-        request_id: "native".to_owned(),
-        function_name: "native".to_owned(),
-        function_version: "$LATEST".to_owned(),
-        deadline_epoch_ms: deadline.duration_since(UNIX_EPOCH).unwrap().as_millis() as u64,
-    };
+    let invocation = proxy::local_invocation(Duration::from_secs(30));
     let response = proxy::handle_event(&native::NativeHelloWorld, &event, invocation)
         .await
         .unwrap();

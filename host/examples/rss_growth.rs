@@ -4,9 +4,8 @@
 
 #![allow(clippy::unwrap_used)] // a benchmark, not a tool
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use lambda_wasm_host::bindings::InvocationContext;
 use lambda_wasm_host::component::{Concurrency, Loader};
 use lambda_wasm_host::proxy;
 
@@ -29,15 +28,7 @@ async fn main() {
         .unwrap()
         .load(component.as_ref())
         .unwrap();
-    let invocation = || InvocationContext {
-        request_id: "rss".to_owned(),
-        function_name: "rss".to_owned(),
-        function_version: "$LATEST".to_owned(),
-        deadline_epoch_ms: (SystemTime::now() + Duration::from_secs(30))
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as u64,
-    };
+    let invocation = || proxy::local_invocation(Duration::from_secs(30));
     // Warm up: the pool's slots, the allocator's arenas, lazily initialised statics.
     for _ in 0..10_000 {
         proxy::handle_event(&handler, &event, invocation())

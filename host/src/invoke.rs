@@ -3,11 +3,10 @@
 
 use std::io::{Read as _, Write as _};
 use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use anyhow::Context as _;
 
-use crate::bindings::InvocationContext;
 use crate::component::{Concurrency, Loader};
 use crate::proxy;
 
@@ -15,7 +14,7 @@ use crate::proxy;
 pub async fn run(event_file: &Path, component: &Path, timeout: Duration) -> anyhow::Result<()> {
     let event = read_event(event_file)?;
     let handler = Loader::from_env(Concurrency::Sequential)?.load(component)?;
-    let response = proxy::handle_event(&handler, &event, local_invocation(timeout))
+    let response = proxy::handle_event(&handler, &event, proxy::local_invocation(timeout))
         .await
         .with_context(|| format!("{} is not an event bootstrap can run", event_file.display()))?;
     let mut stdout = std::io::stdout().lock();
@@ -33,18 +32,4 @@ fn read_event(event_file: &Path) -> anyhow::Result<Vec<u8>> {
         return Ok(event);
     }
     std::fs::read(event_file).with_context(|| format!("reading event {}", event_file.display()))
-}
-
-/// An invocation context like Lambda's, for a local run.
-fn local_invocation(timeout: Duration) -> InvocationContext {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    InvocationContext {
-        request_id: format!("local-{}-{}", std::process::id(), now.as_micros()),
-        function_name: std::env::var("AWS_LAMBDA_FUNCTION_NAME")
-            .unwrap_or_else(|_| "local".to_owned()),
-        function_version: "$LATEST".to_owned(),
-        deadline_epoch_ms: u64::try_from((now + timeout).as_millis()).unwrap_or(u64::MAX),
-    }
 }

@@ -1,7 +1,7 @@
 //! The whole path of one invocation, shared by Lambda mode, `invoke` and `serve`:
 //! event JSON -> request -> fresh guest instance -> proxy response JSON.
 
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tracing::Instrument as _;
 
@@ -10,6 +10,21 @@ use crate::bindings::Request;
 use crate::component::{GuestFailure, HandlerComponent, Outcome};
 use crate::event::{self, EventError, Incoming};
 use crate::response::{self, ProxyResponse};
+
+/// An invocation context like Lambda's for a local run (`invoke`, `serve`, benchmarks): a fresh
+/// request id and a deadline `timeout` from now.
+pub fn local_invocation(timeout: Duration) -> InvocationContext {
+    let deadline = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        + timeout;
+    InvocationContext {
+        request_id: format!("local-{}", uuid::Uuid::new_v4()),
+        function_name: "local".to_owned(),
+        function_version: "$LATEST".to_owned(),
+        deadline_epoch_ms: u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX),
+    }
+}
 
 /// Whatever answers the translated request: the component, or in benchmarks a native handler
 /// measured on the same path.

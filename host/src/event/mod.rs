@@ -4,7 +4,7 @@
 //! `requestContext.elb` is an ALB, `version: "2.0"` an HTTP API (a Function URL on a
 //! `lambda-url` domain), `httpMethod` or `version: "1.0"` a REST API.
 
-mod fields;
+pub mod fields;
 mod v1;
 mod v2;
 

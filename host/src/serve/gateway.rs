@@ -7,6 +7,7 @@ use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
 use super::routes::{Matched, Payload};
+use crate::event::fields;
 use crate::response::ProxyResponse;
 
 /// An HTTP request as the local API received it; header names in lower case.
@@ -51,11 +52,9 @@ pub fn event(
 }
 
 fn rest_api_event(request: &HttpRequest, matched: &Matched<'_>, arrival: &Arrival<'_>) -> Value {
-    let query: Vec<(String, String)> = form_urlencoded::parse(request.raw_query.as_bytes())
-        .into_owned()
-        .collect();
+    let query = fields::decode_query(&request.raw_query);
     let (body, is_base64_encoded) = body_field(&request.body);
-    let user_agent = header(&request.headers, "user-agent");
+    let user_agent = fields::last_header(&request.headers, "user-agent");
     json!({
         "resource": matched.route.key,
         "path": request.path,
@@ -94,23 +93,14 @@ fn http_api_event(request: &HttpRequest, matched: &Matched<'_>, arrival: &Arriva
     } else {
         format!("/{}{}", arrival.stage, request.path)
     };
-    let cookies: Vec<&str> = request
-        .headers
-        .iter()
-        .filter(|(name, _)| name == "cookie")
-        .flat_map(|(_, value)| value.split(';'))
-        .map(str::trim)
-        .filter(|cookie| !cookie.is_empty())
-        .collect();
+    let cookies = fields::cookies_from_headers(&request.headers);
     let headers: Vec<(String, String)> = request
         .headers
         .iter()
         .filter(|(name, _)| name != "cookie")
         .cloned()
         .collect();
-    let query: Vec<(String, String)> = form_urlencoded::parse(request.raw_query.as_bytes())
-        .into_owned()
-        .collect();
+    let query = fields::decode_query(&request.raw_query);
     let (body, is_base64_encoded) = body_field(&request.body);
     let mut event = json!({
         "version": "2.0",
@@ -128,7 +118,7 @@ fn http_api_event(request: &HttpRequest, matched: &Matched<'_>, arrival: &Arriva
                 "path": raw_path,
                 "protocol": "HTTP/1.1",
                 "sourceIp": request.client_ip.to_string(),
-                "userAgent": header(&request.headers, "user-agent").unwrap_or_default(),
+                "userAgent": fields::last_header(&request.headers, "user-agent").unwrap_or_default(),
             },
             "requestId": arrival.request_id,
             "routeKey": matched.route.key,
@@ -231,14 +221,6 @@ fn body_field(body: &[u8]) -> (Option<String>, bool) {
             true,
         ),
     }
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .rev()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
 }
 
 /// `{name: last value}`, as REST APIs fill their single-value maps.

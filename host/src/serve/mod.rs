@@ -22,7 +22,6 @@ use tokio::net::TcpListener;
 use self::gateway::{Arrival, HttpRequest, HttpResponse};
 use self::reload::LiveComponent;
 use self::routes::{Payload, RouteTable};
-use crate::bindings::InvocationContext;
 use crate::component::{Concurrency, Loader};
 use crate::proxy;
 
@@ -209,14 +208,14 @@ impl LocalApi {
         };
         let event = gateway::event(self.payload, &request, &matched, &arrival);
         let event = serde_json::to_vec(&event).unwrap_or_default();
-        let invocation = InvocationContext {
-            request_id: uuid::Uuid::new_v4().to_string(),
-            function_name: "local".to_owned(),
-            function_version: "$LATEST".to_owned(),
-            deadline_epoch_ms: (now + self.timeout).as_millis() as u64,
-        };
         let handler = self.live.current();
-        match proxy::handle_event(handler.as_ref(), &event, invocation).await {
+        match proxy::handle_event(
+            handler.as_ref(),
+            &event,
+            proxy::local_invocation(self.timeout),
+        )
+        .await
+        {
             Ok(response) => gateway::http_response(response).unwrap_or_else(|err| {
                 tracing::error!("the proxy response has an invalid base64 body: {err}");
                 gateway::gateway_error(502, "Internal server error")
