@@ -1,7 +1,8 @@
 # Build, run and test lambda-wasm. `make help` lists the targets.
 
 CARGO ?= cargo
-GUESTS := echo hello-world inspector users
+# The handlers: every crate directly under guest/ but the SDK (`make new-handler` adds one).
+GUESTS := $(filter-out sdk,$(notdir $(patsubst %/Cargo.toml,%,$(wildcard guest/*/Cargo.toml))))
 # The guest SDK the handlers are written with: linted and tested with them.
 SDK := lambda-wasm-sdk
 # The wasmtime CLI that runs the guests' tests has the major of the host's Wasmtime (Cargo.toml).
@@ -17,15 +18,17 @@ COMPONENT ?= $(WASM_DIR)/hello_world.wasm
 PORT ?= 3000
 PAYLOAD ?= v1
 
-.PHONY: help setup components host serve invoke test lint tools test-guests test-cargo-component bench
+.PHONY: help setup components host serve invoke test lint tools test-guests test-cargo-component bench \
+	new-handler test-new-handler
 
 help:
-	@echo "make setup       install the wasm32-wasip2 target"
+	@echo "make setup       install the Rust toolchain of rust-toolchain.toml, with wasm32-wasip2"
 	@echo "make components  build every guest component into $(WASM_DIR)"
 	@echo "make host        build bootstrap into $(BOOTSTRAP)"
 	@echo "make serve       build hello-world and serve it on http://127.0.0.1:3000 (PORT, PAYLOAD=v1|v2)"
 	@echo "make invoke      run EVENT (default: the tutorial request) through COMPONENT"
 	@echo "make test        lint, build the components, run every test"
+	@echo "make new-handler NAME=orders  a new handler crate in guest/orders, built, with a passing test"
 	@echo "make tools       install the wasmtime CLI (runs the guests' tests) and cargo-component"
 	@echo "make test-guests the SDK's and handlers' unit tests, inside wasmtime"
 	@echo "make test-cargo-component  build the handlers with cargo component; run the host's handler tests on them"
@@ -33,15 +36,26 @@ help:
 	@echo "make package     build the layer (bootstrap) and each function's component as zips in target/deploy"
 	@echo "make sam-build   sam build (no Docker): the same artifacts in .aws-sam/build, for sam deploy"
 
+# rust-toolchain.toml names the toolchain, its components and the wasm32-wasip2 target.
 setup:
-	rustup target add wasm32-wasip2
+	rustup toolchain install
 
 # `cargo install` builds each tool once (minutes each); an installed version that fits is kept.
-tools:
+tools: setup
 	wasmtime --version 2>/dev/null | grep -qF 'wasmtime $(WASMTIME_MAJOR).' || \
 	  $(CARGO) install wasmtime-cli --version '^$(WASMTIME_MAJOR)' --locked
 	$(CARGO) component --version 2>/dev/null | grep -qF ' $(CARGO_COMPONENT_VERSION).' || \
 	  $(CARGO) install cargo-component --version '^$(CARGO_COMPONENT_VERSION)' --locked
+
+# A new handler from guest/template: the crate, its workspace entry, and its component built.
+new-handler: setup
+	python3 guest/template/new_handler.py '$(NAME)'
+	$(CARGO) fmt -p '$(NAME)'
+	$(CARGO) build --release --target wasm32-wasip2 -p '$(NAME)'
+	@echo "serve it: make serve COMPONENT=$(WASM_DIR)/$(subst -,_,$(NAME)).wasm"
+
+test-new-handler: host tools
+	guest/template/check_new_handler.sh
 
 # The guests' unit tests, run inside wasmtime: .cargo/config.toml makes it the runner.
 test-guests: setup tools
@@ -69,13 +83,13 @@ invoke: host components
 
 lint: setup
 	$(CARGO) fmt --all --check
-	$(CARGO) clippy --release -p lambda-wasm-host --all-targets -- -D warnings
+	$(CARGO) clippy --release -p lambda-wasm-host -p lambda-wasm-routes --all-targets --all-features -- -D warnings
 	$(CARGO) clippy --release --target wasm32-wasip2 $(addprefix -p ,$(SDK) $(GUESTS) $(HOSTILE) hostile-support http-hello) --all-targets -- -D warnings
 
 test: tools lint components package
-	$(CARGO) test --release -p lambda-wasm-host
+	$(CARGO) test --release -p lambda-wasm-host -p lambda-wasm-routes
 	$(MAKE) --no-print-directory test-guests test-cargo-component
-	$(MAKE) --no-print-directory test-sam test-cargo-lambda
+	$(MAKE) --no-print-directory test-sam test-cargo-lambda test-new-handler
 
 # Benchmarks: criterion, cold start, RSS over 1M invocations, serve under wrk against a native
 # server and `wasmtime serve` (host/benches/run.py prints the ratios).

@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use lambda_wasm_host::bindings::InvocationContext;
-use lambda_wasm_host::component::{Concurrency, Loader};
+use lambda_wasm_host::component::Loader;
+use lambda_wasm_host::engine::Concurrency;
 use lambda_wasm_host::{event, proxy};
 use native::NativeHelloWorld;
 use serde_json::{Value, json};

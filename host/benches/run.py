@@ -44,7 +44,7 @@ def criterion_median_ns(*path):
 
 
 def run_criterion():
-    subprocess.run(["cargo", "bench", "-p", "lambda-wasm-host", "--bench", "invocation"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "bench", "-p", "lambda-wasm-host", "--features", "bench", "--bench", "invocation"], cwd=ROOT, check=True)
     results = {}
     for size in ["tutorial", "large"]:
         native = criterion_median_ns("whole_path", "native", size)

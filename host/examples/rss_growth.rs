@@ -6,7 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use lambda_wasm_host::component::{Concurrency, Loader};
+use lambda_wasm_host::component::Loader;
+use lambda_wasm_host::engine::Concurrency;
 use lambda_wasm_host::proxy;
 
 fn rss_kib() -> u64 {

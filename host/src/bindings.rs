@@ -1,5 +1,7 @@
 //! The host side of `wit/`: generated once, and the only place generated names are reached from.
 
+// Generated from `wit/`, whose `///` comments document what they can.
+#[allow(missing_docs)]
 mod generated {
     wasmtime::component::bindgen!({
         world: "handler",

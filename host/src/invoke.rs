@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use crate::component::{Concurrency, Loader};
+use crate::component::Loader;
+use crate::engine::Concurrency;
 use crate::proxy;
 
 /// Runs the event in `event_file` (`-` for stdin) through `component`.

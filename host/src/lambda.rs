@@ -1,7 +1,7 @@
 //! Lambda mode: the Runtime API loop, with the component loaded once at init.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
@@ -9,9 +9,10 @@ use lambda_runtime_api_client::body::Body;
 use serde_json::value::RawValue;
 
 use crate::bindings::InvocationContext;
-use crate::component::{Concurrency, HandlerComponent, Loader};
+use crate::component::{HandlerComponent, Loader};
+use crate::engine::Concurrency;
 use crate::event::EventError;
-use crate::proxy;
+use crate::{proxy, wall_clock};
 
 /// Lambda's `errorType` for a component that could not be loaded at init.
 const INIT_ERROR_TYPE: &str = "Runtime.ComponentLoadError";
@@ -85,17 +86,14 @@ const MAX_LAMBDA_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 /// Lambda always sends a deadline in the future; local emulators (`cargo lambda watch`) send a
 /// placeholder such as 600000, which would time every guest out at once.
 fn plausible_deadline(deadline_epoch_ms: u64) -> u64 {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    if u128::from(deadline_epoch_ms) > now.as_millis() {
+    if deadline_epoch_ms > wall_clock::now_epoch_ms() {
         return deadline_epoch_ms;
     }
     tracing::warn!(
         deadline_epoch_ms,
         "the Runtime API's deadline has passed already; using Lambda's longest timeout"
     );
-    u64::try_from((now + MAX_LAMBDA_TIMEOUT).as_millis()).unwrap_or(u64::MAX)
+    wall_clock::deadline_after(MAX_LAMBDA_TIMEOUT)
 }
 
 /// An event that is not a proxy event: the invocation fails with a named `errorType`.
@@ -138,10 +136,7 @@ mod tests {
 
     #[test]
     fn a_deadline_in_the_past_becomes_lambdas_longest_timeout() {
-        let now_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as u64;
+        let now_ms = wall_clock::now_epoch_ms();
         assert_eq!(plausible_deadline(now_ms + 3_000), now_ms + 3_000);
         let fallback = plausible_deadline(600_000);
         assert!(

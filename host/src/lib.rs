@@ -1,17 +1,25 @@
 //! `bootstrap`: an AWS Lambda custom runtime that runs API Gateway proxy handlers written as
 //! WebAssembly components of the `handler` world in `wit/`.
+//!
+//! One invocation's path: [`event`] reads the front end's JSON into the contract's request,
+//! [`component`] runs it on a fresh instance of the guest (inside the [`sandbox`] it is given,
+//! on the [`engine`] built once), and [`response`] shapes the guest's answer for that front end;
+//! [`proxy`] is that whole path. [`lambda`], [`invoke`] and [`serve`] feed it events from the
+//! Runtime API, a file, or HTTP.
 
 #![deny(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod bindings;
 pub mod component;
 pub mod config;
+pub mod engine;
 pub mod event;
 pub mod invoke;
 pub mod lambda;
 pub mod logging;
-mod output;
 pub mod proxy;
 pub mod response;
+pub mod sandbox;
 pub mod serve;
-mod state;
+pub mod wall_clock;

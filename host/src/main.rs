@@ -8,11 +8,22 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use lambda_wasm_host::serve::{self, ServeOptions};
-use lambda_wasm_host::{component, invoke, lambda, logging};
+use lambda_wasm_host::{engine, invoke, lambda, logging};
+
+/// This build's version, the Wasmtime it links (a `.cwasm` loads only in the same one) and the
+/// contract's WIT package (the components it runs); `host/build.rs` reads the last two.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (wasmtime ",
+    env!("BOOTSTRAP_WASMTIME_VERSION"),
+    ", contract ",
+    env!("BOOTSTRAP_WIT_PACKAGE"),
+    ")"
+);
 
 /// Runs API Gateway handlers compiled to WebAssembly components, on AWS Lambda or locally.
 #[derive(Debug, Parser)]
-#[command(name = "bootstrap", version)]
+#[command(name = "bootstrap", version = VERSION)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -63,7 +74,7 @@ async fn main() -> ExitCode {
             timeout,
         }) => invoke::run(&event, &component, Duration::from_secs(timeout)).await,
         Some(Command::Lambda { component }) => lambda::run(component).await,
-        Some(Command::Compile { input, output }) => component::precompile(&input, &output),
+        Some(Command::Compile { input, output }) => engine::precompile(&input, &output),
         Some(Command::Serve(options)) => serve::run(options).await,
         None if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() => {
             lambda::run(std::env::var_os("LAMBDA_WASM_COMPONENT").map(PathBuf::from)).await

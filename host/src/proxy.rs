@@ -1,34 +1,32 @@
 //! The whole path of one invocation, shared by Lambda mode, `invoke` and `serve`:
 //! event JSON -> request -> fresh guest instance -> proxy response JSON.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use tracing::Instrument as _;
 
 use crate::bindings::InvocationContext;
 use crate::bindings::Request;
 use crate::component::{GuestFailure, HandlerComponent, Outcome};
-use crate::event::{self, EventError, Incoming};
+use crate::event::{self, EventError, ParsedEvent};
 use crate::response::{self, ProxyResponse};
+use crate::wall_clock;
 
 /// An invocation context like Lambda's for a local run (`invoke`, `serve`, benchmarks): a fresh
 /// request id and a deadline `timeout` from now.
 pub fn local_invocation(timeout: Duration) -> InvocationContext {
-    let deadline = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        + timeout;
     InvocationContext {
         request_id: format!("local-{}", uuid::Uuid::new_v4()),
         function_name: "local".to_owned(),
         function_version: "$LATEST".to_owned(),
-        deadline_epoch_ms: u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX),
+        deadline_epoch_ms: wall_clock::deadline_after(timeout),
     }
 }
 
 /// Whatever answers the translated request: the component, or in benchmarks a native handler
 /// measured on the same path.
 pub trait Handle {
+    /// Answers `request` within `invocation`'s deadline.
     fn handle(
         &self,
         request: &Request,
@@ -63,7 +61,7 @@ pub async fn handle_event(
     );
     async {
         let started = Instant::now();
-        let Incoming { request, format } = match event::parse(event) {
+        let ParsedEvent { request, format } = match event::parse(event) {
             Ok(incoming) => incoming,
             Err(EventError::InvalidBody { format, message }) => {
                 tracing::warn!(%message, "refused the request body");
@@ -101,6 +99,7 @@ pub async fn handle_event(
         tracing::info!(
             source = event::source_name(request.context.source),
             method = %request.method,
+            path = %request.path,
             route = request.context.route.as_deref().unwrap_or(&request.path),
             status = answer.status(),
             instantiate_us = stats.instantiate.as_micros() as u64,

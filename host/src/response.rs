@@ -11,12 +11,16 @@ use crate::event::ResponseFormat;
 /// malformed proxy response.
 #[derive(Debug, thiserror::Error)]
 pub enum InvalidResponse {
+    /// A status code no HTTP client accepts.
     #[error("status {0} is outside 100-599")]
     Status(u16),
+    /// A header name that is not an HTTP token.
     #[error("invalid header name {0:?}")]
     HeaderName(String),
+    /// A header value with CR, LF or another forbidden byte.
     #[error("invalid value for header {0:?} (control characters such as CR or LF are not allowed)")]
     HeaderValue(String),
+    /// A proxy response JSON over Lambda's payload limit.
     #[error("the proxy response is {0} bytes, over Lambda's {MAX_PROXY_RESPONSE} byte limit")]
     TooLarge(u64),
 }
@@ -28,8 +32,11 @@ pub const MAX_PROXY_RESPONSE: u64 = 6 * 1024 * 1024;
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum ProxyResponse {
+    /// For a REST API.
     RestApi(RestApiResponse),
+    /// For an HTTP API or a Function URL.
     HttpApi(HttpApiResponse),
+    /// For an ALB target group.
     Alb(AlbResponse),
 }
 
@@ -49,10 +56,15 @@ impl ProxyResponse {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RestApiResponse {
+    /// The HTTP status.
     pub status_code: u16,
+    /// Headers by name, in order.
     pub headers: Ordered<String>,
+    /// Headers that repeat, and every `Set-Cookie`.
     pub multi_value_headers: Ordered<Vec<String>>,
+    /// The body: text, or base64 when `is_base64_encoded`.
     pub body: String,
+    /// Whether `body` is base64.
     pub is_base64_encoded: bool,
 }
 
@@ -60,10 +72,15 @@ pub struct RestApiResponse {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HttpApiResponse {
+    /// The HTTP status.
     pub status_code: u16,
+    /// Headers by name, in order.
     pub headers: Ordered<String>,
+    /// `Set-Cookie` values.
     pub cookies: Vec<String>,
+    /// The body: text, or base64 when `is_base64_encoded`.
     pub body: String,
+    /// Whether `body` is base64.
     pub is_base64_encoded: bool,
 }
 
@@ -71,13 +88,19 @@ pub struct HttpApiResponse {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AlbResponse {
+    /// The HTTP status.
     pub status_code: u16,
+    /// `200 OK`: the status and its reason.
     pub status_description: String,
+    /// Headers by name, in order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<Ordered<String>>,
+    /// Headers that repeat, and every `Set-Cookie`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multi_value_headers: Option<Ordered<Vec<String>>>,
+    /// The body: text, or base64 when `is_base64_encoded`.
     pub body: String,
+    /// Whether `body` is base64.
     pub is_base64_encoded: bool,
 }
 
@@ -223,7 +246,7 @@ fn render(response: Checked, format: ResponseFormat) -> ProxyResponse {
         }
         ResponseFormat::HttpApi => ProxyResponse::HttpApi(HttpApiResponse {
             status_code: status,
-            headers: Ordered(comma_joined(headers)),
+            headers: Ordered(join_repeated(headers)),
             cookies,
             body,
             is_base64_encoded,
@@ -238,7 +261,7 @@ fn render(response: Checked, format: ResponseFormat) -> ProxyResponse {
                 }
                 (None, Some(Ordered(multi)))
             } else {
-                let mut single = comma_joined(headers);
+                let mut single = join_repeated(headers);
                 // Without multi-value headers an ALB passes one value per name; like ALB itself,
                 // keep the last.
                 if cookies.len() > 1 {
@@ -264,7 +287,8 @@ fn render(response: Checked, format: ResponseFormat) -> ProxyResponse {
     }
 }
 
-fn comma_joined(headers: Vec<(String, Vec<String>)>) -> Vec<(String, String)> {
+/// One header per name, repeated values joined with `, ` as HTTP allows.
+fn join_repeated(headers: Vec<(String, Vec<String>)>) -> Vec<(String, String)> {
     headers
         .into_iter()
         .map(|(name, values)| (name, values.join(", ")))

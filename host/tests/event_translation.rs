@@ -6,9 +6,9 @@
 mod common;
 
 use lambda_wasm_host::bindings::{Request, Source};
-use lambda_wasm_host::event::{self, EventError, Incoming, ResponseFormat};
+use lambda_wasm_host::event::{self, EventError, ParsedEvent, ResponseFormat};
 
-fn parse(name: &str) -> Incoming {
+fn parse(name: &str) -> ParsedEvent {
     event::parse(&common::read_fixture(name)).unwrap_or_else(|err| panic!("{name}: {err}"))
 }
 
@@ -85,7 +85,7 @@ fn accepts_every_aws_sample_request_with_the_right_source() {
 
 #[test]
 fn rest_api_sample_fills_every_field() {
-    let Incoming { request, format } = parse("aws-samples/apigw-request.json");
+    let ParsedEvent { request, format } = parse("aws-samples/apigw-request.json");
     assert_eq!(format, ResponseFormat::RestApi);
     assert_eq!(request.method, "POST");
     assert_eq!(request.path, "/hello/world");
@@ -128,7 +128,7 @@ fn rest_api_prefers_multi_value_query_parameters() {
 
 #[test]
 fn rest_api_merges_single_and_multi_value_maps_without_duplicates() {
-    let Incoming { request, format } = parse("events/rest-api-multi-value.json");
+    let ParsedEvent { request, format } = parse("events/rest-api-multi-value.json");
     assert_eq!(format, ResponseFormat::RestApi);
     assert_eq!(request.method, "PUT");
     assert_eq!(request.path, "/users/42");
@@ -172,7 +172,7 @@ fn rest_api_tolerates_null_and_missing_fields() {
 
 #[test]
 fn http_api_strips_the_stage_and_keeps_repeated_query_keys_apart() {
-    let Incoming { request, format } = parse("events/http-api-stage-and-repeated-query.json");
+    let ParsedEvent { request, format } = parse("events/http-api-stage-and-repeated-query.json");
     assert_eq!(format, ResponseFormat::HttpApi);
     assert_eq!(request.path, "/items/7");
     assert_eq!(request.raw_path, "/prod/items/7");
@@ -212,7 +212,7 @@ fn http_api_sample_with_stage_in_path() {
 
 #[test]
 fn function_url_sample() {
-    let Incoming { request, format } = parse("aws-samples/lambda-function-url-request.json");
+    let ParsedEvent { request, format } = parse("aws-samples/lambda-function-url-request.json");
     assert_eq!(format, ResponseFormat::HttpApi);
     assert_eq!(request.context.source, Source::FunctionUrl);
     assert_eq!(
@@ -229,7 +229,7 @@ fn function_url_sample() {
 
 #[test]
 fn alb_decodes_percent_encoded_query_values() {
-    let Incoming { request, format } =
+    let ParsedEvent { request, format } =
         parse("aws-samples/alb-request-encoded-query-parameters.json");
     assert_eq!(
         format,
@@ -250,7 +250,7 @@ fn alb_decodes_percent_encoded_query_values() {
 
 #[test]
 fn alb_with_multi_value_headers_answers_in_kind() {
-    let Incoming { request, format } = parse("events/alb-multi-value-encoded-query.json");
+    let ParsedEvent { request, format } = parse("events/alb-multi-value-encoded-query.json");
     assert_eq!(
         format,
         ResponseFormat::Alb {

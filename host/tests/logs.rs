@@ -101,3 +101,55 @@ fn credentials_in_the_request_are_never_logged_even_at_trace_level() {
         );
     }
 }
+
+#[test]
+fn text_logs_to_a_pipe_have_no_colour_escapes() {
+    let logs = invoke_logs("events/tutorial-rest-api.json", "hello-world", &[]);
+    assert!(logs.contains("invocation"), "{logs}");
+    assert!(!logs.contains('\x1b'), "escapes in piped logs: {logs:?}");
+}
+
+/// What `bootstrap invoke` prints on a pseudo-terminal (util-linux `script`), stdout and stderr
+/// together, as a person at a terminal sees it.
+fn invoke_on_a_terminal(env: &[(&str, &str)]) -> String {
+    let command = format!(
+        "{} invoke --event {} --component {}",
+        env!("CARGO_BIN_EXE_bootstrap"),
+        common::fixture("events/tutorial-rest-api.json").display(),
+        common::component("hello-world").display()
+    );
+    let output = std::process::Command::new("script")
+        .args(["--quiet", "--return", "--command", &command, "/dev/null"])
+        .env_remove("NO_COLOR")
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env_remove("AWS_LAMBDA_LOG_FORMAT")
+        .env("RUST_LOG", "info")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn a_terminal_gets_colours_unless_no_color_is_set() {
+    let coloured = invoke_on_a_terminal(&[]);
+    assert!(coloured.contains("\x1b["), "{coloured:?}");
+    let plain = invoke_on_a_terminal(&[("NO_COLOR", "1")]);
+    assert!(plain.contains("invocation"), "{plain:?}");
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+}
+
+#[test]
+fn lambda_text_lines_have_no_colours_and_no_timestamps_even_on_a_terminal() {
+    let logs = invoke_on_a_terminal(&[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")]);
+    let summary = logs
+        .lines()
+        .find(|line| line.contains("invocation"))
+        .unwrap_or_else(|| panic!("no summary in {logs:?}"));
+    assert!(!logs.contains('\x1b'), "{logs:?}");
+    assert!(
+        summary.trim_start().starts_with("INFO"),
+        "CloudWatch stamps the line itself: {summary:?}"
+    );
+}

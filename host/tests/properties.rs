@@ -11,7 +11,7 @@ use lambda_wasm_host::bindings::Response;
 use lambda_wasm_host::event::{self, EventError, ResponseFormat};
 use lambda_wasm_host::response::{self, InvalidResponse};
 use lambda_wasm_host::serve::gateway::{self, Arrival, HttpRequest};
-use lambda_wasm_host::serve::routes::{Payload, RouteTable};
+use lambda_wasm_host::serve::{payload::Payload, routes::RouteTable};
 use proptest::prelude::*;
 use serde_json::json;
 

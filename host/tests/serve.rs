@@ -221,3 +221,41 @@ async fn ctrl_c_stops_the_server_cleanly() {
     }
     assert!(status.expect("bootstrap serve exits on Ctrl-C").success());
 }
+
+#[tokio::test]
+async fn each_request_is_one_log_line_whether_the_function_ran_or_not() {
+    let template = common::fixture("routes-template.yaml");
+    let server = Server::start_with_env(
+        &common::component("inspector"),
+        &["--routes", template.to_str().unwrap()],
+        &[("NO_COLOR", "1")],
+    );
+    assert_eq!(server.get("/users/42").await.status, 200);
+    assert_eq!(server.get("/users/7").await.status, 200);
+    assert_eq!(server.get("/nowhere").await.status, 403);
+    server.wait_for_log("answered by the gateway").await;
+    // The inspector logs nothing itself: every line after the start is a request's.
+    let log = server.log();
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("/users/") || line.contains("/nowhere"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{log}");
+    for (line, (path, status)) in
+        lines
+            .iter()
+            .zip([("/users/42", 200), ("/users/7", 200), ("/nowhere", 403)])
+    {
+        assert!(line.contains(&format!("path={path}")), "{line}");
+        assert!(line.contains(&format!("status={status}")), "{line}");
+        assert!(line.contains("method=GET"), "{line}");
+    }
+    for field in [
+        "route=\"/users/{userId}\"",
+        "source=\"REST API\"",
+        "apigw_request_id=",
+        "total_us=",
+    ] {
+        assert!(lines[0].contains(field), "{field} in {}", lines[0]);
+    }
+}

@@ -11,15 +11,18 @@ wit_bindgen::generate!({
     pub_export_macro: true,
 });
 
+use std::cell::OnceCell;
+
 // The generated `Request` and `Response` are the WIT's; the SDK's are named by their path.
 use crate::context::{Context, Invocation, Source};
+use crate::request::HostInvocation;
 
 use lambda_wasm::proxy::invocation;
 use lambda_wasm::proxy::types;
 
 impl From<types::Request> for crate::Request {
     fn from(request: types::Request) -> Self {
-        crate::Request::from_parts(crate::request::Parts {
+        crate::Request {
             method: request.method,
             path: request.path,
             raw_path: request.raw_path,
@@ -30,11 +33,12 @@ impl From<types::Request> for crate::Request {
             cookies: request.cookies,
             body: request.body,
             context: request.context.into(),
-            host: crate::request::HostInvocation {
+            invocation: OnceCell::new(),
+            host: Some(HostInvocation {
                 context: host_invocation,
                 remaining_time_ms: host_remaining_time_ms,
-            },
-        })
+            }),
+        }
     }
 }
 

@@ -26,12 +26,13 @@
 //! - [`Error`] and [`Result`]: `?` on any error gives a 500 whose cause goes to the host's log;
 //!   `Error::bad_request(..)` and friends give the client a status and a message.
 
+#![warn(missing_docs)]
+
 #[doc(hidden)]
 pub mod bindings;
 mod context;
 mod error;
 mod handler;
-mod pattern;
 mod request;
 mod response;
 mod router;

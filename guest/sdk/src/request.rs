@@ -19,20 +19,21 @@ use crate::error::{Error, Result};
 /// .with_path_param("userId", "1")`.
 #[derive(Clone, Debug, Default)]
 pub struct Request {
-    method: String,
-    path: String,
-    raw_path: String,
-    raw_query: String,
-    query: Vec<(String, String)>,
-    path_params: Vec<(String, String)>,
-    headers: Vec<(String, String)>,
-    cookies: Vec<String>,
-    body: Vec<u8>,
-    context: Context,
+    // Crate-visible so that `bindings` builds a request from the host's in one step.
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) raw_path: String,
+    pub(crate) raw_query: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) path_params: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) cookies: Vec<String>,
+    pub(crate) body: Vec<u8>,
+    pub(crate) context: Context,
     /// Set by `with_invocation`, else asked of the host on first use.
-    invocation: OnceCell<Invocation>,
+    pub(crate) invocation: OnceCell<Invocation>,
     /// The host's `invocation` interface; `None` in a request a test built.
-    host: Option<HostInvocation>,
+    pub(crate) host: Option<HostInvocation>,
 }
 
 /// The host's `invocation` functions, reached through these pointers only: a request the host
@@ -44,39 +45,7 @@ pub(crate) struct HostInvocation {
     pub remaining_time_ms: fn() -> u64,
 }
 
-/// Every field of a request, as the host sends it.
-pub(crate) struct Parts {
-    pub method: String,
-    pub path: String,
-    pub raw_path: String,
-    pub raw_query: String,
-    pub query: Vec<(String, String)>,
-    pub path_params: Vec<(String, String)>,
-    pub headers: Vec<(String, String)>,
-    pub cookies: Vec<String>,
-    pub body: Vec<u8>,
-    pub context: Context,
-    pub host: HostInvocation,
-}
-
 impl Request {
-    pub(crate) fn from_parts(parts: Parts) -> Self {
-        Request {
-            method: parts.method,
-            path: parts.path,
-            raw_path: parts.raw_path,
-            raw_query: parts.raw_query,
-            query: parts.query,
-            path_params: parts.path_params,
-            headers: parts.headers,
-            cookies: parts.cookies,
-            body: parts.body,
-            context: parts.context,
-            invocation: OnceCell::new(),
-            host: Some(parts.host),
-        }
-    }
-
     /// A request with no headers, query or body, for tests: `Request::new("GET", "/users")`.
     pub fn new(method: &str, path: &str) -> Self {
         Request {

@@ -1,14 +1,18 @@
-//! Routes a request to a handler by method and API Gateway route pattern; 404 and 405
-//! otherwise.
+//! A handler that dispatches by method and route pattern: the handlers, the 404, 405 and
+//! fallback answers, error responses and default headers. Which route answers is
+//! `lambda-wasm-routes`' choice, the one `bootstrap serve` makes too.
 
-use crate::pattern::Pattern;
+use lambda_wasm_routes::{Lookup, Method, Pattern, Routes};
+
 use crate::{Error, Handler, Request, Response, Result};
 
 type BoxedHandler = Box<dyn Fn(&Request) -> Result<Response>>;
 type ErrorResponder = Box<dyn Fn(&Error) -> Response>;
 
-/// Handlers by method and route pattern, with the API Gateway rules: `/users/{userId}` takes one
-/// segment, a greedy `/{proxy+}` the rest of the path, and the most specific pattern wins.
+/// Handlers by method and route pattern, with API Gateway's rules: `/users/{userId}` takes one
+/// segment, a greedy `/{proxy+}` the rest of the path, the most specific pattern wins, then a
+/// route for the request's method over `ANY`. Empty segments of the path do not count:
+/// `/users//7/` is `/users/7`.
 ///
 /// A path no route matches is a 404, a path matched for other methods only a 405 with `allow`;
 /// a handler's `Err` is answered by [`Router::on_error`] (by default its status and
@@ -30,17 +34,10 @@ type ErrorResponder = Box<dyn Fn(&Error) -> Response>;
 /// ```
 #[derive(Default)]
 pub struct Router {
-    routes: Vec<Route>,
-    fallback: Option<BoxedHandler>,
+    /// The fallback, when there is one, is the table's `$default` route.
+    routes: Routes<BoxedHandler>,
     on_error: Option<ErrorResponder>,
     headers: Vec<(String, String)>,
-}
-
-struct Route {
-    /// `None` for `ANY`.
-    method: Option<String>,
-    pattern: Pattern,
-    handler: BoxedHandler,
 }
 
 impl Router {
@@ -53,7 +50,8 @@ impl Router {
     ///
     /// # Panics
     ///
-    /// When `pattern` is not an API Gateway route pattern (`/users/{userId}`, `/{proxy+}`).
+    /// When `pattern` is not a route pattern API Gateway accepts (`/users/{userId}`,
+    /// `/files/{path+}`); the message says what is wrong with it.
     pub fn route(
         mut self,
         method: &str,
@@ -61,12 +59,8 @@ impl Router {
         handler: impl Fn(&Request) -> Result<Response> + 'static,
     ) -> Self {
         let pattern = Pattern::parse(pattern).unwrap_or_else(|problem| panic!("{problem}"));
-        let method = method.to_ascii_uppercase();
-        self.routes.push(Route {
-            method: (method != "ANY").then_some(method),
-            pattern,
-            handler: Box::new(handler),
-        });
+        self.routes
+            .add(Method::new(method), pattern, Box::new(handler));
         self
     }
 
@@ -126,7 +120,7 @@ impl Router {
 
     /// Answers what no route matches (instead of the 404 and 405).
     pub fn fallback(mut self, handler: impl Fn(&Request) -> Result<Response> + 'static) -> Self {
-        self.fallback = Some(Box::new(handler));
+        self.routes.set_default(Box::new(handler));
         self
     }
 
@@ -154,45 +148,17 @@ impl Router {
 
     /// Answers `request`: the matching route's handler, else the fallback, else 404 or 405.
     pub fn handle(&self, mut request: Request) -> Response {
-        let matching: Vec<(&Route, Vec<(String, String)>)> = self
-            .routes
-            .iter()
-            .filter_map(|route| Some((route, route.pattern.matches(request.path())?)))
-            .collect();
-        let chosen = matching
-            .iter()
-            .filter(|(route, _)| {
-                route
-                    .method
-                    .as_deref()
-                    .is_none_or(|m| m == request.method())
-            })
-            .max_by(|(a, _), (b, _)| {
-                a.pattern
-                    .specificity_cmp(&b.pattern)
-                    .then(a.method.is_some().cmp(&b.method.is_some()))
-            });
-        let response = match (chosen, &self.fallback) {
-            (Some((route, params)), _) => {
-                for (name, value) in params {
+        let response = match self.routes.find(request.method(), request.path()) {
+            Lookup::Found { value, params } => {
+                for (name, value) in &params {
                     request.set_path_param(name, value);
                 }
-                self.respond(&route.handler, &request)
+                self.respond(value, &request)
             }
-            (None, Some(fallback)) => self.respond(fallback, &request),
-            (None, None) if matching.is_empty() => {
-                self.error_response(&Error::not_found("Not Found"))
-            }
-            (None, None) => {
-                let mut allowed: Vec<&str> = matching
-                    .iter()
-                    .filter_map(|(route, _)| route.method.as_deref())
-                    .collect();
-                allowed.sort_unstable();
-                allowed.dedup();
-                self.error_response(&Error::new(405, "Method Not Allowed"))
-                    .with_header("allow", &allowed.join(", "))
-            }
+            Lookup::MethodNotAllowed { allowed } => self
+                .error_response(&Error::new(405, "Method Not Allowed"))
+                .with_header("allow", &allowed.join(", ")),
+            Lookup::NotFound => self.error_response(&Error::not_found("Not Found")),
         };
         self.headers
             .iter()
@@ -272,6 +238,19 @@ mod tests {
         assert_eq!(response.body_json()["params"], json!([["userId", "42"]]));
         let response = router().handle(Request::new("PUT", "/a/b/c"));
         assert_eq!(response.body_json()["params"], json!([["proxy", "a/b/c"]]));
+    }
+
+    // The SDK used to answer 404 for `/users//42`, which `bootstrap serve` matched: both follow
+    // `lambda-wasm-routes` now.
+    #[test]
+    fn empty_segments_and_trailing_slashes_do_not_count() {
+        let router = router();
+        let response = router.handle(Request::new("GET", "/users//42//"));
+        assert_eq!(
+            response.body_json(),
+            json!({ "route": "get", "params": [["userId", "42"]] })
+        );
+        assert_eq!(route_of(&router, "GET", "/users/"), "list");
     }
 
     #[test]

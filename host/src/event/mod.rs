@@ -16,8 +16,10 @@ use crate::bindings::{Request, Source};
 
 /// A request ready for the guest, and how its answer must be shaped.
 #[derive(Debug)]
-pub struct Incoming {
+pub struct ParsedEvent {
+    /// The contract's request, for the guest.
     pub request: Request,
+    /// The proxy response shape the front end expects back.
     pub format: ResponseFormat,
 }
 
@@ -29,12 +31,16 @@ pub enum ResponseFormat {
     /// HTTP API and Function URL: comma-joined `headers` and a `cookies` array.
     HttpApi,
     /// ALB: a `statusDescription`, and headers in the style the request came in.
-    Alb { multi_value_headers: bool },
+    Alb {
+        /// Whether the target group sends `multiValueHeaders`, so expects them back.
+        multi_value_headers: bool,
+    },
 }
 
 /// Why an event could not become a request.
 #[derive(Debug, thiserror::Error)]
 pub enum EventError {
+    /// Not JSON at all; the message says where, never what.
     #[error("the event is not valid JSON: {0}")]
     NotJson(String),
     #[error(
@@ -42,16 +48,22 @@ pub enum EventError {
          `version: \"1.0\"`), an HTTP API or Function URL event (`version: \"2.0\"`) or an ALB \
          event (`requestContext.elb`)"
     )]
+    /// JSON, but from none of the four front ends.
     Unsupported,
+    /// A front end's event with a field of the wrong type.
     #[error("malformed {front_end} event: {message}")]
     Malformed {
+        /// The front end the markers named.
         front_end: &'static str,
+        /// What is wrong, without the offending value.
         message: String,
     },
     /// The event is well formed but its body is not: the client gets a 400.
     #[error("the request body is marked base64 but is not valid base64: {message}")]
     InvalidBody {
+        /// The shape the 400 response takes.
         format: ResponseFormat,
+        /// What is wrong with the base64.
         message: String,
     },
 }
@@ -76,11 +88,13 @@ impl EventError {
 }
 
 /// Reads a Lambda event and translates it into the guest's request.
-pub fn parse(event: &[u8]) -> Result<Incoming, EventError> {
+pub fn parse(event: &[u8]) -> Result<ParsedEvent, EventError> {
     match detect(event)? {
         Source::RestApi => v1::rest_api(event),
         Source::Alb => v1::alb(event),
-        source @ (Source::HttpApi | Source::FunctionUrl) => v2::translate(event, source),
+        source @ (Source::HttpApi | Source::FunctionUrl) => {
+            v2::http_api_or_function_url(event, source)
+        }
     }
 }
 
@@ -157,6 +171,7 @@ fn decode_body(
         })
 }
 
+/// The front end's name in logs and error messages: `REST API`, `HTTP API`, ...
 pub fn source_name(source: Source) -> &'static str {
     match source {
         Source::RestApi => "REST API",

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::fields::{self, MultiStringMap, StringMap};
-use super::{EventError, Incoming, ResponseFormat, decode_body};
+use super::{EventError, ParsedEvent, ResponseFormat, decode_body};
 use crate::bindings::{Request, RequestContext, Source};
 
 /// The fields of a 1.0 event the contract needs; everything else is skipped unread.
@@ -67,7 +67,7 @@ struct Identity {
 }
 
 /// Translates a REST API proxy event.
-pub fn rest_api(event: &[u8]) -> Result<Incoming, EventError> {
+pub fn rest_api(event: &[u8]) -> Result<ParsedEvent, EventError> {
     let event: Event = serde_json::from_slice(event)
         .map_err(|err| EventError::malformed(Source::RestApi, &err))?;
     let format = ResponseFormat::RestApi;
@@ -112,12 +112,12 @@ pub fn rest_api(event: &[u8]) -> Result<Incoming, EventError> {
         },
         headers,
     };
-    Ok(Incoming { request, format })
+    Ok(ParsedEvent { request, format })
 }
 
 /// Translates an ALB target group event. ALB passes query parameters percent-encoded as on the
 /// wire, and answers in the header style (single or multi-value) the event arrived in.
-pub fn alb(event: &[u8]) -> Result<Incoming, EventError> {
+pub fn alb(event: &[u8]) -> Result<ParsedEvent, EventError> {
     let event: Event =
         serde_json::from_slice(event).map_err(|err| EventError::malformed(Source::Alb, &err))?;
     let format = ResponseFormat::Alb {
@@ -164,7 +164,7 @@ pub fn alb(event: &[u8]) -> Result<Incoming, EventError> {
         },
         headers,
     };
-    Ok(Incoming { request, format })
+    Ok(ParsedEvent { request, format })
 }
 
 fn method(method: String) -> String {

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::fields::{self, StringMap};
-use super::{EventError, Incoming, ResponseFormat, decode_body};
+use super::{EventError, ParsedEvent, ResponseFormat, decode_body};
 use crate::bindings::{Request, RequestContext, Source};
 
 /// The fields of a 2.0 event the contract needs; everything else is skipped unread.
@@ -63,7 +63,7 @@ struct Http {
 }
 
 /// Translates an HTTP API (`source` = `http-api`) or Function URL (`function-url`) event.
-pub fn translate(event: &[u8], source: Source) -> Result<Incoming, EventError> {
+pub fn http_api_or_function_url(event: &[u8], source: Source) -> Result<ParsedEvent, EventError> {
     let event: Event =
         serde_json::from_slice(event).map_err(|err| EventError::malformed(source, &err))?;
     let format = ResponseFormat::HttpApi;
@@ -115,7 +115,7 @@ pub fn translate(event: &[u8], source: Source) -> Result<Incoming, EventError> {
         },
         headers,
     };
-    Ok(Incoming { request, format })
+    Ok(ParsedEvent { request, format })
 }
 
 /// HTTP APIs keep a named stage in the path (`/Prod/users` on stage `Prod`); routes and

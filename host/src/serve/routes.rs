@@ -1,67 +1,56 @@
-//! The routes API Gateway would match: a catch-all, or the `Api` / `HttpApi` events of a SAM
-//! template, matched as API Gateway does (the most specific path wins, then a method over `ANY`).
+//! The routes of a local API: the `Api` or `HttpApi` events of a SAM template, or a catch-all.
+//! Which route answers a request, and its path parameters, is `lambda-wasm-routes`' choice, the
+//! one the guest SDK's `Router` makes too.
 
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
+use lambda_wasm_routes::{DEFAULT_ROUTE, Method, Pattern, Routes};
 use yaml_rust2::{Yaml, YamlLoader};
 
-/// The proxy event format a local API sends: REST API (1.0) or HTTP API (2.0).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Payload {
-    /// REST API, payload format 1.0 (SAM `Api` events).
-    V1,
-    /// HTTP API, payload format 2.0 (SAM `HttpApi` events).
-    V2,
-}
+use super::payload::Payload;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment {
-    Literal(String),
-    Parameter(String),
-    /// `{name+}`: the rest of the path, at least one segment.
-    Greedy(String),
-}
-
-/// One route: a method (`None` for `ANY`) on a path pattern.
+/// One route of a local API, as the events it sends name it.
 #[derive(Debug, Clone)]
 pub struct Route {
-    method: Option<String>,
-    /// `None` is the HTTP API `$default` route, which matches every request.
-    segments: Option<Vec<Segment>>,
-    /// The REST API resource (`/users/{userId}`) or HTTP API route key (`GET /users/{id}`).
+    /// The REST API resource (`/users/{userId}`) or HTTP API route key (`GET /users/{id}`,
+    /// `$default`).
     pub key: String,
 }
 
 /// The route a request matched, with the values of its path parameters.
 #[derive(Debug)]
 pub struct Matched<'a> {
+    /// The route.
     pub route: &'a Route,
+    /// The values of the route's `{name}` and `{name+}`, in the pattern's order.
     pub path_parameters: Vec<(String, String)>,
 }
 
 /// The routes of one local API.
 #[derive(Debug)]
 pub struct RouteTable {
-    routes: Vec<Route>,
+    routes: Routes<Route>,
+}
+
+/// A route as a template event (or the catch-all) declares it.
+#[derive(Debug)]
+struct Declared {
+    /// `None` for `ANY`.
+    method: Option<String>,
+    /// `None` for the HTTP API `$default` route.
+    path: Option<String>,
 }
 
 impl RouteTable {
     /// Every path goes to the component: `/` and `/{proxy+}` on a REST API, `$default` on an
     /// HTTP API.
     pub fn catch_all(payload: Payload) -> Self {
-        let routes = match payload {
-            Payload::V1 => vec![
-                Route::new(None, "/", |_, path| path.to_owned()),
-                Route::new(None, "/{proxy+}", |_, path| path.to_owned()),
-            ],
-            Payload::V2 => vec![Route {
-                method: None,
-                segments: None,
-                key: "$default".to_owned(),
-            }],
-        };
-        Self { routes }
+        let declared = payload.catch_all_paths().iter().map(|path| Declared {
+            method: None,
+            path: path.map(str::to_owned),
+        });
+        Self::new(payload, declared).expect("the catch-all paths are valid patterns")
     }
 
     /// The routes of the `Api` (for `V1`) or `HttpApi` (for `V2`) events of the template's
@@ -73,108 +62,47 @@ impl RouteTable {
     ) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(template)
             .with_context(|| format!("reading {}", template.display()))?;
-        let routes = routes_of_template(&text, payload, function)
+        let table = routes_of_template(&text, payload, function)
+            .and_then(|declared| Self::new(payload, declared))
             .with_context(|| format!("reading routes from {}", template.display()))?;
-        if routes.is_empty() {
-            let kind = match payload {
-                Payload::V1 => "Api",
-                Payload::V2 => "HttpApi",
-            };
+        if table.routes.is_empty() {
             bail!(
-                "{} has no {kind} events{}",
+                "{} has no {} events{}",
                 template.display(),
+                payload.sam_event_type(),
                 function
                     .map(|f| format!(" on function {f}"))
                     .unwrap_or_default()
             );
         }
-        Ok(Self { routes })
+        Ok(table)
     }
 
-    /// The most specific route for `method` on `path`, as API Gateway picks it.
+    /// The route API Gateway picks for `method` on `path`; `None` when it answers itself (no
+    /// route, or none for this method).
     pub fn find(&self, method: &str, path: &str) -> Option<Matched<'_>> {
-        let path_segments: Vec<&str> = path
-            .trim_start_matches('/')
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .collect();
-        self.routes
-            .iter()
-            .filter(|route| {
-                route
-                    .method
-                    .as_deref()
-                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
-            })
-            .filter_map(|route| Some((route, route.match_path(&path_segments)?)))
-            .min_by_key(|(route, _)| route.specificity())
-            .map(|(route, path_parameters)| Matched {
-                route,
-                path_parameters,
-            })
+        let (route, path_parameters) = self.routes.find(method, path).found()?;
+        Some(Matched {
+            route,
+            path_parameters,
+        })
     }
-}
 
-impl Route {
-    fn new(method: Option<String>, path: &str, key: impl Fn(Option<&str>, &str) -> String) -> Self {
-        let segments = path
-            .trim_start_matches('/')
-            .split('/')
-            .filter(|segment| !segment.is_empty())
-            .map(
-                |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                    Some(name) => match name.strip_suffix('+') {
-                        Some(greedy) => Segment::Greedy(greedy.to_owned()),
-                        None => Segment::Parameter(name.to_owned()),
-                    },
-                    None => Segment::Literal(segment.to_owned()),
-                },
-            )
-            .collect();
-        let key = key(method.as_deref(), path);
-        Self {
-            method,
-            segments: Some(segments),
-            key,
+    fn new(payload: Payload, declared: impl IntoIterator<Item = Declared>) -> anyhow::Result<Self> {
+        let mut routes = Routes::new();
+        for Declared { method, path } in declared {
+            let Some(path) = path else {
+                routes.set_default(Route {
+                    key: DEFAULT_ROUTE.to_owned(),
+                });
+                continue;
+            };
+            let pattern = Pattern::parse(&path)?;
+            let method = Method::new(method.as_deref().unwrap_or("ANY"));
+            let key = payload.route_key(Some(method.as_str()), pattern.as_str());
+            routes.add(method, pattern, Route { key });
         }
-    }
-
-    fn match_path(&self, path: &[&str]) -> Option<Vec<(String, String)>> {
-        let Some(segments) = &self.segments else {
-            return Some(Vec::new());
-        };
-        let mut parameters = Vec::new();
-        for (index, segment) in segments.iter().enumerate() {
-            match segment {
-                Segment::Literal(literal) => (path.get(index)? == literal).then_some(())?,
-                Segment::Parameter(name) => {
-                    parameters.push((name.clone(), (*path.get(index)?).to_owned()))
-                }
-                Segment::Greedy(name) => {
-                    let rest = path.get(index..).filter(|rest| !rest.is_empty())?;
-                    parameters.push((name.clone(), rest.join("/")));
-                    return Some(parameters);
-                }
-            }
-        }
-        (segments.len() == path.len()).then_some(parameters)
-    }
-
-    /// Smaller is more specific: literal segments before parameters before greedy ones, a
-    /// method before `ANY`, `$default` last.
-    fn specificity(&self) -> (Vec<u8>, bool) {
-        let rank = match &self.segments {
-            Some(segments) => segments
-                .iter()
-                .map(|segment| match segment {
-                    Segment::Literal(_) => 0,
-                    Segment::Parameter(_) => 1,
-                    Segment::Greedy(_) => 2,
-                })
-                .collect(),
-            None => vec![u8::MAX],
-        };
-        (rank, self.method.is_none())
+        Ok(Self { routes })
     }
 }
 
@@ -182,14 +110,10 @@ fn routes_of_template(
     text: &str,
     payload: Payload,
     function: Option<&str>,
-) -> anyhow::Result<Vec<Route>> {
+) -> anyhow::Result<Vec<Declared>> {
     let documents = YamlLoader::load_from_str(text).context("not valid YAML")?;
     let Some(resources) = documents.first().and_then(|doc| doc["Resources"].as_hash()) else {
         bail!("no Resources");
-    };
-    let wanted = match payload {
-        Payload::V1 => "Api",
-        Payload::V2 => "HttpApi",
     };
     let mut routes = Vec::new();
     for (name, resource) in resources {
@@ -202,7 +126,7 @@ fn routes_of_template(
         };
         for event in events
             .values()
-            .filter(|event| event["Type"].as_str() == Some(wanted))
+            .filter(|event| event["Type"].as_str() == Some(payload.sam_event_type()))
         {
             routes.push(route_of_event(&event["Properties"], payload)?);
         }
@@ -210,24 +134,14 @@ fn routes_of_template(
     Ok(routes)
 }
 
-fn route_of_event(properties: &Yaml, payload: Payload) -> anyhow::Result<Route> {
-    let path = properties["Path"].as_str();
-    let method = properties["Method"].as_str().map(str::to_ascii_uppercase);
-    let method =
-        method.filter(|method| method != "ANY" && method != "X-AMAZON-APIGATEWAY-ANY-METHOD");
-    match (payload, path) {
-        (Payload::V1, Some(path)) => Ok(Route::new(method, path, |_, path| path.to_owned())),
-        (Payload::V1, None) => bail!("an Api event has no Path"),
-        // An HttpApi event without a path is the API's `$default` route.
-        (Payload::V2, None) => Ok(Route {
-            method: None,
-            segments: None,
-            key: "$default".to_owned(),
-        }),
-        (Payload::V2, Some(path)) => Ok(Route::new(method, path, |method, path| {
-            format!("{} {path}", method.unwrap_or("ANY"))
-        })),
+fn route_of_event(properties: &Yaml, payload: Payload) -> anyhow::Result<Declared> {
+    let method = properties["Method"].as_str().map(str::to_owned);
+    let path = properties["Path"].as_str().map(str::to_owned);
+    // An HttpApi event without a path is the API's `$default` route; an Api event needs one.
+    if payload == Payload::V1 && path.is_none() {
+        bail!("an Api event has no Path");
     }
+    Ok(Declared { method, path })
 }
 
 #[cfg(test)]
@@ -278,6 +192,10 @@ Resources:
     Properties: { TableName: !Sub "${AWS::StackName}-users" }
 "#;
 
+    fn table(text: &str, payload: Payload) -> anyhow::Result<RouteTable> {
+        RouteTable::new(payload, routes_of_template(text, payload, None)?)
+    }
+
     fn find(
         table: &RouteTable,
         method: &str,
@@ -297,9 +215,7 @@ Resources:
 
     #[test]
     fn rest_routes_match_the_most_specific_resource() {
-        let table = RouteTable {
-            routes: routes_of_template(TEMPLATE, Payload::V1, None).unwrap(),
-        };
+        let table = table(TEMPLATE, Payload::V1).unwrap();
         assert_eq!(
             find(&table, "GET", "/users"),
             Some(("/users".into(), vec![]))
@@ -329,11 +245,19 @@ Resources:
         assert_eq!(find(&table, "GET", "/nowhere"), None);
     }
 
+    // What serve did before the routes crate, and what the guest SDK now does too.
+    #[test]
+    fn empty_segments_and_trailing_slashes_do_not_count() {
+        let table = table(TEMPLATE, Payload::V1).unwrap();
+        assert_eq!(
+            find(&table, "GET", "/users//42/"),
+            Some(("/users/{userId}".into(), params(&[("userId", "42")])))
+        );
+    }
+
     #[test]
     fn http_api_routes_have_route_keys_and_a_default() {
-        let table = RouteTable {
-            routes: routes_of_template(TEMPLATE, Payload::V2, None).unwrap(),
-        };
+        let table = table(TEMPLATE, Payload::V2).unwrap();
         assert_eq!(
             find(&table, "GET", "/items/7"),
             Some(("GET /items/{id}".into(), params(&[("id", "7")])))
@@ -341,6 +265,40 @@ Resources:
         assert_eq!(
             find(&table, "POST", "/items/7"),
             Some(("$default".into(), vec![]))
+        );
+    }
+
+    #[test]
+    fn route_keys_spell_methods_in_capitals_and_drop_a_trailing_slash() {
+        let template = r#"
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        A: { Type: HttpApi, Properties: { Path: /a/, Method: get } }
+        B: { Type: HttpApi, Properties: { Path: /b, Method: x-amazon-apigateway-any-method } }
+"#;
+        let table = table(template, Payload::V2).unwrap();
+        assert_eq!(find(&table, "GET", "/a"), Some(("GET /a".into(), vec![])));
+        assert_eq!(find(&table, "PUT", "/b"), Some(("ANY /b".into(), vec![])));
+    }
+
+    // The old serve accepted any path and read `{proxy+}/more` as a greedy parameter.
+    #[test]
+    fn a_pattern_api_gateway_refuses_is_an_error_naming_it() {
+        let template = r#"
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Bad: { Type: Api, Properties: { Path: "/{proxy+}/more", Method: get } }
+"#;
+        let error = format!("{:#}", table(template, Payload::V1).unwrap_err());
+        assert!(
+            error.contains("route pattern `/{proxy+}/more` has `more` after the greedy"),
+            "{error}"
         );
     }
 

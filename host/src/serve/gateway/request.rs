@@ -1,41 +1,68 @@
-//! What API Gateway does around a Lambda proxy integration: an HTTP request becomes a REST API
-//! (1.0) or HTTP API (2.0) event, and the proxy response becomes the HTTP response.
+//! The way in: an HTTP request becomes the REST API (1.0) or HTTP API (2.0) event API Gateway
+//! would send the function.
 
 use std::net::IpAddr;
 
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
-use super::routes::{Matched, Payload};
 use crate::event::fields;
-use crate::response::ProxyResponse;
+use crate::serve::payload::Payload;
+use crate::serve::routes::Matched;
 
 /// An HTTP request as the local API received it; header names in lower case.
 #[derive(Debug)]
 pub struct HttpRequest {
+    /// `GET`, `POST`, ...
     pub method: String,
+    /// The path as received, still percent-encoded.
     pub path: String,
+    /// The query string without its `?`.
     pub raw_query: String,
+    /// Headers in the order received; values that are not text are left out.
     pub headers: Vec<(String, String)>,
+    /// The whole body.
     pub body: Vec<u8>,
+    /// The address the request came from.
     pub client_ip: IpAddr,
+}
+
+impl HttpRequest {
+    /// The request hyper received from `client_ip`, with its collected `body`.
+    pub fn from_parts(parts: &http::request::Parts, body: Vec<u8>, client_ip: IpAddr) -> Self {
+        Self {
+            method: parts.method.as_str().to_owned(),
+            path: parts.uri.path().to_owned(),
+            raw_query: parts.uri.query().unwrap_or_default().to_owned(),
+            headers: parts
+                .headers
+                .iter()
+                .filter_map(|(name, value)| {
+                    Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+                })
+                .collect(),
+            body,
+            client_ip,
+        }
+    }
+
+    /// The `host` header, as API Gateway's `domainName`; `localhost` without one.
+    pub fn domain_name(&self) -> &str {
+        fields::last_header(&self.headers, "host").unwrap_or("localhost")
+    }
 }
 
 /// Where and when the request arrived, as API Gateway records it.
 #[derive(Debug)]
 pub struct Arrival<'a> {
+    /// API Gateway's request id.
     pub request_id: &'a str,
+    /// The API's stage.
     pub stage: &'a str,
+    /// The host the request was sent to.
     pub domain_name: &'a str,
+    /// When it arrived, in epoch milliseconds.
     pub epoch_ms: u64,
-}
-
-/// The HTTP response API Gateway sends for a proxy response.
-#[derive(Debug)]
-pub struct HttpResponse {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
 }
 
 /// The Lambda event API Gateway would send for `request` on `matched`.
@@ -107,7 +134,7 @@ fn http_api_event(request: &HttpRequest, matched: &Matched<'_>, arrival: &Arriva
         "routeKey": matched.route.key,
         "rawPath": raw_path,
         "rawQueryString": request.raw_query,
-        "headers": comma_joined(&headers),
+        "headers": http_api_map(&headers),
         "requestContext": {
             "accountId": "123456789012",
             "apiId": "local",
@@ -135,7 +162,7 @@ fn http_api_event(request: &HttpRequest, matched: &Matched<'_>, arrival: &Arriva
     if !query.is_empty() {
         fields.insert(
             "queryStringParameters".into(),
-            Value::Object(comma_joined(&query)),
+            Value::Object(http_api_map(&query)),
         );
     }
     if !matched.path_parameters.is_empty() {
@@ -148,65 +175,6 @@ fn http_api_event(request: &HttpRequest, matched: &Matched<'_>, arrival: &Arriva
         fields.insert("body".into(), Value::String(body));
     }
     event
-}
-
-/// Turns the proxy response into HTTP as API Gateway does: base64 bodies decoded,
-/// `multiValueHeaders` and `cookies` sent as repeated headers. API Gateway sets the framing
-/// headers itself, so the handler's are dropped.
-pub fn http_response(response: ProxyResponse) -> Result<HttpResponse, base64::DecodeError> {
-    let (status, mut headers, body, is_base64_encoded) = match response {
-        ProxyResponse::RestApi(rest) => {
-            let mut headers = rest.headers.0;
-            for (name, values) in rest.multi_value_headers.0 {
-                headers.extend(values.into_iter().map(|value| (name.clone(), value)));
-            }
-            (rest.status_code, headers, rest.body, rest.is_base64_encoded)
-        }
-        ProxyResponse::HttpApi(http) => {
-            let mut headers = http.headers.0;
-            headers.extend(
-                http.cookies
-                    .into_iter()
-                    .map(|cookie| ("set-cookie".to_owned(), cookie)),
-            );
-            (http.status_code, headers, http.body, http.is_base64_encoded)
-        }
-        ProxyResponse::Alb(alb) => {
-            let mut headers = alb.headers.map(|headers| headers.0).unwrap_or_default();
-            for (name, values) in alb
-                .multi_value_headers
-                .map(|headers| headers.0)
-                .unwrap_or_default()
-            {
-                headers.extend(values.into_iter().map(|value| (name.clone(), value)));
-            }
-            (alb.status_code, headers, alb.body, alb.is_base64_encoded)
-        }
-    };
-    headers.retain(|(name, _)| {
-        !["content-length", "transfer-encoding", "connection"]
-            .iter()
-            .any(|framing| name.eq_ignore_ascii_case(framing))
-    });
-    let body = if is_base64_encoded {
-        base64::engine::general_purpose::STANDARD.decode(body)?
-    } else {
-        body.into_bytes()
-    };
-    Ok(HttpResponse {
-        status,
-        headers,
-        body,
-    })
-}
-
-/// A JSON error in API Gateway's own words, e.g. `{"message":"Not Found"}`.
-pub fn gateway_error(status: u16, message: &str) -> HttpResponse {
-    HttpResponse {
-        status,
-        headers: vec![("content-type".to_owned(), "application/json".to_owned())],
-        body: json!({ "message": message }).to_string().into_bytes(),
-    }
 }
 
 /// Text bodies go as they are; anything else base64-encoded, as HTTP APIs do for binary content.
@@ -245,7 +213,7 @@ fn multi_values(pairs: &[(String, String)]) -> Map<String, Value> {
 }
 
 /// `{name: "a,b"}`, as HTTP APIs join repeated headers and query parameters.
-fn comma_joined(pairs: &[(String, String)]) -> Map<String, Value> {
+fn http_api_map(pairs: &[(String, String)]) -> Map<String, Value> {
     let mut map = Map::new();
     for (name, value) in pairs {
         match map.get_mut(name) {

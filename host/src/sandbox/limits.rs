@@ -1,0 +1,124 @@
+//! The resources a guest instance may take (memory, tables, instances), and the memory it
+//! actually used.
+
+use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
+
+/// Generous for any real handler, small enough that a hostile one cannot grow the host.
+const MAX_INSTANCES: usize = 64;
+const MAX_TABLES: usize = 64;
+const MAX_MEMORIES: usize = 16;
+const MAX_TABLE_ELEMENTS: usize = 1 << 20;
+
+/// Wasmtime's store limits, plus what the guest actually used.
+pub struct GuestLimits {
+    limits: StoreLimits,
+    memory_cap: usize,
+    /// The largest linear memory the guest asked for and got.
+    pub memory_peak: usize,
+    /// Whether the guest asked for more memory than its cap.
+    pub memory_refused: bool,
+}
+
+impl GuestLimits {
+    /// Limits with `memory_cap` bytes of linear memory.
+    pub fn new(memory_cap: usize) -> Self {
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(memory_cap)
+            .instances(MAX_INSTANCES)
+            .tables(MAX_TABLES)
+            .memories(MAX_MEMORIES)
+            .table_elements(MAX_TABLE_ELEMENTS)
+            .build();
+        Self {
+            limits,
+            memory_cap,
+            memory_peak: 0,
+            memory_refused: false,
+        }
+    }
+
+    /// The most linear memory the guest may have.
+    pub fn memory_cap(&self) -> usize {
+        self.memory_cap
+    }
+}
+
+impl ResourceLimiter for GuestLimits {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let allowed = self.limits.memory_growing(current, desired, maximum)?;
+        if allowed {
+            self.memory_peak = self.memory_peak.max(desired);
+        } else {
+            self.memory_refused = true;
+        }
+        Ok(allowed)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.limits.table_growing(current, desired, maximum)
+    }
+
+    fn instances(&self) -> usize {
+        self.limits.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.limits.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.limits.memories()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn growth_within_the_cap_is_allowed_and_recorded_as_the_peak() {
+        let mut limits = GuestLimits::new(1 << 20);
+        assert!(limits.memory_growing(0, 64 << 10, None).unwrap());
+        assert!(limits.memory_growing(64 << 10, 1 << 20, None).unwrap());
+        assert!(limits.memory_growing(1 << 20, 512 << 10, None).unwrap());
+        assert_eq!(
+            limits.memory_peak,
+            1 << 20,
+            "the peak stays at the largest size"
+        );
+        assert!(!limits.memory_refused);
+    }
+
+    #[test]
+    fn growth_past_the_cap_is_refused_and_remembered() {
+        let mut limits = GuestLimits::new(1 << 20);
+        assert!(!limits.memory_growing(0, (1 << 20) + 1, None).unwrap());
+        assert!(limits.memory_refused);
+        assert_eq!(limits.memory_peak, 0, "refused growth is not a peak");
+        assert_eq!(limits.memory_cap(), 1 << 20);
+    }
+
+    #[test]
+    fn tables_and_instance_counts_are_bounded() {
+        let mut limits = GuestLimits::new(1 << 20);
+        assert!(limits.table_growing(0, MAX_TABLE_ELEMENTS, None).unwrap());
+        assert!(
+            !limits
+                .table_growing(0, MAX_TABLE_ELEMENTS + 1, None)
+                .unwrap()
+        );
+        assert_eq!(limits.instances(), MAX_INSTANCES);
+        assert_eq!(limits.tables(), MAX_TABLES);
+        assert_eq!(limits.memories(), MAX_MEMORIES);
+    }
+}

@@ -1,0 +1,67 @@
+//! What one guest instance can reach and use, one capability a file: the WASI sandbox, its
+//! captured output, its resource limits and the `invocation` interface. Each instance's `Store`
+//! holds a [`HostState`], dropped with it; [`add_to_linker`] links every capability.
+
+mod invocation;
+mod limits;
+mod output;
+mod wasi;
+
+use wasmtime::component::{HasSelf, Linker, ResourceTable};
+
+pub use self::limits::GuestLimits;
+use self::output::BoundedOutput;
+use crate::bindings::{Handler, InvocationContext};
+use crate::config::GuestConfig;
+
+/// Generous for any real handler, small enough that a hostile one cannot grow the host.
+const MAX_RESOURCES: usize = 10_000;
+
+/// The state of one invocation's store.
+pub struct HostState {
+    wasi: wasmtime_wasi::WasiCtx,
+    table: ResourceTable,
+    invocation: InvocationContext,
+    stdout: BoundedOutput,
+    stderr: BoundedOutput,
+    /// What the guest may allocate, and what it did.
+    pub limits: GuestLimits,
+}
+
+impl HostState {
+    /// A fresh sandbox for one invocation, within `config`'s limits.
+    pub fn new(config: &GuestConfig, invocation: InvocationContext) -> Self {
+        let stdout = BoundedOutput::new(config.output_bytes);
+        let stderr = BoundedOutput::new(config.output_bytes);
+        let mut table = ResourceTable::new();
+        table.set_max_capacity(MAX_RESOURCES);
+        Self {
+            wasi: wasi::sandbox(config, &stdout, &stderr),
+            table,
+            invocation,
+            stdout,
+            stderr,
+            limits: GuestLimits::new(config.memory_bytes),
+        }
+    }
+
+    /// Logs what the guest wrote to stdout and stderr, a line per event, in the invocation's span.
+    pub fn log_guest_output(&self) {
+        for (stream, output) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
+            let (bytes, dropped) = output.contents();
+            for line in String::from_utf8_lossy(&bytes).lines() {
+                tracing::info!(target: "guest", stream, "{line}");
+            }
+            if dropped > 0 {
+                tracing::warn!(target: "guest", stream, dropped, "the guest's output went past the cap; the rest was dropped");
+            }
+        }
+    }
+}
+
+/// Links what a `handler`-world guest may import: WASI (sandboxed by [`HostState`]) and the
+/// contract's own interfaces.
+pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+    wasmtime_wasi::p2::add_to_linker_async(linker)?;
+    Handler::add_to_linker::<_, HasSelf<_>>(linker, |state| state)
+}

@@ -1,0 +1,116 @@
+//! The local API Gateway in front of the component: it routes an HTTP request, sends the
+//! function the event API Gateway would send, and turns the proxy response back into HTTP.
+
+mod request;
+mod response;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::body::{Bytes, Incoming as IncomingBody};
+
+pub use self::request::{Arrival, HttpRequest, event};
+pub use self::response::{HttpResponse, gateway_error, http_response};
+use super::payload::{GatewayError, Payload};
+use super::reload::LiveComponent;
+use super::routes::RouteTable;
+use crate::{proxy, wall_clock};
+
+/// API Gateway refuses request payloads over 10 MB.
+const MAX_REQUEST_BODY: usize = 10 * 1024 * 1024;
+
+/// What API Gateway answers a request body over [`MAX_REQUEST_BODY`].
+const REQUEST_TOO_LONG: GatewayError = GatewayError {
+    status: 413,
+    message: "Request Too Long",
+};
+
+/// One local API: its routes, its payload version and stage, and the component behind it.
+pub struct LocalApi {
+    live: Arc<LiveComponent>,
+    routes: RouteTable,
+    payload: Payload,
+    stage: String,
+    timeout: Duration,
+}
+
+impl LocalApi {
+    /// An API on `routes` sending `payload` events for `stage` to the live component, each
+    /// invocation with `timeout` to run.
+    pub(super) fn new(
+        live: Arc<LiveComponent>,
+        routes: RouteTable,
+        payload: Payload,
+        stage: String,
+        timeout: Duration,
+    ) -> Self {
+        Self {
+            live,
+            routes,
+            payload,
+            stage,
+            timeout,
+        }
+    }
+
+    /// Answers one HTTP request from `client`. Each request is logged once: by the invocation's
+    /// summary line when the function ran, else here.
+    pub async fn answer(
+        &self,
+        request: hyper::Request<IncomingBody>,
+        client: SocketAddr,
+    ) -> hyper::Response<Full<Bytes>> {
+        let request_id = uuid::Uuid::new_v4().to_string();
+        self.respond(request, client, &request_id)
+            .await
+            .into_hyper(&request_id)
+    }
+
+    /// Logs a request API Gateway answers itself, without invoking the function.
+    fn refuse(&self, request: &http::request::Parts, error: GatewayError) -> HttpResponse {
+        tracing::info!(
+            method = %request.method,
+            path = %request.uri.path(),
+            status = error.status,
+            "answered by the gateway: {}",
+            error.message
+        );
+        gateway_error(error)
+    }
+
+    async fn respond(
+        &self,
+        request: hyper::Request<IncomingBody>,
+        client: SocketAddr,
+        request_id: &str,
+    ) -> HttpResponse {
+        let (parts, body) = request.into_parts();
+        let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
+            Ok(body) => body.to_bytes().to_vec(),
+            Err(_) => return self.refuse(&parts, REQUEST_TOO_LONG),
+        };
+        let request = HttpRequest::from_parts(&parts, body, client.ip());
+        let Some(matched) = self.routes.find(&request.method, &request.path) else {
+            return self.refuse(&parts, self.payload.unmatched());
+        };
+        let arrival = Arrival {
+            request_id,
+            stage: &self.stage,
+            domain_name: request.domain_name(),
+            epoch_ms: wall_clock::now_epoch_ms(),
+        };
+        let event = event(self.payload, &request, &matched, &arrival);
+        let event = serde_json::to_vec(&event).unwrap_or_default();
+        let handler = self.live.current();
+        let invocation = proxy::local_invocation(self.timeout);
+        match proxy::handle_event(handler.as_ref(), &event, invocation).await {
+            Ok(response) => http_response(response).unwrap_or_else(|err| {
+                tracing::error!("the proxy response has an invalid base64 body: {err}");
+                gateway_error(self.payload.invocation_failed())
+            }),
+            Err(_) => gateway_error(self.payload.invocation_failed()),
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! The way out: the function's proxy response, or API Gateway's own error, becomes the HTTP
+//! response the client gets.
+
+use base64::Engine as _;
+use http_body_util::Full;
+use hyper::body::Bytes;
+use serde_json::json;
+
+use crate::response::ProxyResponse;
+use crate::serve::payload::GatewayError;
+
+/// The HTTP response API Gateway sends for a proxy response.
+#[derive(Debug)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// Headers in order, repeated names repeated.
+    pub headers: Vec<(String, String)>,
+    /// The decoded body.
+    pub body: Vec<u8>,
+}
+
+/// Turns the proxy response into HTTP as API Gateway does: base64 bodies decoded,
+/// `multiValueHeaders` and `cookies` sent as repeated headers. API Gateway sets the framing
+/// headers itself, so the handler's are dropped.
+pub fn http_response(response: ProxyResponse) -> Result<HttpResponse, base64::DecodeError> {
+    let (status, mut headers, body, is_base64_encoded) = match response {
+        ProxyResponse::RestApi(rest) => {
+            let mut headers = rest.headers.0;
+            for (name, values) in rest.multi_value_headers.0 {
+                headers.extend(values.into_iter().map(|value| (name.clone(), value)));
+            }
+            (rest.status_code, headers, rest.body, rest.is_base64_encoded)
+        }
+        ProxyResponse::HttpApi(http) => {
+            let mut headers = http.headers.0;
+            headers.extend(
+                http.cookies
+                    .into_iter()
+                    .map(|cookie| ("set-cookie".to_owned(), cookie)),
+            );
+            (http.status_code, headers, http.body, http.is_base64_encoded)
+        }
+        ProxyResponse::Alb(alb) => {
+            let mut headers = alb.headers.map(|headers| headers.0).unwrap_or_default();
+            for (name, values) in alb
+                .multi_value_headers
+                .map(|headers| headers.0)
+                .unwrap_or_default()
+            {
+                headers.extend(values.into_iter().map(|value| (name.clone(), value)));
+            }
+            (alb.status_code, headers, alb.body, alb.is_base64_encoded)
+        }
+    };
+    headers.retain(|(name, _)| {
+        !["content-length", "transfer-encoding", "connection"]
+            .iter()
+            .any(|framing| name.eq_ignore_ascii_case(framing))
+    });
+    let body = if is_base64_encoded {
+        base64::engine::general_purpose::STANDARD.decode(body)?
+    } else {
+        body.into_bytes()
+    };
+    Ok(HttpResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// API Gateway's own JSON error, e.g. 403 `{"message":"Missing Authentication Token"}`.
+pub fn gateway_error(error: GatewayError) -> HttpResponse {
+    HttpResponse {
+        status: error.status,
+        headers: vec![("content-type".to_owned(), "application/json".to_owned())],
+        body: json!({ "message": error.message }).to_string().into_bytes(),
+    }
+}
+
+impl HttpResponse {
+    /// The hyper response, with API Gateway's request id header.
+    pub fn into_hyper(self, request_id: &str) -> hyper::Response<Full<Bytes>> {
+        let mut builder = hyper::Response::builder()
+            .status(self.status)
+            .header("x-amzn-requestid", request_id);
+        for (name, value) in &self.headers {
+            builder = builder.header(name, value);
+        }
+        builder
+            .body(Full::new(Bytes::from(self.body)))
+            .unwrap_or_else(|err| {
+                tracing::error!("building the HTTP response failed: {err}");
+                let mut response = hyper::Response::new(Full::new(Bytes::from_static(
+                    br#"{"message":"Internal server error"}"#,
+                )));
+                *response.status_mut() = http::StatusCode::BAD_GATEWAY;
+                response
+            })
+    }
+}

@@ -1,0 +1,107 @@
+//! The two API Gateway flavours `serve` emulates, and every fact that differs between them: the
+//! default stage, the SAM event type that declares routes, the route keys, the catch-all routes,
+//! and what an unmatched request or a failed invocation gets.
+
+/// The proxy event format a local API sends: REST API (1.0) or HTTP API (2.0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Payload {
+    /// REST API, payload format 1.0 (SAM `Api` events).
+    V1,
+    /// HTTP API, payload format 2.0 (SAM `HttpApi` events).
+    V2,
+}
+
+/// API Gateway's own answer, e.g. 403 `{"message":"Missing Authentication Token"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GatewayError {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `message` of the JSON body.
+    pub message: &'static str,
+}
+
+impl Payload {
+    /// The stage events name when `--stage` is not given: SAM calls the implicit REST API's
+    /// stage `Prod`; HTTP APIs have `$default`.
+    pub fn default_stage(self) -> &'static str {
+        match self {
+            Payload::V1 => "Prod",
+            Payload::V2 => "$default",
+        }
+    }
+
+    /// The SAM event type whose `Path` and `Method` declare this API's routes.
+    pub fn sam_event_type(self) -> &'static str {
+        match self {
+            Payload::V1 => "Api",
+            Payload::V2 => "HttpApi",
+        }
+    }
+
+    /// What the event's `resource` (REST) or `routeKey` (HTTP) says for a route, `method`
+    /// being `None` for `ANY`.
+    pub fn route_key(self, method: Option<&str>, path: &str) -> String {
+        match self {
+            Payload::V1 => path.to_owned(),
+            Payload::V2 => format!("{} {path}", method.unwrap_or("ANY")),
+        }
+    }
+
+    /// The routes that send every request to the function when no template names any: `/`
+    /// and `/{proxy+}` on a REST API; on an HTTP API, its `$default` route (`None`).
+    pub fn catch_all_paths(self) -> &'static [Option<&'static str>] {
+        match self {
+            Payload::V1 => &[Some("/"), Some("/{proxy+}")],
+            Payload::V2 => &[None],
+        }
+    }
+
+    /// What API Gateway answers a request that no route matches.
+    pub fn unmatched(self) -> GatewayError {
+        match self {
+            Payload::V1 => GatewayError {
+                status: 403,
+                message: "Missing Authentication Token",
+            },
+            Payload::V2 => GatewayError {
+                status: 404,
+                message: "Not Found",
+            },
+        }
+    }
+
+    /// What API Gateway answers when the Lambda invocation itself fails.
+    pub fn invocation_failed(self) -> GatewayError {
+        GatewayError {
+            status: 502,
+            message: "Internal server error",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_flavour_names_its_stage_events_and_route_keys() {
+        assert_eq!(Payload::V1.default_stage(), "Prod");
+        assert_eq!(Payload::V2.default_stage(), "$default");
+        assert_eq!(Payload::V1.sam_event_type(), "Api");
+        assert_eq!(Payload::V2.sam_event_type(), "HttpApi");
+        assert_eq!(Payload::V1.route_key(Some("GET"), "/users"), "/users");
+        assert_eq!(Payload::V2.route_key(Some("GET"), "/users"), "GET /users");
+        assert_eq!(Payload::V2.route_key(None, "/users"), "ANY /users");
+    }
+
+    #[test]
+    fn unmatched_requests_get_each_flavours_own_answer() {
+        assert_eq!(Payload::V1.unmatched().status, 403);
+        assert_eq!(
+            Payload::V1.unmatched().message,
+            "Missing Authentication Token"
+        );
+        assert_eq!(Payload::V2.unmatched().status, 404);
+        assert_eq!(Payload::V1.invocation_failed().status, 502);
+    }
+}
