@@ -47,6 +47,7 @@
 
 extern crate alloc;
 
+pub mod encoding;
 mod pattern;
 mod table;
 

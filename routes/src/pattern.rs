@@ -128,6 +128,34 @@ impl Pattern {
         (parts.len() == self.segments.len()).then_some(params)
     }
 
+    /// The path this pattern stands for with each parameter replaced by `value(name, greedy)`,
+    /// or `None` when `value` has none for one of them: `/users/42` for `/users/{userId}`.
+    ///
+    /// ```
+    /// use lambda_wasm_routes::Pattern;
+    ///
+    /// let files = Pattern::parse("/files/{dir}/{rest+}")?;
+    /// let path = files.expand(|name, greedy| Some(format!("{name}-{greedy}")));
+    /// assert_eq!(path.as_deref(), Some("/files/dir-false/rest-true"));
+    /// assert_eq!(files.expand(|_, _| None), None);
+    /// # Ok::<(), lambda_wasm_routes::PatternError>(())
+    /// ```
+    pub fn expand(&self, mut value: impl FnMut(&str, bool) -> Option<String>) -> Option<String> {
+        if self.segments.is_empty() {
+            return Some("/".to_owned());
+        }
+        let mut path = String::with_capacity(self.text.len());
+        for segment in &self.segments {
+            path.push('/');
+            match segment {
+                Segment::Literal(text) => path.push_str(text),
+                Segment::Param(name) => path.push_str(&value(name, false)?),
+                Segment::Greedy(name) => path.push_str(&value(name, true)?),
+            }
+        }
+        Some(path)
+    }
+
     /// Orders two patterns that match the same path: `Greater` when `self` is the more specific.
     ///
     /// Segments are compared from the left, and the first that differ decide: a literal beats a

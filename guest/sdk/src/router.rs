@@ -2,6 +2,7 @@
 //! fallback answers, error responses and default headers. Which route answers is
 //! `lambda-wasm-routes`' choice, the one `bootstrap serve` makes too.
 
+use lambda_wasm_routes::encoding::unescape_param;
 use lambda_wasm_routes::{Lookup, Method, Pattern, Routes};
 
 use crate::{Error, Handler, Request, Response, Result};
@@ -150,8 +151,10 @@ impl Router {
     pub fn handle(&self, mut request: Request) -> Response {
         let response = match self.routes.find(request.method(), request.path()) {
             Lookup::Found { value, params } => {
+                // The path keeps a `/` or `%` that is data as `%2F`, `%25` (see `path` in the
+                // WIT), so the route matched on API Gateway's segments; values are decoded.
                 for (name, value) in &params {
-                    request.set_path_param(name, value);
+                    request.set_path_param(name, &unescape_param(value));
                 }
                 self.respond(value, &request)
             }
@@ -238,6 +241,21 @@ mod tests {
         assert_eq!(response.body_json()["params"], json!([["userId", "42"]]));
         let response = router().handle(Request::new("PUT", "/a/b/c"));
         assert_eq!(response.body_json()["params"], json!([["proxy", "a/b/c"]]));
+    }
+
+    #[test]
+    fn an_encoded_slash_in_the_path_stays_inside_its_parameter() {
+        let router = router();
+        let response = router.handle(Request::new("GET", "/users/a%2Fb 100%25"));
+        assert_eq!(
+            response.body_json(),
+            json!({ "route": "get", "params": [["userId", "a/b 100%"]] })
+        );
+        let response = router.handle(Request::new("GET", "/files/a%2Fb/c"));
+        assert_eq!(
+            response.body_json()["params"],
+            json!([["proxy", "files/a/b/c"]])
+        );
     }
 
     // The SDK used to answer 404 for `/users//42`, which `bootstrap serve` matched: both follow

@@ -2,9 +2,11 @@
 //!
 //! The front end is detected from the event's marker fields before the event is read in full:
 //! `requestContext.elb` is an ALB, `version: "2.0"` an HTTP API (a Function URL on a
-//! `lambda-url` domain), `httpMethod` or `version: "1.0"` a REST API.
+//! `lambda-url` domain), `version: "1.0"` with an HTTP API marker (see [`detect`]) an HTTP API
+//! in payload format 1.0, and otherwise `httpMethod` or `version: "1.0"` a REST API.
 
 pub mod fields;
+mod path;
 mod v1;
 mod v2;
 
@@ -89,13 +91,18 @@ impl EventError {
 
 /// Reads a Lambda event and translates it into the guest's request.
 pub fn parse(event: &[u8]) -> Result<ParsedEvent, EventError> {
-    match detect(event)? {
-        Source::RestApi => v1::rest_api(event),
-        Source::Alb => v1::alb(event),
-        source @ (Source::HttpApi | Source::FunctionUrl) => {
-            v2::http_api_or_function_url(event, source)
-        }
+    match classify(event)? {
+        (source @ (Source::RestApi | Source::HttpApi), Payload::V1) => v1::rest_api(event, source),
+        (Source::Alb, _) => v1::alb(event),
+        (source, _) => v2::http_api_or_function_url(event, source),
     }
+}
+
+/// The payload format version of an API Gateway or Function URL event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Payload {
+    V1,
+    V2,
 }
 
 /// The few fields that tell the front ends apart; serde skips the rest without allocating.
@@ -117,10 +124,37 @@ struct ContextMarkers {
     elb: Option<IgnoredAny>,
     #[serde(default)]
     domain_name: Option<String>,
+    #[serde(default)]
+    route_key: Option<IgnoredAny>,
+    #[serde(default)]
+    stage: Option<String>,
+    #[serde(default)]
+    api_id: Option<IgnoredAny>,
+    #[serde(default)]
+    resource_id: Option<IgnoredAny>,
+}
+
+impl ContextMarkers {
+    /// Whether a payload format 1.0 event came from an HTTP API rather than a REST API. REST
+    /// API events from AWS carry no `version` at all (the SAM CLI adds `"1.0"` to its local
+    /// ones); an HTTP API's say `"1.0"` and have one of: a `routeKey` (REST APIs have
+    /// resources, not route keys), the `$default` stage (REST stage names are letters, digits,
+    /// `-` and `_`), or an `apiId` with a null `resourceId` (AWS's payload format 1.0 example
+    /// for HTTP APIs; a REST API's requests always name their resource's id).
+    fn from_http_api(&self) -> bool {
+        self.route_key.is_some()
+            || self.stage.as_deref() == Some("$default")
+            || (self.api_id.is_some() && self.resource_id.is_none())
+    }
 }
 
 /// Which front end sent `event`.
 pub fn detect(event: &[u8]) -> Result<Source, EventError> {
+    classify(event).map(|(source, _)| source)
+}
+
+/// Which front end sent `event`, in which payload format.
+fn classify(event: &[u8]) -> Result<(Source, Payload), EventError> {
     let markers: Markers = serde_json::from_slice(event).map_err(|err| {
         if err.is_data() {
             EventError::Unsupported
@@ -133,24 +167,25 @@ pub fn detect(event: &[u8]) -> Result<Source, EventError> {
         .as_ref()
         .is_some_and(|context| context.elb.is_some())
     {
-        return Ok(Source::Alb);
+        return Ok((Source::Alb, Payload::V1));
     }
-    match markers.version.as_deref() {
+    let source = match markers.version.as_deref() {
         Some("2.0") => {
             let domain = context
                 .and_then(|context| context.domain_name)
                 .unwrap_or_default();
             // Function URLs are served on `<url-id>.lambda-url.<region>.on.aws`.
-            Ok(if domain.contains(".lambda-url.") {
-                Source::FunctionUrl
-            } else {
-                Source::HttpApi
-            })
+            if domain.contains(".lambda-url.") {
+                return Ok((Source::FunctionUrl, Payload::V2));
+            }
+            return Ok((Source::HttpApi, Payload::V2));
         }
-        Some("1.0") => Ok(Source::RestApi),
-        None if markers.http_method.is_some() => Ok(Source::RestApi),
-        _ => Err(EventError::Unsupported),
-    }
+        Some("1.0") if context.is_some_and(|context| context.from_http_api()) => Source::HttpApi,
+        Some("1.0") => Source::RestApi,
+        None if markers.http_method.is_some() => Source::RestApi,
+        _ => return Err(EventError::Unsupported),
+    };
+    Ok((source, Payload::V1))
 }
 
 /// The body as bytes, base64-decoded where the front end encoded it.
@@ -217,6 +252,22 @@ mod tests {
             (
                 r#"{"httpMethod": "GET", "requestContext": {"elb": {}}}"#,
                 Source::Alb,
+            ),
+            (
+                r#"{"version": "1.0", "requestContext": {"routeKey": "GET /x", "stage": "prod"}}"#,
+                Source::HttpApi,
+            ),
+            (
+                r#"{"version": "1.0", "requestContext": {"stage": "$default"}}"#,
+                Source::HttpApi,
+            ),
+            (
+                r#"{"version": "1.0", "requestContext": {"apiId": "a", "resourceId": null}}"#,
+                Source::HttpApi,
+            ),
+            (
+                r#"{"version": "1.0", "requestContext": {"apiId": "a", "resourceId": "r1", "stage": "Prod"}}"#,
+                Source::RestApi,
             ),
         ];
         for (event, expected) in cases {

@@ -1,9 +1,11 @@
-//! Payload format 1.0: API Gateway REST API proxy events and ALB target group events.
+//! Payload format 1.0: API Gateway REST API proxy events, HTTP API events in payload format 1.0,
+//! and ALB target group events.
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::fields::{self, MultiStringMap, StringMap};
+use super::path::{self, Sent};
 use super::{EventError, ParsedEvent, ResponseFormat, decode_body};
 use crate::bindings::{Request, RequestContext, Source};
 
@@ -48,6 +50,8 @@ struct Context {
     #[serde(default)]
     resource_path: Option<String>,
     #[serde(default)]
+    route_key: Option<String>,
+    #[serde(default)]
     domain_name: Option<String>,
     #[serde(default)]
     request_time_epoch: Option<u64>,
@@ -66,10 +70,11 @@ struct Identity {
     user_agent: Option<String>,
 }
 
-/// Translates a REST API proxy event.
-pub fn rest_api(event: &[u8]) -> Result<ParsedEvent, EventError> {
-    let event: Event = serde_json::from_slice(event)
-        .map_err(|err| EventError::malformed(Source::RestApi, &err))?;
+/// Translates a REST API proxy event, or (`source` = `http-api`) an HTTP API event in payload
+/// format 1.0: the same fields, the same response shape.
+pub fn rest_api(event: &[u8], source: Source) -> Result<ParsedEvent, EventError> {
+    let event: Event =
+        serde_json::from_slice(event).map_err(|err| EventError::malformed(source, &err))?;
     let format = ResponseFormat::RestApi;
     let headers = fields::merge(
         event.headers,
@@ -83,22 +88,33 @@ pub fn rest_api(event: &[u8]) -> Result<ParsedEvent, EventError> {
     );
     let context = event.request_context.unwrap_or_default();
     let identity = context.identity.unwrap_or_default();
-    let path = event.path.unwrap_or_else(|| "/".to_owned());
+    let received = event.path.unwrap_or_else(|| "/".to_owned());
+    let route = match source {
+        Source::HttpApi => context.route_key.or(event.resource),
+        _ => event.resource.or(context.resource_path),
+    };
+    let routed = routed_path(
+        source,
+        route.as_deref(),
+        event.path_parameters,
+        &received,
+        context.stage.as_deref(),
+    );
     let request = Request {
         method: method(event.http_method),
         // `requestContext.path` is the path as the client sent it, with the stage or base path.
-        raw_path: context.path.unwrap_or_else(|| path.clone()),
-        path,
+        raw_path: context.path.unwrap_or(received),
+        path: routed.path,
         raw_query: fields::encode_query(&query),
         query,
-        path_parameters: event.path_parameters.0,
+        path_parameters: routed.parameters,
         cookies: fields::cookies_from_headers(&headers),
         body: decode_body(event.body, event.is_base64_encoded, format)?,
         context: RequestContext {
-            source: Source::RestApi,
+            source,
             request_id: context.request_id,
             stage: context.stage,
-            route: event.resource.or(context.resource_path),
+            route,
             source_ip: identity.source_ip,
             user_agent: identity
                 .user_agent
@@ -113,6 +129,21 @@ pub fn rest_api(event: &[u8]) -> Result<ParsedEvent, EventError> {
         headers,
     };
     Ok(ParsedEvent { request, format })
+}
+
+/// REST APIs send `path` and `pathParameters` percent-encoded, as the client did; HTTP APIs
+/// decode both and, like in payload format 2.0, may keep a named stage in the path.
+fn routed_path(
+    source: Source,
+    route: Option<&str>,
+    parameters: StringMap,
+    received: &str,
+    stage: Option<&str>,
+) -> path::Routed {
+    match source {
+        Source::HttpApi => path::http_api(route, parameters.0, received, stage),
+        _ => path::routed(route, parameters.0, received, Sent::Encoded),
+    }
 }
 
 /// Translates an ALB target group event. ALB passes query parameters percent-encoded as on the
@@ -138,11 +169,13 @@ pub fn alb(event: &[u8]) -> Result<ParsedEvent, EventError> {
         .map(|(name, value)| format!("{name}={value}"))
         .collect::<Vec<_>>()
         .join("&");
-    let path = event.path.unwrap_or_else(|| "/".to_owned());
+    let raw_path = event.path.unwrap_or_else(|| "/".to_owned());
+    // ALB forwards the path as the client encoded it and has no routes with parameters.
+    let routed = path::routed(None, Vec::new(), &raw_path, Sent::Encoded);
     let request = Request {
         method: method(event.http_method),
-        raw_path: path.clone(),
-        path,
+        raw_path,
+        path: routed.path,
         query: fields::decode_query(&raw_query),
         raw_query,
         path_parameters: Vec::new(),

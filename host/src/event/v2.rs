@@ -4,6 +4,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::fields::{self, StringMap};
+use super::path::{self, Sent};
 use super::{EventError, ParsedEvent, ResponseFormat, decode_body};
 use crate::bindings::{Request, RequestContext, Source};
 
@@ -72,7 +73,14 @@ pub fn http_api_or_function_url(event: &[u8], source: Source) -> Result<ParsedEv
         .raw_path
         .or_else(|| context.http.path.clone())
         .unwrap_or_else(|| "/".to_owned());
-    let routed_path = context.http.path.unwrap_or_else(|| raw_path.clone());
+    let routed = routed_path(
+        source,
+        event.route_key.as_deref(),
+        event.path_parameters,
+        &raw_path,
+        context.http.path.as_deref(),
+        context.stage.as_deref(),
+    );
     let raw_query = event.raw_query_string.unwrap_or_default();
     // `queryStringParameters` joins repeated keys with commas, so the raw query string is the
     // only faithful source; the map is the fallback for hand-written events that lack it.
@@ -89,11 +97,11 @@ pub fn http_api_or_function_url(event: &[u8], source: Source) -> Result<ParsedEv
         .collect();
     let request = Request {
         method: context.http.method.to_ascii_uppercase(),
-        path: strip_stage(&routed_path, context.stage.as_deref()).to_owned(),
+        path: routed.path,
         raw_path,
         raw_query,
         query,
-        path_parameters: event.path_parameters.0,
+        path_parameters: routed.parameters,
         cookies: event.cookies.unwrap_or_default(),
         body: decode_body(event.body, event.is_base64_encoded, format)?,
         context: RequestContext {
@@ -118,33 +126,25 @@ pub fn http_api_or_function_url(event: &[u8], source: Source) -> Result<ParsedEv
     Ok(ParsedEvent { request, format })
 }
 
-/// HTTP APIs keep a named stage in the path (`/Prod/users` on stage `Prod`); routes and
-/// handlers see the path without it. `$default` is never in the path.
-fn strip_stage<'a>(path: &'a str, stage: Option<&str>) -> &'a str {
-    let Some(stage) = stage.filter(|stage| !stage.is_empty() && *stage != "$default") else {
-        return path;
-    };
-    match path
-        .strip_prefix('/')
-        .and_then(|rest| rest.strip_prefix(stage))
-    {
-        Some("") => "/",
-        Some(rest) if rest.starts_with('/') => rest,
-        _ => path,
+/// An HTTP API sends `rawPath`, `requestContext.http.path` and `pathParameters` decoded,
+/// routed on the path of its route key (`GET /pets/{id}`). A Function URL has no routes and
+/// keeps `rawPath` as the client encoded it (its `http.path` is decoded): the encoded form is
+/// the one that tells a `%2F` from a `/`.
+fn routed_path(
+    source: Source,
+    route_key: Option<&str>,
+    parameters: StringMap,
+    raw_path: &str,
+    http_path: Option<&str>,
+    stage: Option<&str>,
+) -> path::Routed {
+    if source == Source::FunctionUrl {
+        return path::routed(None, parameters.0, raw_path, Sent::Encoded);
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::strip_stage;
-
-    #[test]
-    fn strips_a_named_stage_prefix_only() {
-        assert_eq!(strip_stage("/Prod/my/path", Some("Prod")), "/my/path");
-        assert_eq!(strip_stage("/Prod", Some("Prod")), "/");
-        assert_eq!(strip_stage("/Production/x", Some("Prod")), "/Production/x");
-        assert_eq!(strip_stage("/my/path", Some("$default")), "/my/path");
-        assert_eq!(strip_stage("/$default/x", Some("$default")), "/$default/x");
-        assert_eq!(strip_stage("/my/path", None), "/my/path");
-    }
+    path::http_api(
+        route_key,
+        parameters.0,
+        http_path.unwrap_or(raw_path),
+        stage,
+    )
 }

@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 
 use base64::Engine as _;
+use lambda_wasm_routes::encoding::decode_fully;
 use serde_json::{Map, Value, json};
 
 use crate::event::fields;
@@ -115,11 +116,18 @@ fn rest_api_event(request: &HttpRequest, matched: &Matched<'_>, arrival: &Arriva
 
 fn http_api_event(request: &HttpRequest, matched: &Matched<'_>, arrival: &Arrival<'_>) -> Value {
     // HTTP APIs keep a named stage in the path; `$default` is not in it.
-    let raw_path = if arrival.stage == "$default" {
+    let wire_path = if arrival.stage == "$default" {
         request.path.clone()
     } else {
         format!("/{}{}", arrival.stage, request.path)
     };
+    // HTTP APIs decode the path and its parameters; routing happened on the encoded path.
+    let raw_path = decoded(&wire_path);
+    let path_parameters: Vec<(String, String)> = matched
+        .path_parameters
+        .iter()
+        .map(|(name, value)| (name.clone(), decoded(value)))
+        .collect();
     let cookies = fields::cookies_from_headers(&request.headers);
     let headers: Vec<(String, String)> = request
         .headers
@@ -165,16 +173,22 @@ fn http_api_event(request: &HttpRequest, matched: &Matched<'_>, arrival: &Arriva
             Value::Object(http_api_map(&query)),
         );
     }
-    if !matched.path_parameters.is_empty() {
+    if !path_parameters.is_empty() {
         fields.insert(
             "pathParameters".into(),
-            Value::Object(single_values(&matched.path_parameters)),
+            Value::Object(single_values(&path_parameters)),
         );
     }
     if let Some(body) = body {
         fields.insert("body".into(), Value::String(body));
     }
     event
+}
+
+/// `wire` percent-decoded as an HTTP API decodes paths, `%2F` included. Bytes that do not decode
+/// to UTF-8 leave it encoded: AWS does not document that case, and JSON needs text.
+fn decoded(wire: &str) -> String {
+    decode_fully(wire).unwrap_or_else(|| wire.to_owned())
 }
 
 /// Text bodies go as they are; anything else base64-encoded, as HTTP APIs do for binary content.
