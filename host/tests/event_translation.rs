@@ -7,6 +7,7 @@ mod common;
 
 use lambda_wasm_host::bindings::{Request, Source};
 use lambda_wasm_host::event::{self, EventError, ParsedEvent, ResponseFormat};
+use serde_json::json;
 
 fn parse(name: &str) -> ParsedEvent {
     event::parse(&common::read_fixture(name)).unwrap_or_else(|err| panic!("{name}: {err}"))
@@ -325,4 +326,162 @@ fn events_that_are_not_proxy_events_are_refused_without_echoing_them() {
             event::parse(&common::read_fixture(&format!("aws-samples/{response}"))).unwrap_err();
         assert!(matches!(err, EventError::Unsupported), "{response}: {err}");
     }
+}
+
+#[test]
+fn rest_api_behind_a_base_path_routes_without_it() {
+    let request = parse("events/rest-api-custom-domain-base-path.json").request;
+    assert_eq!(request.path, "/pets/two words");
+    assert_eq!(request.raw_path, "/v1/petstore/pets/two%20words");
+    assert_eq!(request.path_parameters, pairs(&[("petId", "two words")]));
+    assert_eq!(request.context.route.as_deref(), Some("/pets/{petId}"));
+
+    // The same request behind a one-level base path, on a greedy resource, and with parameters
+    // that do not match the path (which then stays as received).
+    let mut event: serde_json::Value = serde_json::from_slice(&common::read_fixture(
+        "events/rest-api-custom-domain-base-path.json",
+    ))
+    .unwrap();
+    let cases = [
+        (
+            "/pets/{petId}",
+            "/petstore/pets/42",
+            json!({"petId": "42"}),
+            "/pets/42",
+            pairs(&[("petId", "42")]),
+        ),
+        (
+            "/{proxy+}",
+            "/petstore/pets/a%2Fb/c",
+            json!({"proxy": "pets/a%2Fb/c"}),
+            "/pets/a%2Fb/c",
+            pairs(&[("proxy", "pets/a/b/c")]),
+        ),
+        (
+            "/pets/{petId}",
+            "/petstore/pets/42",
+            json!({"petId": "7"}),
+            "/petstore/pets/42",
+            pairs(&[("petId", "7")]),
+        ),
+        (
+            "/pets/{petId}",
+            "/petstore/pets/42",
+            serde_json::Value::Null,
+            "/petstore/pets/42",
+            vec![],
+        ),
+    ];
+    for (resource, path, parameters, routed, decoded) in cases {
+        event["resource"] = json!(resource);
+        event["path"] = json!(path);
+        event["pathParameters"] = parameters;
+        let request = event::parse(event.to_string().as_bytes()).unwrap().request;
+        assert_eq!(request.path, routed, "{resource} {path}");
+        assert_eq!(request.path_parameters, decoded, "{resource} {path}");
+    }
+}
+
+#[test]
+fn http_api_payload_1_0_is_an_http_api_answered_in_the_rest_shape() {
+    let ParsedEvent { request, format } = parse("events/http-api-payload-1.0.json");
+    assert_eq!(request.context.source, Source::HttpApi);
+    assert_eq!(format, ResponseFormat::RestApi);
+    assert_eq!(request.path, "/my/path");
+    assert_eq!(request.context.stage.as_deref(), Some("$default"));
+    assert_eq!(request.body, b"Hello from Lambda!");
+
+    let ParsedEvent { request, format } = parse("events/http-api-payload-1.0-named-stage.json");
+    assert_eq!(request.context.source, Source::HttpApi);
+    assert_eq!(format, ResponseFormat::RestApi);
+    assert_eq!(request.path, "/pets/two words");
+    assert_eq!(request.raw_path, "/prod/pets/two words");
+    assert_eq!(request.path_parameters, pairs(&[("petId", "two words")]));
+    assert_eq!(request.context.route.as_deref(), Some("GET /pets/{petId}"));
+
+    // SAM CLI's local REST events say `version: "1.0"` too, and stay REST API events.
+    let request = parse("aws-samples/apigw-sam-rest-request.json").request;
+    assert_eq!(request.context.source, Source::RestApi);
+}
+
+/// `GET /docs/two%20words%2Fcaf%C3%A9` on the route `/docs/{name}`, as each front end sends it.
+fn same_request_from_every_front_end() -> [(Source, serde_json::Value); 4] {
+    let wire = "/docs/two%20words%2Fcaf%C3%A9";
+    let decoded = "/docs/two words/café";
+    let http = |domain: &str, raw_path: &str| {
+        json!({
+            "version": "2.0",
+            "routeKey": "GET /docs/{name}",
+            "rawPath": raw_path,
+            "rawQueryString": "",
+            "requestContext": {
+                "domainName": domain,
+                "http": { "method": "GET", "path": decoded },
+                "stage": "$default",
+            },
+        })
+    };
+    let mut http_api = http("id.execute-api.us-east-1.amazonaws.com", decoded);
+    http_api["pathParameters"] = json!({ "name": "two words/café" });
+    let mut function_url = http("abc.lambda-url.us-east-1.on.aws", wire);
+    function_url["routeKey"] = json!("$default");
+    [
+        (
+            Source::RestApi,
+            json!({
+                "resource": "/docs/{name}",
+                "path": wire,
+                "httpMethod": "GET",
+                "pathParameters": { "name": "two%20words%2Fcaf%C3%A9" },
+                "requestContext": { "path": format!("/prod{wire}"), "stage": "prod" },
+            }),
+        ),
+        (Source::HttpApi, http_api),
+        (Source::FunctionUrl, function_url),
+        (
+            Source::Alb,
+            json!({
+                "path": wire,
+                "httpMethod": "GET",
+                "requestContext": { "elb": { "targetGroupArn": "arn:aws:elasticloadbalancing:x" } },
+            }),
+        ),
+    ]
+}
+
+#[test]
+fn every_front_end_gives_the_same_decoded_path_with_data_slashes_kept_apart() {
+    for (source, event) in same_request_from_every_front_end() {
+        let request = event::parse(event.to_string().as_bytes()).unwrap().request;
+        assert_eq!(request.context.source, source);
+        assert_eq!(request.path, "/docs/two words%2Fcafé", "{source:?}");
+        assert!(
+            matches!(source, Source::Alb | Source::FunctionUrl)
+                || request.path_parameters == pairs(&[("name", "two words/café")]),
+            "{source:?}: {:?}",
+            request.path_parameters
+        );
+    }
+}
+
+#[test]
+fn function_url_keeps_the_encoded_raw_path() {
+    let [.., (_, function_url), _] = same_request_from_every_front_end();
+    let request = event::parse(function_url.to_string().as_bytes())
+        .unwrap()
+        .request;
+    assert_eq!(request.raw_path, "/docs/two%20words%2Fcaf%C3%A9");
+}
+
+#[test]
+fn undecodable_paths_are_kept_as_received_and_never_fail_the_event() {
+    for path in ["/bad/%FF", "/100%", "/%zz/%", "/%C3"] {
+        let event = json!({ "path": path, "httpMethod": "GET", "requestContext": { "elb": {} } });
+        let request = event::parse(event.to_string().as_bytes()).unwrap().request;
+        assert!(request.path.starts_with('/'), "{path}");
+        assert_eq!(request.raw_path, path);
+    }
+    let event = json!({ "path": "/100%", "httpMethod": "GET", "requestContext": { "elb": {} } });
+    let request = event::parse(event.to_string().as_bytes()).unwrap().request;
+    assert_eq!(request.path, "/100%25", "a lone % is a literal %");
 }

@@ -153,6 +153,34 @@ async fn template_routes_give_path_parameters_and_unmatched_routes_answer_as_api
 }
 
 #[tokio::test]
+async fn encoded_paths_reach_the_function_as_each_api_sends_them() {
+    let template = common::fixture("routes-template.yaml");
+    let template = template.to_str().unwrap();
+    let wire = "two%20words%2Fcaf%C3%A9";
+
+    // An HTTP API decodes `rawPath`, `http.path` and the path parameters; it routed on the
+    // encoded path, so the `%2F` stayed inside `{id}`.
+    let server = Server::start(
+        &common::component("inspector"),
+        &["--routes", template, "--payload", "v2"],
+    );
+    let seen = server.get(&format!("/items/{wire}")).await.json();
+    assert_eq!(seen["pathParameters"], json!([["id", "two words/café"]]));
+    assert_eq!(seen["rawPath"], "/items/two words/café");
+    assert_eq!(seen["path"], "/items/two words%2Fcafé");
+
+    // A REST API passes them on encoded; the contract's path and parameters are the same.
+    let server = Server::start(&common::component("inspector"), &["--routes", template]);
+    let seen = server.get(&format!("/users/{wire}")).await.json();
+    assert_eq!(
+        seen["pathParameters"],
+        json!([["userId", "two words/café"]])
+    );
+    assert_eq!(seen["rawPath"], format!("/Prod/users/{wire}"));
+    assert_eq!(seen["path"], "/users/two words%2Fcafé");
+}
+
+#[tokio::test]
 async fn a_rebuilt_component_is_picked_up_and_a_broken_one_refused() {
     let dir = tempfile::tempdir().unwrap();
     let handler = dir.path().join("handler.wasm");
