@@ -141,7 +141,7 @@ impl ContextMarkers {
     /// resources, not route keys), the `$default` stage (REST stage names are letters, digits,
     /// `-` and `_`), or an `apiId` with a null `resourceId` (AWS's payload format 1.0 example
     /// for HTTP APIs; a REST API's requests always name their resource's id).
-    fn from_http_api(&self) -> bool {
+    fn sent_by_http_api(&self) -> bool {
         self.route_key.is_some()
             || self.stage.as_deref() == Some("$default")
             || (self.api_id.is_some() && self.resource_id.is_none())
@@ -180,7 +180,7 @@ fn classify(event: &[u8]) -> Result<(Source, Payload), EventError> {
             }
             return Ok((Source::HttpApi, Payload::V2));
         }
-        Some("1.0") if context.is_some_and(|context| context.from_http_api()) => Source::HttpApi,
+        Some("1.0") if context.is_some_and(|context| context.sent_by_http_api()) => Source::HttpApi,
         Some("1.0") => Source::RestApi,
         None if markers.http_method.is_some() => Source::RestApi,
         _ => return Err(EventError::Unsupported),
