@@ -70,11 +70,18 @@ impl Payload {
         }
     }
 
-    /// What API Gateway answers when the Lambda invocation itself fails.
+    /// What API Gateway answers when the Lambda invocation itself fails: a REST API's 502
+    /// `Internal server error`, an HTTP API's 500 `Internal Server Error`.
     pub fn invocation_failed(self) -> GatewayError {
-        GatewayError {
-            status: 502,
-            message: "Internal server error",
+        match self {
+            Payload::V1 => GatewayError {
+                status: 502,
+                message: "Internal server error",
+            },
+            Payload::V2 => GatewayError {
+                status: 500,
+                message: "Internal Server Error",
+            },
         }
     }
 }
@@ -102,6 +109,23 @@ mod tests {
             "Missing Authentication Token"
         );
         assert_eq!(Payload::V2.unmatched().status, 404);
-        assert_eq!(Payload::V1.invocation_failed().status, 502);
+    }
+
+    #[test]
+    fn a_failed_invocation_gets_each_flavours_own_answer() {
+        assert_eq!(
+            Payload::V1.invocation_failed(),
+            GatewayError {
+                status: 502,
+                message: "Internal server error"
+            }
+        );
+        assert_eq!(
+            Payload::V2.invocation_failed(),
+            GatewayError {
+                status: 500,
+                message: "Internal Server Error"
+            }
+        );
     }
 }
