@@ -389,3 +389,130 @@ async fn requests_beyond_the_instance_pool_wait_for_a_slot() {
     let log = server.log();
     assert!(!log.contains("trapped"), "{}", &log[..log.len().min(3000)]);
 }
+
+fn repo_template() -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yaml");
+    path.to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_rest_api_sends_binary_only_for_its_binary_media_types() {
+    let template = common::fixture("binary-cors-template.yaml");
+    let server = Server::start(
+        &common::component("echo"),
+        &["--routes", template.to_str().unwrap()],
+    );
+    let png: &[u8] = &[0x89, b'P', b'N', b'G', 0xff, 0x00];
+    // A binary media type goes base64 both ways: the bytes come back as sent.
+    let answer = server
+        .send(
+            "POST",
+            "/echo",
+            &[("content-type", "image/png"), ("accept", "image/png")],
+            png,
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, png);
+    // The same response to a request that does not accept image/png first: the base64 text.
+    let answer = server
+        .send(
+            "POST",
+            "/echo",
+            &[("content-type", "image/png"), ("accept", "text/html, image/png")],
+            png,
+        )
+        .await;
+    assert_eq!(answer.body, b"iVBOR/8A");
+    // Another content type is text: bytes that are not UTF-8 do not survive it.
+    let answer = server
+        .send(
+            "POST",
+            "/echo",
+            &[("content-type", "application/octet-stream"), ("accept", "image/png")],
+            &[b'o', b'k', 0xff],
+        )
+        .await;
+    assert_eq!(answer.body, "ok\u{fffd}".as_bytes());
+}
+
+#[tokio::test]
+async fn the_projects_template_makes_every_body_binary_on_its_rest_apis() {
+    let server = Server::start(
+        &common::component("echo"),
+        &["--routes", &repo_template(), "--function", "HelloWorldFunction"],
+    );
+    let binary: Vec<u8> = (0..=255).collect();
+    for accept in [None, Some("text/html"), Some("*/*")] {
+        let mut headers = vec![("content-type", "application/octet-stream")];
+        headers.extend(accept.map(|accept| ("accept", accept)));
+        let answer = server.send("POST", "/helloworld", &headers, &binary).await;
+        assert_eq!(answer.status, 200, "{accept:?}");
+        assert_eq!(answer.body, binary, "Accept {accept:?}: the bytes as sent");
+    }
+}
+
+#[tokio::test]
+async fn preflights_are_answered_as_the_templates_cors_says() {
+    let server = Server::start(
+        &common::component("users"),
+        &["--routes", &repo_template(), "--function", "UsersFunction"],
+    );
+    let preflight = server
+        .send(
+            "OPTIONS",
+            "/users/42",
+            &[
+                ("origin", "https://app.example.com"),
+                ("access-control-request-method", "GET"),
+            ],
+            b"",
+        )
+        .await;
+    assert_eq!(preflight.status, 200, "a REST API's CORS mock answers 200");
+    assert_eq!(preflight.headers["access-control-allow-origin"], "*");
+    assert_eq!(
+        preflight.headers["access-control-allow-methods"],
+        "GET,POST,PUT,DELETE,OPTIONS"
+    );
+    assert_eq!(
+        preflight.headers["access-control-allow-headers"],
+        "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
+    );
+    assert!(preflight.body.is_empty());
+    assert_eq!(
+        server.send("OPTIONS", "/nowhere", &[], b"").await.status,
+        403,
+        "no preflight where the API has no resource"
+    );
+
+    let template = common::fixture("binary-cors-template.yaml");
+    let server = Server::start(
+        &common::component("inspector"),
+        &["--routes", template.to_str().unwrap(), "--payload", "v2"],
+    );
+    let allowed = [("origin", "https://app.example.com")];
+    let preflight = server.send("OPTIONS", "/anywhere", &allowed, b"").await;
+    assert_eq!(preflight.status, 204, "an HTTP API answers 204, on any path");
+    assert_eq!(
+        preflight.headers["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    assert_eq!(preflight.headers["access-control-allow-methods"], "GET,POST");
+    assert_eq!(preflight.headers["access-control-max-age"], "600");
+    let other = [("origin", "https://evil.example")];
+    let refused = server.send("OPTIONS", "/echo", &other, b"").await;
+    assert_eq!(refused.status, 204);
+    assert!(refused.headers.get("access-control-allow-origin").is_none());
+
+    // An HTTP API also puts its CORS headers on the function's responses.
+    let answer = server.send("GET", "/echo", &allowed, b"").await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(
+        answer.headers["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    assert_eq!(answer.headers["access-control-expose-headers"], "x-inspected-by");
+    let answer = server.send("GET", "/echo", &other, b"").await;
+    assert!(answer.headers.get("access-control-allow-origin").is_none());
+}

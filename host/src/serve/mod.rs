@@ -3,6 +3,9 @@
 //! socket and the server's lifecycle; [`gateway`] is the API Gateway emulation.
 
 mod accept;
+pub mod api;
+pub mod binary;
+pub mod cors;
 pub mod gateway;
 pub mod payload;
 mod reload;

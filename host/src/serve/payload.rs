@@ -1,6 +1,6 @@
 //! The two API Gateway flavours `serve` emulates, and every fact that differs between them: the
-//! default stage, the SAM event type that declares routes, the route keys, the catch-all routes,
-//! and what an unmatched request or a failed invocation gets.
+//! default stage, the SAM types that declare routes and APIs, the route keys, the catch-all
+//! routes, how CORS is answered, and what an unmatched request or a failed invocation gets.
 
 /// The proxy event format a local API sends: REST API (1.0) or HTTP API (2.0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -36,6 +36,37 @@ impl Payload {
             Payload::V1 => "Api",
             Payload::V2 => "HttpApi",
         }
+    }
+
+    /// The SAM resource type of an API declared in a template.
+    pub fn sam_api_resource_type(self) -> &'static str {
+        match self {
+            Payload::V1 => "AWS::Serverless::Api",
+            Payload::V2 => "AWS::Serverless::HttpApi",
+        }
+    }
+
+    /// The property of an event that names the API resource it belongs to.
+    pub fn sam_api_id_property(self) -> &'static str {
+        match self {
+            Payload::V1 => "RestApiId",
+            Payload::V2 => "ApiId",
+        }
+    }
+
+    /// The status of API Gateway's answer to a CORS preflight: SAM's mock `OPTIONS` method on
+    /// a REST API answers 200, an HTTP API 204.
+    pub fn preflight_status(self) -> u16 {
+        match self {
+            Payload::V1 => 200,
+            Payload::V2 => 204,
+        }
+    }
+
+    /// Whether API Gateway adds CORS headers to the function's own responses: an HTTP API does
+    /// (replacing any the function set); a REST API leaves them to the function.
+    pub fn cors_on_responses(self) -> bool {
+        self == Payload::V2
     }
 
     /// What the event's `resource` (REST) or `routeKey` (HTTP) says for a route, `method`
