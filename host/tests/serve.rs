@@ -277,11 +277,7 @@ async fn a_connection_that_stalls_in_its_headers_is_closed() {
         .unwrap();
     let mut rest = Vec::new();
     // The server's limit is 5 s; the bound is generous, but a held connection never ends.
-    let closed = tokio::time::timeout(
-        Duration::from_secs(30),
-        stream.read_to_end(&mut rest),
-    )
-    .await;
+    let closed = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut rest)).await;
     assert!(closed.is_ok(), "the connection is still open after 30 s");
     assert!(
         !String::from_utf8_lossy(&rest).contains("200 OK"),
@@ -310,7 +306,11 @@ async fn running_out_of_file_descriptors_backs_off_and_recovers() {
         "{failures} log lines in 3 s: the errors are rate-limited\n{}",
         &log[log.len().saturating_sub(2000)..]
     );
-    assert!(log.len() < 100_000, "the log stays small: {} bytes", log.len());
+    assert!(
+        log.len() < 100_000,
+        "the log stays small: {} bytes",
+        log.len()
+    );
     drop(held);
     let answer = tokio::time::timeout(Duration::from_secs(20), server.get("/helloworld"))
         .await
@@ -419,7 +419,10 @@ async fn a_rest_api_sends_binary_only_for_its_binary_media_types() {
         .send(
             "POST",
             "/echo",
-            &[("content-type", "image/png"), ("accept", "text/html, image/png")],
+            &[
+                ("content-type", "image/png"),
+                ("accept", "text/html, image/png"),
+            ],
             png,
         )
         .await;
@@ -429,7 +432,10 @@ async fn a_rest_api_sends_binary_only_for_its_binary_media_types() {
         .send(
             "POST",
             "/echo",
-            &[("content-type", "application/octet-stream"), ("accept", "image/png")],
+            &[
+                ("content-type", "application/octet-stream"),
+                ("accept", "image/png"),
+            ],
             &[b'o', b'k', 0xff],
         )
         .await;
@@ -440,7 +446,12 @@ async fn a_rest_api_sends_binary_only_for_its_binary_media_types() {
 async fn the_projects_template_makes_every_body_binary_on_its_rest_apis() {
     let server = Server::start(
         &common::component("echo"),
-        &["--routes", &repo_template(), "--function", "HelloWorldFunction"],
+        &[
+            "--routes",
+            &repo_template(),
+            "--function",
+            "HelloWorldFunction",
+        ],
     );
     let binary: Vec<u8> = (0..=255).collect();
     for accept in [None, Some("text/html"), Some("*/*")] {
@@ -493,12 +504,18 @@ async fn preflights_are_answered_as_the_templates_cors_says() {
     );
     let allowed = [("origin", "https://app.example.com")];
     let preflight = server.send("OPTIONS", "/anywhere", &allowed, b"").await;
-    assert_eq!(preflight.status, 204, "an HTTP API answers 204, on any path");
+    assert_eq!(
+        preflight.status, 204,
+        "an HTTP API answers 204, on any path"
+    );
     assert_eq!(
         preflight.headers["access-control-allow-origin"],
         "https://app.example.com"
     );
-    assert_eq!(preflight.headers["access-control-allow-methods"], "GET,POST");
+    assert_eq!(
+        preflight.headers["access-control-allow-methods"],
+        "GET,POST"
+    );
     assert_eq!(preflight.headers["access-control-max-age"], "600");
     let other = [("origin", "https://evil.example")];
     let refused = server.send("OPTIONS", "/echo", &other, b"").await;
@@ -512,7 +529,10 @@ async fn preflights_are_answered_as_the_templates_cors_says() {
         answer.headers["access-control-allow-origin"],
         "https://app.example.com"
     );
-    assert_eq!(answer.headers["access-control-expose-headers"], "x-inspected-by");
+    assert_eq!(
+        answer.headers["access-control-expose-headers"],
+        "x-inspected-by"
+    );
     let answer = server.send("GET", "/echo", &other, b"").await;
     assert!(answer.headers.get("access-control-allow-origin").is_none());
 }

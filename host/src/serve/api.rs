@@ -120,7 +120,10 @@ Resources:
         assert_eq!(users.binary, BinaryMediaTypes::Listed(vec!["*/*".into()]));
         let implicit = apis.of_event(&event("Path: /hello"), Payload::V1);
         assert!(implicit.cors.is_none());
-        assert_eq!(implicit.binary, BinaryMediaTypes::Listed(vec!["*/*".into()]));
+        assert_eq!(
+            implicit.binary,
+            BinaryMediaTypes::Listed(vec!["*/*".into()])
+        );
     }
 
     #[test]

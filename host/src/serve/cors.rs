@@ -137,8 +137,12 @@ impl Cors {
     }
 
     fn credentials_header(&self) -> Option<(String, String)> {
-        self.credentials
-            .then(|| ("access-control-allow-credentials".to_owned(), "true".to_owned()))
+        self.credentials.then(|| {
+            (
+                "access-control-allow-credentials".to_owned(),
+                "true".to_owned(),
+            )
+        })
     }
 
     /// The `Access-Control-Allow-Origin` value for a request from `origin`, if any.
@@ -233,7 +237,10 @@ mod tests {
                 "access-control-allow-credentials"
             ]
         );
-        assert!(cors.preflight_headers(Some("https://evil.example")).is_empty());
+        assert!(
+            cors.preflight_headers(Some("https://evil.example"))
+                .is_empty()
+        );
         assert!(cors.preflight_headers(None).is_empty());
         assert_eq!(
             names(&cors.response_headers(Some("https://app.example.com"))),
@@ -243,7 +250,10 @@ mod tests {
                 "access-control-allow-credentials"
             ]
         );
-        assert!(cors.response_headers(Some("https://evil.example")).is_empty());
+        assert!(
+            cors.response_headers(Some("https://evil.example"))
+                .is_empty()
+        );
     }
 
     #[test]
