@@ -47,7 +47,7 @@ impl Handle for HandlerComponent {
 /// Answers one Lambda event with the proxy response for its front end.
 ///
 /// Failures of the guest become error responses: 500 for a trap or a handler error, 504 past
-/// the deadline, 502 for a response the front end would refuse, 400 for an undecodable body.
+/// the deadline, 503 when no instance slot came free before it, 502 for a response the front end would refuse, 400 for an undecodable body.
 /// Only an event that is not a proxy event is an `Err`, for the Lambda invocation to fail with.
 pub async fn handle_event(
     handler: &impl Handle,
@@ -90,6 +90,10 @@ pub async fn handle_event(
             Err(GuestFailure::Deadline) => {
                 tracing::error!("the handler ran past its deadline");
                 response::error(format, 504, "Endpoint request timed out")
+            }
+            Err(GuestFailure::PoolFull) => {
+                tracing::warn!("pool full: every instance slot was busy until the deadline");
+                response::error(format, 503, "Service Unavailable")
             }
             Err(failure) => {
                 tracing::error!("{failure}");

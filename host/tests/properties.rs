@@ -114,7 +114,7 @@ proptest! {
     ) {
         let guest = Response { status, headers: headers.clone(), cookies: cookies.clone(), body: body.clone() };
         let format = if v2 { ResponseFormat::HttpApi } else { ResponseFormat::RestApi };
-        let http = gateway::http_response(response::encode(guest, format).unwrap()).unwrap();
+        let http = gateway::http_response(response::encode(guest, format).unwrap(), true).unwrap();
         prop_assert_eq!(http.status, status);
         prop_assert_eq!(&http.body, &body);
         let (sent_cookies, sent_headers): (Fields, Fields) =

@@ -287,3 +287,280 @@ async fn each_request_is_one_log_line_whether_the_function_ran_or_not() {
         assert!(lines[0].contains(field), "{field} in {}", lines[0]);
     }
 }
+
+fn address(server: &Server) -> String {
+    server.base.trim_start_matches("http://").to_owned()
+}
+
+#[tokio::test]
+async fn a_connection_that_stalls_in_its_headers_is_closed() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let server = Server::start(&common::component("hello-world"), &[]);
+    let mut stream = tokio::net::TcpStream::connect(address(&server))
+        .await
+        .unwrap();
+    stream
+        .write_all(b"GET /helloworld HTTP/1.1\r\nHost: localhost\r\nX-Half")
+        .await
+        .unwrap();
+    let mut rest = Vec::new();
+    // The server's limit is 5 s; the bound is generous, but a held connection never ends.
+    let closed = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut rest)).await;
+    assert!(closed.is_ok(), "the connection is still open after 30 s");
+    assert!(
+        !String::from_utf8_lossy(&rest).contains("200 OK"),
+        "no response to half a request"
+    );
+    assert_eq!(server.get("/helloworld").await.status, 200, "still serving");
+}
+
+#[tokio::test]
+async fn running_out_of_file_descriptors_backs_off_and_recovers() {
+    let server = Server::start_with_fd_limit(&common::component("hello-world"), &[], 64);
+    assert_eq!(server.get("/helloworld").await.status, 200);
+    // More connections than the server has descriptors: the extra ones wait in the backlog,
+    // and every accept fails until some close.
+    let address = address(&server);
+    let mut held = Vec::new();
+    for _ in 0..100 {
+        held.push(std::net::TcpStream::connect(&address).unwrap());
+    }
+    server.wait_for_log("accepting a connection failed").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let log = server.log();
+    let failures = log.matches("accepting a connection failed").count();
+    assert!(
+        failures <= 3,
+        "{failures} log lines in 3 s: the errors are rate-limited\n{}",
+        &log[log.len().saturating_sub(2000)..]
+    );
+    assert!(
+        log.len() < 100_000,
+        "the log stays small: {} bytes",
+        log.len()
+    );
+    drop(held);
+    let answer = tokio::time::timeout(Duration::from_secs(20), server.get("/helloworld"))
+        .await
+        .expect("the server answers again once connections close");
+    assert_eq!(answer.status, 200);
+}
+
+#[tokio::test]
+async fn spinning_guests_do_not_hold_up_other_requests() {
+    let server = Arc::new(Server::start(
+        &common::component("hostile-loop"),
+        &["--timeout", "3"],
+    ));
+    // More spinning guests than the server has worker threads (one per core).
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let spinners = (4 * cores).max(8);
+    let started = std::time::Instant::now();
+    let spinning: Vec<_> = (0..spinners)
+        .map(|_| {
+            let server = server.clone();
+            tokio::spawn(async move {
+                let status = server.get("/spin").await.status;
+                (status, started.elapsed())
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let asked = std::time::Instant::now();
+    let ok = server.get("/ok").await;
+    let waited = asked.elapsed();
+    assert_eq!(ok.status, 200);
+    // Starved, it waits for spinners to reach their 2.75 s budget; served, it takes milliseconds.
+    assert!(
+        waited < Duration::from_millis(1500),
+        "a quick request waited {waited:?} behind {spinners} spinning guests"
+    );
+    for spinner in spinning {
+        let (status, elapsed) = spinner.await.unwrap();
+        assert_eq!(status, 504);
+        // Run side by side they all stop at their deadline; one worker after another, they
+        // would take several times that.
+        assert!(
+            elapsed < Duration::from_secs(6),
+            "a spinning guest was stopped after {elapsed:?}, not at its 3 s deadline"
+        );
+    }
+}
+
+#[tokio::test]
+async fn requests_beyond_the_instance_pool_wait_for_a_slot() {
+    let server = Arc::new(Server::start_with_env(
+        &common::component("hostile-sleep"),
+        &["--timeout", "4"],
+        &[("NO_COLOR", "1")],
+    ));
+    // `serve`'s pool has 256 slots: fill them all with guests that sleep until their deadline.
+    let sleepers: Vec<_> = (0..256)
+        .map(|_| {
+            let server = server.clone();
+            tokio::spawn(async move { server.get("/sleep").await.status })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let waiting: Vec<_> = (0..8)
+        .map(|_| {
+            let server = server.clone();
+            tokio::spawn(async move { server.get("/ok").await.status })
+        })
+        .collect();
+    for request in waiting {
+        assert_eq!(request.await.unwrap(), 200, "a slot came free in time");
+    }
+    for sleeper in sleepers {
+        assert_eq!(sleeper.await.unwrap(), 504);
+    }
+    let log = server.log();
+    assert!(!log.contains("trapped"), "{}", &log[..log.len().min(3000)]);
+}
+
+fn repo_template() -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yaml");
+    path.to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_rest_api_sends_binary_only_for_its_binary_media_types() {
+    let template = common::fixture("binary-cors-template.yaml");
+    let server = Server::start(
+        &common::component("echo"),
+        &["--routes", template.to_str().unwrap()],
+    );
+    let png: &[u8] = &[0x89, b'P', b'N', b'G', 0xff, 0x00];
+    // A binary media type goes base64 both ways: the bytes come back as sent.
+    let answer = server
+        .send(
+            "POST",
+            "/echo",
+            &[("content-type", "image/png"), ("accept", "image/png")],
+            png,
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, png);
+    // The same response to a request that does not accept image/png first: the base64 text.
+    let answer = server
+        .send(
+            "POST",
+            "/echo",
+            &[
+                ("content-type", "image/png"),
+                ("accept", "text/html, image/png"),
+            ],
+            png,
+        )
+        .await;
+    assert_eq!(answer.body, b"iVBOR/8A");
+    // Another content type is text: bytes that are not UTF-8 do not survive it.
+    let answer = server
+        .send(
+            "POST",
+            "/echo",
+            &[
+                ("content-type", "application/octet-stream"),
+                ("accept", "image/png"),
+            ],
+            &[b'o', b'k', 0xff],
+        )
+        .await;
+    assert_eq!(answer.body, "ok\u{fffd}".as_bytes());
+}
+
+#[tokio::test]
+async fn the_projects_template_makes_every_body_binary_on_its_rest_apis() {
+    let server = Server::start(
+        &common::component("echo"),
+        &[
+            "--routes",
+            &repo_template(),
+            "--function",
+            "HelloWorldFunction",
+        ],
+    );
+    let binary: Vec<u8> = (0..=255).collect();
+    for accept in [None, Some("text/html"), Some("*/*")] {
+        let mut headers = vec![("content-type", "application/octet-stream")];
+        headers.extend(accept.map(|accept| ("accept", accept)));
+        let answer = server.send("POST", "/helloworld", &headers, &binary).await;
+        assert_eq!(answer.status, 200, "{accept:?}");
+        assert_eq!(answer.body, binary, "Accept {accept:?}: the bytes as sent");
+    }
+}
+
+#[tokio::test]
+async fn preflights_are_answered_as_the_templates_cors_says() {
+    let server = Server::start(
+        &common::component("users"),
+        &["--routes", &repo_template(), "--function", "UsersFunction"],
+    );
+    let preflight = server
+        .send(
+            "OPTIONS",
+            "/users/42",
+            &[
+                ("origin", "https://app.example.com"),
+                ("access-control-request-method", "GET"),
+            ],
+            b"",
+        )
+        .await;
+    assert_eq!(preflight.status, 200, "a REST API's CORS mock answers 200");
+    assert_eq!(preflight.headers["access-control-allow-origin"], "*");
+    assert_eq!(
+        preflight.headers["access-control-allow-methods"],
+        "GET,POST,PUT,DELETE,OPTIONS"
+    );
+    assert_eq!(
+        preflight.headers["access-control-allow-headers"],
+        "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
+    );
+    assert!(preflight.body.is_empty());
+    assert_eq!(
+        server.send("OPTIONS", "/nowhere", &[], b"").await.status,
+        403,
+        "no preflight where the API has no resource"
+    );
+
+    let template = common::fixture("binary-cors-template.yaml");
+    let server = Server::start(
+        &common::component("inspector"),
+        &["--routes", template.to_str().unwrap(), "--payload", "v2"],
+    );
+    let allowed = [("origin", "https://app.example.com")];
+    let preflight = server.send("OPTIONS", "/anywhere", &allowed, b"").await;
+    assert_eq!(
+        preflight.status, 204,
+        "an HTTP API answers 204, on any path"
+    );
+    assert_eq!(
+        preflight.headers["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    assert_eq!(
+        preflight.headers["access-control-allow-methods"],
+        "GET,POST"
+    );
+    assert_eq!(preflight.headers["access-control-max-age"], "600");
+    let other = [("origin", "https://evil.example")];
+    let refused = server.send("OPTIONS", "/echo", &other, b"").await;
+    assert_eq!(refused.status, 204);
+    assert!(refused.headers.get("access-control-allow-origin").is_none());
+
+    // An HTTP API also puts its CORS headers on the function's responses.
+    let answer = server.send("GET", "/echo", &allowed, b"").await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(
+        answer.headers["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    assert_eq!(
+        answer.headers["access-control-expose-headers"],
+        "x-inspected-by"
+    );
+    let answer = server.send("GET", "/echo", &other, b"").await;
+    assert!(answer.headers.get("access-control-allow-origin").is_none());
+}

@@ -1,6 +1,7 @@
-//! Why a guest gave no response, told apart once: its own error, its deadline, or a trap.
+//! Why a guest gave no response, told apart once: its own error, its deadline, no free
+//! instance slot, or a trap.
 
-use wasmtime::Trap;
+use wasmtime::{PoolConcurrencyLimitError, Trap};
 
 /// Why the guest gave no response.
 #[derive(Debug, thiserror::Error)]
@@ -11,6 +12,9 @@ pub enum GuestFailure {
     /// The guest was still running at its deadline.
     #[error("the handler ran past its deadline")]
     Deadline,
+    /// Every instance slot of the pool was in use until the deadline: the guest never ran.
+    #[error("pool full: no free instance slot before the deadline")]
+    PoolFull,
     /// The guest trapped (a panic, `unreachable`, a stack overflow, memory it could not get, ...)
     /// or could not be instantiated.
     #[error("the handler trapped: {0:?}")]
@@ -19,8 +23,11 @@ pub enum GuestFailure {
 
 impl GuestFailure {
     /// Classifies an error from instantiating or calling the guest: the epoch interrupt is its
-    /// deadline, anything else a trap.
+    /// deadline, a pool at its limit is [`GuestFailure::PoolFull`], anything else a trap.
     pub fn from_wasmtime(error: wasmtime::Error) -> Self {
+        if error.downcast_ref::<PoolConcurrencyLimitError>().is_some() {
+            return Self::PoolFull;
+        }
         match error.downcast_ref::<Trap>() {
             Some(Trap::Interrupt) => Self::Deadline,
             _ => Self::Trap(error),

@@ -12,6 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::Semaphore;
 use wasmtime::Engine;
 
 #[cfg(feature = "bench")]
@@ -42,11 +43,13 @@ pub struct Outcome {
     pub stats: CallStats,
 }
 
-/// Loads components: one engine and one guest configuration for the whole process.
+/// Loads components: one engine, one guest configuration and one set of instance slots for the
+/// whole process.
 #[derive(Clone)]
 pub struct Loader {
     engine: Engine,
     config: Arc<GuestConfig>,
+    slots: Arc<Semaphore>,
 }
 
 impl Loader {
@@ -56,11 +59,13 @@ impl Loader {
         Ok(Self {
             engine: engine::new_engine(config.memory_bytes, concurrency)?,
             config: Arc::new(config),
+            // Every component this loader loads shares the engine's pool, so they share slots.
+            slots: Arc::new(Semaphore::new(concurrency.instances() as usize)),
         })
     }
 
     /// Loads the component at `path`; see [`HandlerComponent::load`].
     pub fn load(&self, path: &Path) -> anyhow::Result<HandlerComponent> {
-        HandlerComponent::load(&self.engine, path, self.config.clone())
+        HandlerComponent::load(&self.engine, path, self.config.clone(), self.slots.clone())
     }
 }

@@ -12,6 +12,18 @@ pub enum Concurrency {
     Concurrent,
 }
 
+impl Concurrency {
+    /// How many instances may exist at once: the pool's slots, and the invocations that may run
+    /// together (the others wait for a slot).
+    pub fn instances(self) -> u32 {
+        match self {
+            // A few spare slots: an invocation's slot is freed when its store drops.
+            Concurrency::Sequential => 4,
+            Concurrency::Concurrent => 256,
+        }
+    }
+}
+
 /// The pool's capacity, derived from the concurrency: one component instance per invocation,
 /// with room for the core instances, memories and tables a component is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,11 +37,7 @@ struct PoolSize {
 
 impl PoolSize {
     fn for_concurrency(concurrency: Concurrency) -> Self {
-        let instances = match concurrency {
-            // A few spare slots: an invocation's slot is freed when its store drops.
-            Concurrency::Sequential => 4,
-            Concurrency::Concurrent => 256,
-        };
+        let instances = concurrency.instances();
         Self {
             component_instances: instances,
             core_instances: instances * 8,

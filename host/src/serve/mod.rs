@@ -2,6 +2,10 @@
 //! event -> request -> guest -> response path as on Lambda. This file is the command line, the
 //! socket and the server's lifecycle; [`gateway`] is the API Gateway emulation.
 
+mod accept;
+pub mod api;
+pub mod binary;
+pub mod cors;
 pub mod gateway;
 pub mod payload;
 mod reload;
@@ -14,11 +18,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use notify::RecommendedWatcher;
 use tokio::net::TcpListener;
 
+use self::accept::AcceptErrors;
 use self::gateway::LocalApi;
 use self::payload::Payload;
 use self::reload::LiveComponent;
@@ -28,6 +33,10 @@ use crate::engine::Concurrency;
 
 /// How long Ctrl-C waits for the requests in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a client has to send a request's headers once it has started; a connection that
+/// sends part of them and stalls is closed rather than held forever.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How `serve` runs: its command line.
 #[derive(Debug, clap::Args)]
@@ -103,23 +112,29 @@ fn local_api(options: &ServeOptions) -> anyhow::Result<(LocalApi, RecommendedWat
 async fn accept_until_ctrl_c(listener: &TcpListener, api: &Arc<LocalApi>) {
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(tokio::signal::ctrl_c());
+    let mut errors = AcceptErrors::default();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 let (stream, client) = match accepted {
                     Ok(accepted) => accepted,
                     Err(err) => {
-                        tracing::warn!("accepting a connection failed: {err}");
+                        // Retrying at once would spin while the cause (no file descriptors
+                        // left) lasts, and log every attempt.
+                        accept::back_off(&err, errors.failed(std::time::Instant::now())).await;
                         continue;
                     }
                 };
+                errors.succeeded();
                 let api = api.clone();
                 let service = hyper::service::service_fn(move |request| {
                     let api = api.clone();
                     async move { Ok::<_, Infallible>(api.answer(request, client).await) }
                 });
-                let connection = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service);
+                let connection = http.serve_connection(TokioIo::new(stream), service);
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
                     if let Err(err) = connection.await {

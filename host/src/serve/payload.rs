@@ -1,6 +1,6 @@
 //! The two API Gateway flavours `serve` emulates, and every fact that differs between them: the
-//! default stage, the SAM event type that declares routes, the route keys, the catch-all routes,
-//! and what an unmatched request or a failed invocation gets.
+//! default stage, the SAM types that declare routes and APIs, the route keys, the catch-all
+//! routes, how CORS is answered, and what an unmatched request or a failed invocation gets.
 
 /// The proxy event format a local API sends: REST API (1.0) or HTTP API (2.0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -38,6 +38,37 @@ impl Payload {
         }
     }
 
+    /// The SAM resource type of an API declared in a template.
+    pub fn sam_api_resource_type(self) -> &'static str {
+        match self {
+            Payload::V1 => "AWS::Serverless::Api",
+            Payload::V2 => "AWS::Serverless::HttpApi",
+        }
+    }
+
+    /// The property of an event that names the API resource it belongs to.
+    pub fn sam_api_id_property(self) -> &'static str {
+        match self {
+            Payload::V1 => "RestApiId",
+            Payload::V2 => "ApiId",
+        }
+    }
+
+    /// The status of API Gateway's answer to a CORS preflight: SAM's mock `OPTIONS` method on
+    /// a REST API answers 200, an HTTP API 204.
+    pub fn preflight_status(self) -> u16 {
+        match self {
+            Payload::V1 => 200,
+            Payload::V2 => 204,
+        }
+    }
+
+    /// Whether API Gateway adds CORS headers to the function's own responses: an HTTP API does
+    /// (replacing any the function set); a REST API leaves them to the function.
+    pub fn cors_on_responses(self) -> bool {
+        self == Payload::V2
+    }
+
     /// What the event's `resource` (REST) or `routeKey` (HTTP) says for a route, `method`
     /// being `None` for `ANY`.
     pub fn route_key(self, method: Option<&str>, path: &str) -> String {
@@ -70,11 +101,18 @@ impl Payload {
         }
     }
 
-    /// What API Gateway answers when the Lambda invocation itself fails.
+    /// What API Gateway answers when the Lambda invocation itself fails: a REST API's 502
+    /// `Internal server error`, an HTTP API's 500 `Internal Server Error`.
     pub fn invocation_failed(self) -> GatewayError {
-        GatewayError {
-            status: 502,
-            message: "Internal server error",
+        match self {
+            Payload::V1 => GatewayError {
+                status: 502,
+                message: "Internal server error",
+            },
+            Payload::V2 => GatewayError {
+                status: 500,
+                message: "Internal Server Error",
+            },
         }
     }
 }
@@ -102,6 +140,23 @@ mod tests {
             "Missing Authentication Token"
         );
         assert_eq!(Payload::V2.unmatched().status, 404);
-        assert_eq!(Payload::V1.invocation_failed().status, 502);
+    }
+
+    #[test]
+    fn a_failed_invocation_gets_each_flavours_own_answer() {
+        assert_eq!(
+            Payload::V1.invocation_failed(),
+            GatewayError {
+                status: 502,
+                message: "Internal server error"
+            }
+        );
+        assert_eq!(
+            Payload::V2.invocation_failed(),
+            GatewayError {
+                status: 500,
+                message: "Internal Server Error"
+            }
+        );
     }
 }

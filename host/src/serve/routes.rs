@@ -1,13 +1,15 @@
-//! The routes of a local API: the `Api` or `HttpApi` events of a SAM template, or a catch-all.
-//! Which route answers a request, and its path parameters, is `lambda-wasm-routes`' choice, the
-//! one the guest SDK's `Router` makes too.
+//! The routes of a local API: the `Api` or `HttpApi` events of a SAM template, or a catch-all,
+//! each with the settings of the API it belongs to. Which route answers a request, and its path
+//! parameters, is `lambda-wasm-routes`' choice, the one the guest SDK's `Router` makes too.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use lambda_wasm_routes::{DEFAULT_ROUTE, Method, Pattern, Routes};
 use yaml_rust2::{Yaml, YamlLoader};
 
+use super::api::{ApiSettings, TemplateApis};
 use super::payload::Payload;
 
 /// One route of a local API, as the events it sends name it.
@@ -16,6 +18,8 @@ pub struct Route {
     /// The REST API resource (`/users/{userId}`) or HTTP API route key (`GET /users/{id}`,
     /// `$default`).
     pub key: String,
+    /// The settings of the API the route belongs to.
+    pub api: Arc<ApiSettings>,
 }
 
 /// The route a request matched, with the values of its path parameters.
@@ -31,6 +35,8 @@ pub struct Matched<'a> {
 #[derive(Debug)]
 pub struct RouteTable {
     routes: Routes<Route>,
+    /// The APIs with CORS, by the paths whose preflights they answer.
+    preflights: Routes<Arc<ApiSettings>>,
 }
 
 /// A route as a template event (or the catch-all) declares it.
@@ -40,15 +46,19 @@ struct Declared {
     method: Option<String>,
     /// `None` for the HTTP API `$default` route.
     path: Option<String>,
+    /// The API it belongs to.
+    api: Arc<ApiSettings>,
 }
 
 impl RouteTable {
     /// Every path goes to the component: `/` and `/{proxy+}` on a REST API, `$default` on an
     /// HTTP API.
     pub fn catch_all(payload: Payload) -> Self {
+        let api = Arc::new(ApiSettings::default());
         let declared = payload.catch_all_paths().iter().map(|path| Declared {
             method: None,
             path: path.map(str::to_owned),
+            api: api.clone(),
         });
         Self::new(payload, declared).expect("the catch-all paths are valid patterns")
     }
@@ -88,21 +98,37 @@ impl RouteTable {
         })
     }
 
+    /// The API settings whose CORS answers a preflight (an `OPTIONS` request) for `path`: a
+    /// REST API's, for a path it has a route on; an HTTP API's, for any path.
+    pub fn preflight(&self, path: &str) -> Option<&ApiSettings> {
+        let (api, _) = self.preflights.find("OPTIONS", path).found()?;
+        Some(api)
+    }
+
     fn new(payload: Payload, declared: impl IntoIterator<Item = Declared>) -> anyhow::Result<Self> {
         let mut routes = Routes::new();
-        for Declared { method, path } in declared {
+        let mut preflights = Routes::new();
+        for Declared { method, path, api } in declared {
+            let with_cors = api.cors.is_some().then(|| api.clone());
+            if let (Some(api), Payload::V2) = (&with_cors, payload) {
+                preflights.set_default(api.clone());
+            }
             let Some(path) = path else {
                 routes.set_default(Route {
                     key: DEFAULT_ROUTE.to_owned(),
+                    api,
                 });
                 continue;
             };
             let pattern = Pattern::parse(&path)?;
+            if let Some(api) = with_cors {
+                preflights.add(Method::Any, pattern.clone(), api);
+            }
             let method = Method::new(method.as_deref().unwrap_or("ANY"));
             let key = payload.route_key(Some(method.as_str()), pattern.as_str());
-            routes.add(method, pattern, Route { key });
+            routes.add(method, pattern, Route { key, api });
         }
-        Ok(Self { routes })
+        Ok(Self { routes, preflights })
     }
 }
 
@@ -112,9 +138,13 @@ fn routes_of_template(
     function: Option<&str>,
 ) -> anyhow::Result<Vec<Declared>> {
     let documents = YamlLoader::load_from_str(text).context("not valid YAML")?;
-    let Some(resources) = documents.first().and_then(|doc| doc["Resources"].as_hash()) else {
+    let Some(template) = documents.first() else {
         bail!("no Resources");
     };
+    let Some(resources) = template["Resources"].as_hash() else {
+        bail!("no Resources");
+    };
+    let apis = TemplateApis::read(template, payload)?;
     let mut routes = Vec::new();
     for (name, resource) in resources {
         let is_function = resource["Type"].as_str() == Some("AWS::Serverless::Function");
@@ -128,20 +158,27 @@ fn routes_of_template(
             .values()
             .filter(|event| event["Type"].as_str() == Some(payload.sam_event_type()))
         {
-            routes.push(route_of_event(&event["Properties"], payload)?);
+            let properties = &event["Properties"];
+            let (method, path) = route_of_event(properties, payload)?;
+            let api = apis.of_event(properties, payload);
+            routes.push(Declared { method, path, api });
         }
     }
     Ok(routes)
 }
 
-fn route_of_event(properties: &Yaml, payload: Payload) -> anyhow::Result<Declared> {
+/// The method (`None` for `ANY`) and path of an event.
+fn route_of_event(
+    properties: &Yaml,
+    payload: Payload,
+) -> anyhow::Result<(Option<String>, Option<String>)> {
     let method = properties["Method"].as_str().map(str::to_owned);
     let path = properties["Path"].as_str().map(str::to_owned);
     // An HttpApi event without a path is the API's `$default` route; an Api event needs one.
     if payload == Payload::V1 && path.is_none() {
         bail!("an Api event has no Path");
     }
-    Ok(Declared { method, path })
+    Ok((method, path))
 }
 
 #[cfg(test)]

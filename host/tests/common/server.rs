@@ -16,7 +16,7 @@ use serde_json::Value;
 /// A running `bootstrap serve`, stopped when dropped.
 pub struct Server {
     pub child: Child,
-    base: String,
+    pub base: String,
     log: Arc<Mutex<String>>,
     client: Client<HttpConnector, Full<Bytes>>,
 }
@@ -41,8 +41,25 @@ impl Server {
 
     /// Starts the server with extra environment variables.
     pub fn start_with_env(component: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
-        let mut child = super::bootstrap()
-            .envs(env.iter().copied())
+        let mut command = super::bootstrap();
+        command.envs(env.iter().copied());
+        Self::spawn(command, component, args)
+    }
+
+    /// Starts the server with at most `limit` open file descriptors (`ulimit -n`).
+    pub fn start_with_fd_limit(component: &Path, args: &[&str], limit: u32) -> Self {
+        let bootstrap = super::bootstrap();
+        let mut command = std::process::Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
+            .arg(bootstrap.get_program())
+            .env_remove("AWS_LAMBDA_RUNTIME_API");
+        Self::spawn(command, component, args)
+    }
+
+    fn spawn(mut command: std::process::Command, component: &Path, args: &[&str]) -> Self {
+        let mut child = command
             .arg("serve")
             .arg("--component")
             .arg(component)

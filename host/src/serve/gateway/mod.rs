@@ -13,6 +13,7 @@ use hyper::body::{Bytes, Incoming as IncomingBody};
 
 pub use self::request::{Arrival, HttpRequest, event};
 pub use self::response::{HttpResponse, gateway_error, http_response};
+use super::cors::Cors;
 use super::payload::{GatewayError, Payload};
 use super::reload::LiveComponent;
 use super::routes::RouteTable;
@@ -80,6 +81,22 @@ impl LocalApi {
         gateway_error(error)
     }
 
+    /// Answers a CORS preflight as the API's CORS settings say, without invoking the function.
+    fn preflight(&self, request: &HttpRequest, cors: &Cors) -> HttpResponse {
+        let status = self.payload.preflight_status();
+        tracing::info!(
+            method = %request.method,
+            path = %request.path,
+            status,
+            "answered by the gateway: CORS preflight"
+        );
+        HttpResponse {
+            status,
+            headers: cors.preflight_headers(request.header("origin")),
+            body: Vec::new(),
+        }
+    }
+
     async fn respond(
         &self,
         request: hyper::Request<IncomingBody>,
@@ -92,6 +109,16 @@ impl LocalApi {
             Err(_) => return self.refuse(&parts, REQUEST_TOO_LONG),
         };
         let request = HttpRequest::from_parts(&parts, body, client.ip());
+        // As `sam local start-api` does, an API with CORS answers every OPTIONS request itself,
+        // even on a path with an ANY route.
+        if request.method == "OPTIONS"
+            && let Some(cors) = self
+                .routes
+                .preflight(&request.path)
+                .and_then(|api| api.cors.as_ref())
+        {
+            return self.preflight(&request, cors);
+        }
         let Some(matched) = self.routes.find(&request.method, &request.path) else {
             return self.refuse(&parts, self.payload.unmatched());
         };
@@ -105,12 +132,18 @@ impl LocalApi {
         let event = serde_json::to_vec(&event).unwrap_or_default();
         let handler = self.live.current();
         let invocation = proxy::local_invocation(self.timeout);
-        match proxy::handle_event(handler.as_ref(), &event, invocation).await {
-            Ok(response) => http_response(response).unwrap_or_else(|err| {
+        let api = &matched.route.api;
+        let decode_base64 = api.binary.decode_response(request.header("accept"));
+        let mut response = match proxy::handle_event(handler.as_ref(), &event, invocation).await {
+            Ok(response) => http_response(response, decode_base64).unwrap_or_else(|err| {
                 tracing::error!("the proxy response has an invalid base64 body: {err}");
                 gateway_error(self.payload.invocation_failed())
             }),
             Err(_) => gateway_error(self.payload.invocation_failed()),
+        };
+        if let (true, Some(cors)) = (self.payload.cors_on_responses(), &api.cors) {
+            response.set_cors_headers(cors.response_headers(request.header("origin")));
         }
+        response
     }
 }

@@ -49,7 +49,12 @@ impl HttpRequest {
 
     /// The `host` header, as API Gateway's `domainName`; `localhost` without one.
     pub fn domain_name(&self) -> &str {
-        fields::last_header(&self.headers, "host").unwrap_or("localhost")
+        self.header("host").unwrap_or("localhost")
+    }
+
+    /// The last value of the header `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        fields::last_header(&self.headers, name)
     }
 }
 
@@ -81,7 +86,7 @@ pub fn event(
 
 fn rest_api_event(request: &HttpRequest, matched: &Matched<'_>, arrival: &Arrival<'_>) -> Value {
     let query = fields::decode_query(&request.raw_query);
-    let (body, is_base64_encoded) = body_field(&request.body);
+    let (body, is_base64_encoded) = body_field(request, matched);
     let user_agent = fields::last_header(&request.headers, "user-agent");
     json!({
         "resource": matched.route.key,
@@ -136,7 +141,7 @@ fn http_api_event(request: &HttpRequest, matched: &Matched<'_>, arrival: &Arriva
         .cloned()
         .collect();
     let query = fields::decode_query(&request.raw_query);
-    let (body, is_base64_encoded) = body_field(&request.body);
+    let (body, is_base64_encoded) = body_field(request, matched);
     let mut event = json!({
         "version": "2.0",
         "routeKey": matched.route.key,
@@ -191,18 +196,21 @@ fn decoded(wire: &str) -> String {
     decode_fully(wire).unwrap_or_else(|| wire.to_owned())
 }
 
-/// Text bodies go as they are; anything else base64-encoded, as HTTP APIs do for binary content.
-fn body_field(body: &[u8]) -> (Option<String>, bool) {
+/// The body as the API sends it: base64-encoded when its binary media types say so (see
+/// [`BinaryMediaTypes`](crate::serve::binary::BinaryMediaTypes)), else as text.
+fn body_field(request: &HttpRequest, matched: &Matched<'_>) -> (Option<String>, bool) {
+    let body = &request.body;
     if body.is_empty() {
         return (None, false);
     }
-    match std::str::from_utf8(body) {
-        Ok(text) => (Some(text.to_owned()), false),
-        Err(_) => (
-            Some(base64::engine::general_purpose::STANDARD.encode(body)),
-            true,
-        ),
+    let binary = &matched.route.api.binary;
+    if binary.encode_request(request.header("content-type"), body) {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(body);
+        return (Some(encoded), true);
     }
+    // A REST API passes a body that is not of a binary media type as text; bytes that are not
+    // UTF-8 cannot survive that, and become U+FFFD here.
+    (Some(String::from_utf8_lossy(body).into_owned()), false)
 }
 
 /// `{name: last value}`, as REST APIs fill their single-value maps.

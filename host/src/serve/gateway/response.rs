@@ -20,10 +20,14 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
-/// Turns the proxy response into HTTP as API Gateway does: base64 bodies decoded,
-/// `multiValueHeaders` and `cookies` sent as repeated headers. API Gateway sets the framing
-/// headers itself, so the handler's are dropped.
-pub fn http_response(response: ProxyResponse) -> Result<HttpResponse, base64::DecodeError> {
+/// Turns the proxy response into HTTP as API Gateway does: base64 bodies decoded when
+/// `decode_base64` (else sent as the base64 text, as a REST API does for a request whose
+/// `Accept` is not a binary media type), `multiValueHeaders` and `cookies` sent as repeated
+/// headers. API Gateway sets the framing headers itself, so the handler's are dropped.
+pub fn http_response(
+    response: ProxyResponse,
+    decode_base64: bool,
+) -> Result<HttpResponse, base64::DecodeError> {
     let (status, mut headers, body, is_base64_encoded) = match response {
         ProxyResponse::RestApi(rest) => {
             let mut headers = rest.headers.0;
@@ -58,7 +62,7 @@ pub fn http_response(response: ProxyResponse) -> Result<HttpResponse, base64::De
             .iter()
             .any(|framing| name.eq_ignore_ascii_case(framing))
     });
-    let body = if is_base64_encoded {
+    let body = if is_base64_encoded && decode_base64 {
         base64::engine::general_purpose::STANDARD.decode(body)?
     } else {
         body.into_bytes()
@@ -80,6 +84,16 @@ pub fn gateway_error(error: GatewayError) -> HttpResponse {
 }
 
 impl HttpResponse {
+    /// Replaces the function's CORS headers by the API's, as an HTTP API with CORS does.
+    pub fn set_cors_headers(&mut self, cors: Vec<(String, String)>) {
+        self.headers.retain(|(name, _)| {
+            !name
+                .get(..15)
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case("access-control-"))
+        });
+        self.headers.extend(cors);
+    }
+
     /// The hyper response, with API Gateway's request id header.
     pub fn into_hyper(self, request_id: &str) -> hyper::Response<Full<Bytes>> {
         let mut builder = hyper::Response::builder()

@@ -1,0 +1,121 @@
+//! A REST API's binary media types: which request bodies API Gateway sends the function
+//! base64-encoded, and which base64 response bodies it decodes back to bytes.
+
+use anyhow::Context as _;
+use yaml_rust2::Yaml;
+
+/// How an API carries bodies that are not text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum BinaryMediaTypes {
+    /// No template, or an HTTP API: a request body that is not UTF-8 goes base64-encoded, and
+    /// every base64 response body is decoded.
+    #[default]
+    Detect,
+    /// A REST API's `BinaryMediaTypes` (maybe none): only these content types are binary.
+    Listed(Vec<String>),
+}
+
+impl BinaryMediaTypes {
+    /// A SAM `BinaryMediaTypes` list, with SAM's `~1` for `/` (`image~1png`); absent, none.
+    pub fn from_template(types: &Yaml) -> anyhow::Result<Self> {
+        let Some(items) = types.as_vec() else {
+            anyhow::ensure!(types.is_badvalue(), "BinaryMediaTypes is not a list");
+            return Ok(Self::Listed(Vec::new()));
+        };
+        let listed = items
+            .iter()
+            .map(|item| item.as_str().map(|text| text.replace("~1", "/")))
+            .collect::<Option<Vec<_>>>()
+            .context("BinaryMediaTypes is not a list of strings")?;
+        Ok(Self::Listed(listed))
+    }
+
+    /// Whether a request body with this `Content-Type` goes to the function base64-encoded.
+    pub fn encode_request(&self, content_type: Option<&str>, body: &[u8]) -> bool {
+        match self {
+            Self::Detect => std::str::from_utf8(body).is_err(),
+            Self::Listed(listed) => content_type.is_some_and(|value| matches(listed, value)),
+        }
+    }
+
+    /// Whether a base64 response body is decoded for a request with this `Accept`. API Gateway
+    /// looks at the first media type of `Accept` only; without one, it is `*/*`.
+    pub fn decode_response(&self, accept: Option<&str>) -> bool {
+        match self {
+            Self::Detect => true,
+            Self::Listed(listed) => {
+                let first = accept.and_then(|value| value.split(',').next());
+                matches(listed, first.unwrap_or("*/*"))
+            }
+        }
+    }
+}
+
+/// Whether `media_type` (a header value, parameters allowed) is one of `listed`, which may hold
+/// `type/*` and `*/*`.
+fn matches(listed: &[String], media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or_default().trim();
+    let kind = essence.split('/').next().unwrap_or_default();
+    listed.iter().any(|pattern| {
+        pattern == "*/*"
+            || pattern.eq_ignore_ascii_case(essence)
+            || pattern
+                .strip_suffix("/*")
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case(kind))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use yaml_rust2::YamlLoader;
+
+    use super::*;
+
+    fn listed(text: &str) -> BinaryMediaTypes {
+        BinaryMediaTypes::from_template(&YamlLoader::load_from_str(text).unwrap()[0]).unwrap()
+    }
+
+    #[test]
+    fn sam_escapes_are_read_and_wildcards_match() {
+        let types = listed("['image~1png', 'audio~1*']");
+        assert_eq!(
+            types,
+            BinaryMediaTypes::Listed(vec!["image/png".into(), "audio/*".into()])
+        );
+        assert!(types.encode_request(Some("image/png"), b"text"));
+        assert!(types.encode_request(Some("Audio/Ogg; codecs=opus"), b""));
+        assert!(!types.encode_request(Some("application/octet-stream"), &[0xff]));
+        assert!(!types.encode_request(None, &[0xff]));
+    }
+
+    #[test]
+    fn a_response_is_decoded_when_the_first_accepted_type_is_binary() {
+        let types = listed("['image~1png']");
+        assert!(types.decode_response(Some("image/png")));
+        assert!(types.decode_response(Some("image/png;q=0.9, text/html")));
+        assert!(!types.decode_response(Some("text/html, image/png")));
+        assert!(!types.decode_response(None));
+        let everything = listed("['*~1*']");
+        assert!(everything.decode_response(None));
+        assert!(everything.decode_response(Some("text/html")));
+        assert!(everything.encode_request(Some("application/json"), b"{}"));
+    }
+
+    #[test]
+    fn without_a_template_bodies_are_told_apart_by_their_bytes() {
+        let detect = BinaryMediaTypes::Detect;
+        assert!(detect.encode_request(Some("text/plain"), &[0xff]));
+        assert!(!detect.encode_request(Some("image/png"), b"text"));
+        assert!(detect.decode_response(Some("text/html")));
+    }
+
+    #[test]
+    fn no_binary_media_types_is_an_empty_list_and_a_scalar_an_error() {
+        assert_eq!(
+            BinaryMediaTypes::from_template(&Yaml::BadValue).unwrap(),
+            BinaryMediaTypes::Listed(Vec::new())
+        );
+        let scalar = YamlLoader::load_from_str("image~1png").unwrap();
+        assert!(BinaryMediaTypes::from_template(&scalar[0]).is_err());
+    }
+}
