@@ -13,6 +13,11 @@ pub use self::limits::GuestLimits;
 use self::output::BoundedOutput;
 use crate::bindings::{Handler, InvocationContext};
 use crate::config::GuestConfig;
+use crate::guest_text;
+
+/// The most lines of guest output logged per invocation, stdout and stderr together: the
+/// output cap bounds the bytes, this the log events (64 KiB of empty lines would be 65 536).
+pub const MAX_GUEST_LOG_LINES: usize = 1_000;
 
 /// Generous for any real handler, small enough that a hostile one cannot grow the host.
 const MAX_RESOURCES: usize = 10_000;
@@ -45,12 +50,22 @@ impl HostState {
         }
     }
 
-    /// Logs what the guest wrote to stdout and stderr, a line per event, in the invocation's span.
+    /// Logs what the guest wrote to stdout and stderr, a line per event, in the invocation's
+    /// span: at most [`MAX_GUEST_LOG_LINES`] lines in all, each escaped and bounded by
+    /// [`guest_text::for_log`], with a note of what was dropped.
     pub fn log_guest_output(&self) {
+        let mut budget = MAX_GUEST_LOG_LINES;
         for (stream, output) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
             let (bytes, dropped) = output.contents();
-            for line in String::from_utf8_lossy(&bytes).lines() {
-                tracing::info!(target: "guest", stream, "{line}");
+            let text = String::from_utf8_lossy(&bytes);
+            let mut lines = text.lines();
+            for line in lines.by_ref().take(budget) {
+                tracing::info!(target: "guest", stream, "{}", guest_text::for_log(line));
+                budget -= 1;
+            }
+            let dropped_lines = lines.count();
+            if dropped_lines > 0 {
+                tracing::warn!(target: "guest", stream, dropped_lines, "the guest wrote more than {MAX_GUEST_LOG_LINES} lines; the rest was not logged");
             }
             if dropped > 0 {
                 tracing::warn!(target: "guest", stream, dropped, "the guest's output went past the cap; the rest was dropped");
