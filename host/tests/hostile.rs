@@ -22,7 +22,12 @@ fn event_for_path(dir: &tempfile::TempDir, front_end: &str, path: &str) -> PathB
         "events/tutorial-{front_end}.json"
     )))
     .unwrap();
-    event["path"] = path.into();
+    if event.get("rawPath").is_some() {
+        event["rawPath"] = path.into();
+        event["requestContext"]["http"]["path"] = path.into();
+    } else {
+        event["path"] = path.into();
+    }
     let file = dir.path().join(format!("{front_end}.json"));
     std::fs::write(&file, serde_json::to_vec(&event).unwrap()).unwrap();
     file
