@@ -57,13 +57,11 @@ impl HostState {
         let mut budget = MAX_GUEST_LOG_LINES;
         for (stream, output) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
             let (bytes, dropped) = output.contents();
-            let text = String::from_utf8_lossy(&bytes);
-            let mut lines = text.lines();
-            for line in lines.by_ref().take(budget) {
-                tracing::info!(target: "guest", stream, "{}", guest_text::for_log(line));
-                budget -= 1;
+            let (lines, dropped_lines) = lines_to_log(&String::from_utf8_lossy(&bytes), budget);
+            budget -= lines.len();
+            for line in lines {
+                tracing::info!(target: "guest", stream, "{line}");
             }
-            let dropped_lines = lines.count();
             if dropped_lines > 0 {
                 tracing::warn!(target: "guest", stream, dropped_lines, "the guest wrote more than {MAX_GUEST_LOG_LINES} lines; the rest was not logged");
             }
@@ -74,9 +72,40 @@ impl HostState {
     }
 }
 
+/// The lines of `text` to log, escaped and bounded, at most `budget` of them; and how many
+/// more there were.
+fn lines_to_log(text: &str, budget: usize) -> (Vec<String>, usize) {
+    let mut lines = text.lines();
+    let logged = lines
+        .by_ref()
+        .take(budget)
+        .map(guest_text::for_log)
+        .collect();
+    (logged, lines.count())
+}
+
 /// Links what a `handler`-world guest may import: WASI (sandboxed by [`HostState`]) and the
 /// contract's own interfaces.
 pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     wasmtime_wasi::p2::add_to_linker_async(linker)?;
     Handler::add_to_linker::<_, HasSelf<_>>(linker, |state| state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_of_empty_lines_is_logged_up_to_the_budget_and_the_rest_counted() {
+        let (lines, dropped) = lines_to_log(&"\n".repeat(65_536), MAX_GUEST_LOG_LINES);
+        assert_eq!((lines.len(), dropped), (MAX_GUEST_LOG_LINES, 64_536));
+        assert_eq!(lines_to_log("a\nb\n", 0), (Vec::new(), 2));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_cannot_start_a_line_of_its_own() {
+        let (lines, dropped) = lines_to_log("real\rFORGED INFO\r\nnext\r\n", 10);
+        assert_eq!(lines, [r"real\rFORGED INFO", "next"]);
+        assert_eq!(dropped, 0);
+    }
 }
