@@ -5,10 +5,9 @@ use std::time::{Duration, Instant};
 
 use tracing::Instrument as _;
 
-use crate::bindings::InvocationContext;
-use crate::bindings::Request;
-use crate::component::{GuestFailure, HandlerComponent, Outcome};
-use crate::event::{self, EventError, ParsedEvent};
+use crate::bindings::{InvocationContext, Request, Response};
+use crate::component::{CallStats, GuestFailure, HandlerComponent, Outcome};
+use crate::event::{self, EventError, ParsedEvent, ResponseFormat};
 use crate::response::{self, ProxyResponse};
 use crate::wall_clock;
 
@@ -47,8 +46,10 @@ impl Handle for HandlerComponent {
 /// Answers one Lambda event with the proxy response for its front end.
 ///
 /// Failures of the guest become error responses: 500 for a trap or a handler error, 504 past
-/// the deadline, 503 when no instance slot came free before it, 502 for a response the front end would refuse, 400 for an undecodable body.
-/// Only an event that is not a proxy event is an `Err`, for the Lambda invocation to fail with.
+/// the deadline, 503 when no instance slot came free before it, 502 for a response the front
+/// end would refuse, 400 for an undecodable body. The deadline covers the whole path: an event
+/// read, or a response encoded, only after it has passed is a 504 too. Only an event that is not
+/// a proxy event is an `Err`, for the Lambda invocation to fail with.
 pub async fn handle_event(
     handler: &impl Handle,
     event: &[u8],
@@ -61,6 +62,7 @@ pub async fn handle_event(
     );
     async {
         let started = Instant::now();
+        let deadline = invocation.deadline_epoch_ms;
         let ParsedEvent { request, format } = match event::parse(event) {
             Ok(incoming) => incoming,
             Err(EventError::InvalidBody { format, message }) => {
@@ -79,26 +81,14 @@ pub async fn handle_event(
         if let Some(id) = &request.context.request_id {
             tracing::Span::current().record("apigw_request_id", id.as_str());
         }
-        let Outcome { result, stats } = handler.handle(&request, invocation).await;
-        let answer = match result {
-            Ok(guest_response) => {
-                response::encode(guest_response, format).unwrap_or_else(|invalid| {
-                    tracing::error!("the handler's response is invalid: {invalid}");
-                    response::error(format, 502, "Bad Gateway")
-                })
-            }
-            Err(GuestFailure::Deadline) => {
-                tracing::error!("the handler ran past its deadline");
-                response::error(format, 504, "Endpoint request timed out")
-            }
-            Err(GuestFailure::PoolFull) => {
-                tracing::warn!("pool full: every instance slot was busy until the deadline");
-                response::error(format, 503, "Service Unavailable")
-            }
-            Err(failure) => {
-                tracing::error!("{failure}");
-                response::error(format, 500, "Internal Server Error")
-            }
+        let (answer, stats) = if wall_clock::remaining_ms(deadline) == 0 {
+            tracing::error!(
+                "the event was read only after the deadline; the handler was not called"
+            );
+            (timed_out(format), CallStats::default())
+        } else {
+            let Outcome { result, stats } = handler.handle(&request, invocation).await;
+            (answer(result, format, deadline), stats)
         };
         tracing::info!(
             source = event::source_name(request.context.source),
@@ -116,4 +106,117 @@ pub async fn handle_event(
     }
     .instrument(span)
     .await
+}
+
+/// The proxy response for the guest's result, unless the deadline passed before it was ready.
+fn answer(
+    result: Result<Response, GuestFailure>,
+    format: ResponseFormat,
+    deadline_epoch_ms: u64,
+) -> ProxyResponse {
+    match result {
+        Ok(guest_response) => {
+            let encoded = response::encode(guest_response, format);
+            if wall_clock::remaining_ms(deadline_epoch_ms) == 0 {
+                tracing::error!("the handler's response was ready only after the deadline");
+                return timed_out(format);
+            }
+            encoded.unwrap_or_else(|invalid| {
+                tracing::error!("the handler's response is invalid: {invalid}");
+                response::error(format, 502, "Bad Gateway")
+            })
+        }
+        Err(GuestFailure::Deadline) => {
+            tracing::error!("the handler ran past its deadline");
+            timed_out(format)
+        }
+        Err(GuestFailure::PoolFull) => {
+            tracing::warn!("pool full: every instance slot was busy until the deadline");
+            response::error(format, 503, "Service Unavailable")
+        }
+        Err(failure) => {
+            tracing::error!("{failure}");
+            response::error(format, 500, "Internal Server Error")
+        }
+    }
+}
+
+/// API Gateway's answer when the function does not finish in time.
+fn timed_out(format: ResponseFormat) -> ProxyResponse {
+    response::error(format, 504, "Endpoint request timed out")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use super::*;
+
+    const EVENT: &[u8] = include_bytes!("../tests/fixtures/events/tutorial-http-api.json");
+
+    /// Answers 200, once the invocation's deadline has passed if `late`, and notes that it ran.
+    #[derive(Default)]
+    struct Fake {
+        late: bool,
+        called: AtomicBool,
+    }
+
+    impl Handle for Fake {
+        async fn handle(&self, _: &Request, invocation: InvocationContext) -> Outcome {
+            self.called.store(true, Ordering::SeqCst);
+            while self.late && wall_clock::remaining_ms(invocation.deadline_epoch_ms) > 0 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            let response = Response {
+                status: 200,
+                headers: Vec::new(),
+                cookies: Vec::new(),
+                body: b"ok".to_vec(),
+            };
+            Outcome {
+                result: Ok(response),
+                stats: CallStats::default(),
+            }
+        }
+    }
+
+    fn invocation(deadline_epoch_ms: u64) -> InvocationContext {
+        InvocationContext {
+            deadline_epoch_ms,
+            ..local_invocation(Duration::ZERO)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_response_ready_within_the_deadline_is_forwarded() {
+        let fake = Fake::default();
+        let deadline = wall_clock::deadline_after(Duration::from_secs(60));
+        let answer = handle_event(&fake, EVENT, invocation(deadline))
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+    }
+
+    #[tokio::test]
+    async fn an_event_read_only_after_the_deadline_is_a_504_and_the_handler_is_not_called() {
+        let fake = Fake::default();
+        let past = wall_clock::now_epoch_ms() - 1;
+        let answer = handle_event(&fake, EVENT, invocation(past)).await.unwrap();
+        assert_eq!(answer.status(), 504);
+        assert!(!fake.called.load(Ordering::SeqCst));
+    }
+
+    #[tokio::test]
+    async fn a_response_ready_only_after_the_deadline_is_a_504() {
+        let fake = Fake {
+            late: true,
+            ..Fake::default()
+        };
+        let deadline = wall_clock::deadline_after(Duration::from_millis(20));
+        let answer = handle_event(&fake, EVENT, invocation(deadline))
+            .await
+            .unwrap();
+        assert!(fake.called.load(Ordering::SeqCst));
+        assert_eq!(answer.status(), 504);
+    }
 }

@@ -5,13 +5,44 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::server::{Answer, Server};
+use serde_json::Value;
 
 /// Requests run with a 2 s deadline (less the 250 ms margin); nothing may take much longer.
 const DEADLINE_ARGS: [&str; 2] = ["--timeout", "2"];
 const BOUND: Duration = Duration::from_secs(5);
+
+/// A copy of the tutorial event of `front_end` asking for `path`, written into `dir`.
+fn event_for_path(dir: &tempfile::TempDir, front_end: &str, path: &str) -> PathBuf {
+    let mut event: Value = serde_json::from_slice(&common::read_fixture(&format!(
+        "events/tutorial-{front_end}.json"
+    )))
+    .unwrap();
+    if event.get("rawPath").is_some() {
+        event["rawPath"] = path.into();
+        event["requestContext"]["http"]["path"] = path.into();
+    } else {
+        event["path"] = path.into();
+    }
+    let file = dir.path().join(format!("{front_end}.json"));
+    std::fs::write(&file, serde_json::to_vec(&event).unwrap()).unwrap();
+    file
+}
+
+/// `bootstrap invoke` of the tutorial event of `front_end` for `path`: the proxy response and
+/// what the host logged.
+fn invoke_path(component: &str, front_end: &str, path: &str) -> (Value, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let event = event_for_path(&dir, front_end, path);
+    let output = common::invoke(&event, &common::component(component));
+    let log = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{component} {path}: {log}");
+    (serde_json::from_slice(&output.stdout).unwrap(), log)
+}
 
 /// Serves `component`, sends the misbehaving request, then a good one to the same process.
 async fn misbehave(component: &str, env: &[(&str, &str)]) -> (Answer, Server) {
@@ -92,9 +123,134 @@ async fn a_response_over_lambdas_limit_is_a_502() {
         .await;
 }
 
+#[test]
+fn an_alb_response_over_the_albs_one_mb_limit_is_a_502_naming_the_alb() {
+    let (alb, log) = invoke_path("hostile-huge-response", "alb", "/text/2");
+    assert_eq!(alb["statusCode"], 502);
+    assert_eq!(alb["statusDescription"], "502 Bad Gateway");
+    assert!(
+        log.contains("the proxy response for the ALB is")
+            && log.contains("over the ALB's 1000000 byte limit"),
+        "{log}"
+    );
+    let (rest, _) = invoke_path("hostile-huge-response", "rest-api", "/text/2");
+    assert_eq!(
+        rest["statusCode"], 200,
+        "2 MiB is within Lambda's own limit"
+    );
+}
+
+/// Runs `bootstrap invoke` for `path` and returns the status it printed and its peak resident
+/// memory in KiB, from the kernel's accounting of that one child.
+fn invoke_peak_rss_kib(event: &Path, component: &Path) -> (u16, i64) {
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let child = common::bootstrap()
+        .arg("invoke")
+        .arg("--event")
+        .arg(event)
+        .arg("--component")
+        .arg(component)
+        .stdout(out.reopen().unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    let mut status = 0;
+    // SAFETY: `wait4` writes only into the two locals it is given; the child is ours and is
+    // reaped here, so `child` is never waited on again.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        assert_eq!(libc::wait4(pid, &mut status, 0, &mut usage), pid);
+        usage
+    };
+    std::mem::forget(child);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    let response: Value = serde_json::from_slice(&std::fs::read(out.path()).unwrap()).unwrap();
+    let status = u16::try_from(response["statusCode"].as_u64().unwrap()).unwrap();
+    (status, usage.ru_maxrss)
+}
+
+#[test]
+fn a_huge_binary_body_is_refused_without_the_host_encoding_it() {
+    // The guest's memory and the host's copy of the body are the floor for any body; encoding
+    // 56 MiB of binary as base64 would add 75 MiB on top, a text body nothing.
+    const MIB: i64 = 56;
+    let dir = tempfile::tempdir().unwrap();
+    let component = common::component("hostile-huge-response");
+    let text = event_for_path(&dir, "rest-api", &format!("/text/{MIB}"));
+    let (text_status, text_peak) = invoke_peak_rss_kib(&text, &component);
+    let binary = event_for_path(&dir, "http-api", &format!("/binary/{MIB}"));
+    let (binary_status, binary_peak) = invoke_peak_rss_kib(&binary, &component);
+    assert_eq!((text_status, binary_status), (502, 502));
+    assert!(
+        binary_peak < text_peak + (MIB << 10) / 8,
+        "peak {binary_peak} KiB for a binary body, {text_peak} KiB for a text one"
+    );
+}
+
 #[tokio::test]
 async fn a_status_outside_the_http_range_is_a_502() {
     assert_status("hostile-bad-status", 502, "Bad Gateway").await;
+}
+
+#[tokio::test]
+async fn an_informational_status_is_a_502_in_serve() {
+    let (_, server) = misbehave("hostile-bad-status", &[]).await;
+    for status in [100, 101, 103, 199] {
+        let answer = server.get(&format!("/status/{status}")).await;
+        assert_eq!(answer.status, 502, "{status}");
+        assert_eq!(
+            answer.json(),
+            serde_json::json!({ "message": "Bad Gateway" })
+        );
+    }
+    server
+        .wait_for_log("status 101 is not a final HTTP status (200-599)")
+        .await;
+}
+
+#[test]
+fn informational_statuses_and_control_characters_in_headers_are_502_through_invoke() {
+    for status in ["100", "101", "199", "600"] {
+        let (response, log) = invoke_path(
+            "hostile-bad-status",
+            "rest-api",
+            &format!("/status/{status}"),
+        );
+        assert_eq!(response["statusCode"], 502, "{status}");
+        assert!(
+            log.contains(&format!("status {status} is not a final")),
+            "{log}"
+        );
+    }
+    for kind in ["cr", "nul", "del", "nel"] {
+        let (response, log) =
+            invoke_path("hostile-crlf-header", "http-api", &format!("/value/{kind}"));
+        assert_eq!(response["statusCode"], 502, "{kind}");
+        assert!(
+            log.contains("invalid value for header \"x-value\""),
+            "{log}"
+        );
+    }
+    let (response, _) = invoke_path("hostile-crlf-header", "http-api", "/value/tab");
+    assert_eq!(response["statusCode"], 200);
+    assert_eq!(response["headers"]["x-value"], "a\tb", "a tab is kept");
+}
+
+#[tokio::test]
+async fn thousands_of_headers_or_cookies_are_a_502_at_the_cap_within_the_bound() {
+    let (answer, server) = misbehave("hostile-many-headers", &[]).await;
+    assert_eq!(answer.status, 502);
+    server
+        .wait_for_log("the response has 50000 headers, over the host's cap of 1000")
+        .await;
+    let started = Instant::now();
+    let cookies = server.get("/cookies").await;
+    assert!(started.elapsed() < BOUND);
+    assert_eq!(cookies.status, 502);
+    server
+        .wait_for_log("the response has 50000 cookies, over the host's cap of 1000")
+        .await;
 }
 
 #[tokio::test]
@@ -162,6 +318,51 @@ async fn the_guest_has_no_network() {
     let report = String::from_utf8(answer.body).unwrap();
     assert!(report.contains("connect: Err("), "{report}");
     assert!(report.contains("resolve: Err("), "{report}");
+}
+
+/// The whole log of the requests so far: a good request's line comes after all of theirs.
+async fn log_after_next_request(server: &Server) -> String {
+    assert_eq!(server.get("/ok").await.status, 200);
+    server.wait_for_log("/ok").await;
+    server.log()
+}
+
+#[tokio::test]
+async fn a_flood_of_empty_lines_is_cut_at_the_line_cap_and_cannot_forge_a_line() {
+    let server = Server::start(&common::component("hostile-log-flood"), &DEADLINE_ARGS);
+    let answer = server.get("/empty-lines").await;
+    assert_eq!(
+        (answer.status, answer.body.as_slice()),
+        (200, b"flooded".as_slice())
+    );
+    let log = log_after_next_request(&server).await;
+    assert!(log.contains("the rest was not logged"), "{log}");
+    assert!(
+        log.lines().count() < 1_100,
+        "{} log lines",
+        log.lines().count()
+    );
+    assert!(
+        log.contains(r"real line\rFORGED INFO"),
+        "the lone CR is escaped"
+    );
+    assert!(!log.contains('\r'));
+}
+
+#[tokio::test]
+async fn a_huge_handler_error_is_logged_cut_and_on_one_line() {
+    let server = Server::start(&common::component("hostile-log-flood"), &DEADLINE_ARGS);
+    let answer = server.get("/huge-error").await;
+    assert_eq!(answer.status, 500);
+    let log = log_after_next_request(&server).await;
+    assert!(log.contains("more bytes dropped)"));
+    assert!(
+        log.contains(r"refused\rFORGED INFO bootstrap: all is well\neee"),
+        "{log}"
+    );
+    assert!(!log.contains('\r'));
+    assert!(!log.lines().any(|line| line.starts_with("FORGED")));
+    assert!(log.len() < 64 << 10, "{} bytes logged", log.len());
 }
 
 #[tokio::test]

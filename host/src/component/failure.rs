@@ -3,11 +3,14 @@
 
 use wasmtime::{PoolConcurrencyLimitError, Trap};
 
+use crate::guest_text;
+
 /// Why the guest gave no response.
 #[derive(Debug, thiserror::Error)]
 pub enum GuestFailure {
-    /// The guest returned its typed `handler-error`.
-    #[error("the handler returned an error: {0}")]
+    /// The guest returned its typed `handler-error`. Logged escaped and bounded: the message is
+    /// the guest's to choose.
+    #[error("the handler returned an error: {}", guest_text::for_log(.0))]
     Handler(String),
     /// The guest was still running at its deadline.
     #[error("the handler ran past its deadline")]
@@ -16,8 +19,9 @@ pub enum GuestFailure {
     #[error("pool full: no free instance slot before the deadline")]
     PoolFull,
     /// The guest trapped (a panic, `unreachable`, a stack overflow, memory it could not get, ...)
-    /// or could not be instantiated.
-    #[error("the handler trapped: {0:?}")]
+    /// or could not be instantiated. Logged escaped and bounded: a trap's backtrace names the
+    /// guest's functions, and those names are the guest's to choose.
+    #[error("the handler trapped: {}", guest_text::for_log(&format!("{:?}", .0)))]
     Trap(wasmtime::Error),
 }
 
@@ -56,5 +60,31 @@ mod tests {
         }
         let other = GuestFailure::from_wasmtime(wasmtime::format_err!("no such export"));
         assert!(matches!(other, GuestFailure::Trap(_)));
+    }
+
+    #[test]
+    fn a_handler_error_is_logged_on_one_line_and_bounded() {
+        let message = format!("refused\rINFO forged line\n{}", "e".repeat(10 << 20));
+        let logged = GuestFailure::Handler(message).to_string();
+        assert!(logged.starts_with(r"the handler returned an error: refused\rINFO forged line\n"));
+        assert!(!logged.contains(['\r', '\n']));
+        assert!(
+            logged.ends_with("more bytes dropped)"),
+            "{}",
+            &logged[logged.len() - 60..]
+        );
+        assert!(logged.len() < 2 * guest_text::MAX_LOGGED_CHARS);
+    }
+
+    #[test]
+    fn a_trap_is_logged_on_one_line_and_bounded() {
+        let trap = wasmtime::format_err!(
+            "in guest function `evil\nINFO forged`{}",
+            "x".repeat(1 << 20)
+        );
+        let logged = GuestFailure::Trap(trap).to_string();
+        assert!(logged.contains(r"evil\nINFO forged"), "{logged}");
+        assert!(!logged.contains(['\r', '\n']));
+        assert!(logged.len() < 2 * guest_text::MAX_LOGGED_CHARS);
     }
 }

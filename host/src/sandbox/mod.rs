@@ -13,6 +13,11 @@ pub use self::limits::GuestLimits;
 use self::output::BoundedOutput;
 use crate::bindings::{Handler, InvocationContext};
 use crate::config::GuestConfig;
+use crate::guest_text;
+
+/// The most lines of guest output logged per invocation, stdout and stderr together: the
+/// output cap bounds the bytes, this the log events (64 KiB of empty lines would be 65 536).
+pub const MAX_GUEST_LOG_LINES: usize = 1_000;
 
 /// Generous for any real handler, small enough that a hostile one cannot grow the host.
 const MAX_RESOURCES: usize = 10_000;
@@ -45,12 +50,20 @@ impl HostState {
         }
     }
 
-    /// Logs what the guest wrote to stdout and stderr, a line per event, in the invocation's span.
+    /// Logs what the guest wrote to stdout and stderr, a line per event, in the invocation's
+    /// span: at most [`MAX_GUEST_LOG_LINES`] lines in all, each escaped and bounded by
+    /// [`guest_text::for_log`], with a note of what was dropped.
     pub fn log_guest_output(&self) {
+        let mut budget = MAX_GUEST_LOG_LINES;
         for (stream, output) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
             let (bytes, dropped) = output.contents();
-            for line in String::from_utf8_lossy(&bytes).lines() {
+            let (lines, dropped_lines) = lines_to_log(&String::from_utf8_lossy(&bytes), budget);
+            budget -= lines.len();
+            for line in lines {
                 tracing::info!(target: "guest", stream, "{line}");
+            }
+            if dropped_lines > 0 {
+                tracing::warn!(target: "guest", stream, dropped_lines, "the guest wrote more than {MAX_GUEST_LOG_LINES} lines; the rest was not logged");
             }
             if dropped > 0 {
                 tracing::warn!(target: "guest", stream, dropped, "the guest's output went past the cap; the rest was dropped");
@@ -59,9 +72,40 @@ impl HostState {
     }
 }
 
+/// The lines of `text` to log, escaped and bounded, at most `budget` of them; and how many
+/// more there were.
+fn lines_to_log(text: &str, budget: usize) -> (Vec<String>, usize) {
+    let mut lines = text.lines();
+    let logged = lines
+        .by_ref()
+        .take(budget)
+        .map(guest_text::for_log)
+        .collect();
+    (logged, lines.count())
+}
+
 /// Links what a `handler`-world guest may import: WASI (sandboxed by [`HostState`]) and the
 /// contract's own interfaces.
 pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     wasmtime_wasi::p2::add_to_linker_async(linker)?;
     Handler::add_to_linker::<_, HasSelf<_>>(linker, |state| state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_of_empty_lines_is_logged_up_to_the_budget_and_the_rest_counted() {
+        let (lines, dropped) = lines_to_log(&"\n".repeat(65_536), MAX_GUEST_LOG_LINES);
+        assert_eq!((lines.len(), dropped), (MAX_GUEST_LOG_LINES, 64_536));
+        assert_eq!(lines_to_log("a\nb\n", 0), (Vec::new(), 2));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_cannot_start_a_line_of_its_own() {
+        let (lines, dropped) = lines_to_log("real\rFORGED INFO\r\nnext\r\n", 10);
+        assert_eq!(lines, [r"real\rFORGED INFO", "next"]);
+        assert_eq!(dropped, 0);
+    }
 }

@@ -1,4 +1,5 @@
-//! A hostile test component: answers with status 600. `GET /ok` answers 200.
+//! A hostile test component: answers with status 600, or `/status/{code}` with that code (a 1xx,
+//! say). `GET /ok` answers 200.
 
 use hostile_support::{Guest, HandlerError, Request, Response, ok, wants_ok};
 
@@ -9,8 +10,13 @@ impl Guest for Hostile {
         if wants_ok(&request) {
             return Ok(ok("ok"));
         }
+        let status = request
+            .path
+            .strip_prefix("/status/")
+            .and_then(|code| code.parse().ok())
+            .unwrap_or(600);
         Ok(Response {
-            status: 600,
+            status,
             ..ok("bad status")
         })
     }
