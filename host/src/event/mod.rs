@@ -120,12 +120,22 @@ struct ContextMarkers {
 }
 
 /// Which front end sent `event`.
+///
+/// Anything that is not one JSON document (empty, not UTF-8, cut short, trailing data) is
+/// `NotJson`; JSON of another shape, however deeply nested, is `Unsupported`.
 pub fn detect(event: &[u8]) -> Result<Source, EventError> {
+    // serde_json checks UTF-8 only in the strings it reads, not in those it skips.
+    std::str::from_utf8(event)
+        .map_err(|err| EventError::NotJson(format!("the event is not UTF-8: {err}")))?;
     let markers: Markers = serde_json::from_slice(event).map_err(|err| {
-        if err.is_data() {
-            EventError::Unsupported
-        } else {
-            EventError::NotJson(without_echoed_values(&err))
+        if !err.is_data() {
+            return EventError::NotJson(without_echoed_values(&err));
+        }
+        // Reading the markers can stop at the first value of the wrong type (an array, a
+        // string); the rest of the document decides whether it was JSON at all.
+        match serde_json::from_slice::<IgnoredAny>(event) {
+            Err(err) => EventError::NotJson(without_echoed_values(&err)),
+            Ok(_) => EventError::Unsupported,
         }
     })?;
     let context = markers.request_context;
@@ -239,6 +249,52 @@ mod tests {
             );
         }
         assert!(matches!(detect(b"{not json"), Err(EventError::NotJson(_))));
+    }
+
+    #[test]
+    fn what_is_not_one_json_document_is_not_json_however_it_starts() {
+        let unclosed_array = format!(r#"["{}"#, "[".repeat(10));
+        let not_json: [&[u8]; 7] = [
+            b"",
+            b"   ",
+            b"\xff\xfe",
+            b"{\"httpMethod\": \"GET\", \"x\": \"\xc3\x28\"}",
+            b"{\"httpMethod\": \"GET\"} trailing",
+            unclosed_array.as_bytes(),
+            b"[1, 2",
+        ];
+        for event in not_json {
+            let result = detect(event);
+            assert!(
+                matches!(result, Err(EventError::NotJson(_))),
+                "{}: {result:?}",
+                String::from_utf8_lossy(&event[..event.len().min(40)])
+            );
+            assert_eq!(result.unwrap_err().kind(), "InvalidJson");
+        }
+    }
+
+    #[test]
+    fn json_of_another_shape_is_unsupported_however_deep() {
+        // serde_json skips unread values without a depth limit: deep JSON is still JSON.
+        let deep_object = format!("{}1{}", r#"{"a":"#.repeat(10_000), "}".repeat(10_000));
+        let deep_array = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        for event in [
+            "null",
+            "\"GET\"",
+            "42",
+            "[{\"httpMethod\": \"GET\"}]",
+            "true",
+            &deep_object,
+            &deep_array,
+        ] {
+            let result = detect(event.as_bytes());
+            assert!(
+                matches!(result, Err(EventError::Unsupported)),
+                "{}: {result:?}",
+                &event[..event.len().min(40)]
+            );
+        }
     }
 
     #[test]
