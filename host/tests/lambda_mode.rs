@@ -407,3 +407,45 @@ async fn a_memory_cap_out_of_range_is_an_init_error_naming_the_variable() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn an_event_with_too_many_headers_gets_a_400_in_its_front_ends_shape() {
+    let mut rest_api: Value = serde_json::from_slice(&event("tutorial-rest-api.json")).unwrap();
+    let headers: serde_json::Map<String, Value> = (0..200_000)
+        .map(|i| (format!("x-{i}"), Value::from("v")))
+        .collect();
+    rest_api["headers"] = headers.into();
+    let mut function_url: Value =
+        serde_json::from_slice(&event("tutorial-function-url.json")).unwrap();
+    function_url["rawQueryString"] = "a=1&".repeat(100_000).into();
+    let events = vec![
+        ("headers".to_owned(), serde_json::to_vec(&rest_api).unwrap()),
+        (
+            "query".to_owned(),
+            serde_json::to_vec(&function_url).unwrap(),
+        ),
+        ("good".to_owned(), event("tutorial-rest-api.json")),
+    ];
+    let (posts, _) = run_events(Arc::new(RuntimeApi::default()), events).await;
+
+    assert_eq!(
+        posts[0].path,
+        "/2018-06-01/runtime/invocation/headers/response"
+    );
+    assert_eq!(posts[0].body["statusCode"], 400);
+    assert_eq!(
+        posts[0].body["body"],
+        r#"{"message":"Request header fields too large"}"#
+    );
+    assert!(
+        posts[0].body["multiValueHeaders"].is_object(),
+        "REST API shape"
+    );
+    assert_eq!(posts[1].body["statusCode"], 400);
+    assert_eq!(
+        posts[1].body["body"],
+        r#"{"message":"Request URI too long"}"#
+    );
+    assert!(posts[1].body["cookies"].is_array(), "Function URL shape");
+    assert_eq!(posts[2].body["statusCode"], 200);
+}

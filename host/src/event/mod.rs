@@ -5,6 +5,7 @@
 //! `lambda-url` domain), `httpMethod` or `version: "1.0"` a REST API.
 
 pub mod fields;
+pub mod limits;
 mod v1;
 mod v2;
 
@@ -12,6 +13,7 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use self::limits::{Oversized, RequestLimits, Url};
 use crate::bindings::{Request, Source};
 
 /// A request ready for the guest, and how its answer must be shaped.
@@ -66,6 +68,34 @@ pub enum EventError {
         /// What is wrong with the base64.
         message: String,
     },
+    /// The headers or the URL are larger than the front end lets through: the client gets a
+    /// 400.
+    #[error("the request's {} are larger than {} allows", part.name(), source_name(*front_end))]
+    TooLarge {
+        /// The front end whose caps apply.
+        front_end: Source,
+        /// The shape the 400 response takes.
+        format: ResponseFormat,
+        /// What is too large.
+        part: Oversized,
+    },
+}
+
+impl Oversized {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Headers => "headers",
+            Self::Url => "path, query string and path parameters",
+        }
+    }
+
+    /// The `message` of the 400 the client gets.
+    pub fn client_message(self) -> &'static str {
+        match self {
+            Self::Headers => "Request header fields too large",
+            Self::Url => "Request URI too long",
+        }
+    }
 }
 
 impl EventError {
@@ -83,6 +113,7 @@ impl EventError {
             Self::Unsupported => "UnsupportedEvent",
             Self::Malformed { .. } => "MalformedEvent",
             Self::InvalidBody { .. } => "InvalidBody",
+            Self::TooLarge { .. } => "RequestTooLarge",
         }
     }
 }
@@ -161,6 +192,29 @@ pub fn detect(event: &[u8]) -> Result<Source, EventError> {
         None if markers.http_method.is_some() => Ok(Source::RestApi),
         _ => Err(EventError::Unsupported),
     }
+}
+
+/// The translated request, if its headers and URL are within its front end's caps.
+fn within_limits(request: Request, format: ResponseFormat) -> Result<ParsedEvent, EventError> {
+    let source = request.context.source;
+    // Payload 1.0 cookies are read from the `cookie` headers; 2.0 moves them out of the headers.
+    let cookies_apart: &[String] = match source {
+        Source::HttpApi | Source::FunctionUrl => &request.cookies,
+        Source::RestApi | Source::Alb => &[],
+    };
+    let url = Url {
+        path: &request.raw_path,
+        raw_query: &request.raw_query,
+        path_parameters: &request.path_parameters,
+    };
+    RequestLimits::of(source)
+        .check(&request.headers, cookies_apart, url)
+        .map_err(|part| EventError::TooLarge {
+            front_end: source,
+            format,
+            part,
+        })?;
+    Ok(ParsedEvent { request, format })
 }
 
 /// The body as bytes, base64-decoded where the front end encoded it.

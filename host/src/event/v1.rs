@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::fields::{self, MultiStringMap, StringMap};
-use super::{EventError, ParsedEvent, ResponseFormat, decode_body};
+use super::{EventError, ParsedEvent, ResponseFormat, decode_body, within_limits};
 use crate::bindings::{Request, RequestContext, Source};
 
 /// The fields of a 1.0 event the contract needs; everything else is skipped unread.
@@ -112,7 +112,7 @@ pub fn rest_api(event: &[u8]) -> Result<ParsedEvent, EventError> {
         },
         headers,
     };
-    Ok(ParsedEvent { request, format })
+    within_limits(request, format)
 }
 
 /// Translates an ALB target group event. ALB passes query parameters percent-encoded as on the
@@ -164,7 +164,7 @@ pub fn alb(event: &[u8]) -> Result<ParsedEvent, EventError> {
         },
         headers,
     };
-    Ok(ParsedEvent { request, format })
+    within_limits(request, format)
 }
 
 fn method(method: String) -> String {

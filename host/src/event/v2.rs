@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::fields::{self, StringMap};
-use super::{EventError, ParsedEvent, ResponseFormat, decode_body};
+use super::{EventError, ParsedEvent, ResponseFormat, decode_body, within_limits};
 use crate::bindings::{Request, RequestContext, Source};
 
 /// The fields of a 2.0 event the contract needs; everything else is skipped unread.
@@ -115,7 +115,7 @@ pub fn http_api_or_function_url(event: &[u8], source: Source) -> Result<ParsedEv
         },
         headers,
     };
-    Ok(ParsedEvent { request, format })
+    within_limits(request, format)
 }
 
 /// HTTP APIs keep a named stage in the path (`/Prod/users` on stage `Prod`); routes and

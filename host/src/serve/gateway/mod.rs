@@ -16,6 +16,8 @@ pub use self::response::{HttpResponse, gateway_error, http_response};
 use super::payload::{GatewayError, Payload};
 use super::reload::LiveComponent;
 use super::routes::RouteTable;
+use crate::bindings::Source;
+use crate::event::limits::{Oversized, RequestLimits, Url};
 use crate::{proxy, wall_clock};
 
 /// API Gateway refuses request payloads over 10 MB.
@@ -26,6 +28,29 @@ const REQUEST_TOO_LONG: GatewayError = GatewayError {
     status: 413,
     message: "Request Too Long",
 };
+
+/// What the gateway answers a request whose headers or URL are over their caps (the same caps
+/// as Lambda mode, [`RequestLimits`]).
+fn too_large(part: Oversized) -> GatewayError {
+    match part {
+        Oversized::Headers => GatewayError {
+            status: 431,
+            message: "Request Header Fields Too Large",
+        },
+        Oversized::Url => GatewayError {
+            status: 414,
+            message: "Request-URI Too Long",
+        },
+    }
+}
+
+/// The front end whose caps a local API applies.
+fn front_end(payload: Payload) -> Source {
+    match payload {
+        Payload::V1 => Source::RestApi,
+        Payload::V2 => Source::HttpApi,
+    }
+}
 
 /// One local API: its routes, its payload version and stage, and the component behind it.
 pub struct LocalApi {
@@ -92,6 +117,16 @@ impl LocalApi {
             Err(_) => return self.refuse(&parts, REQUEST_TOO_LONG),
         };
         let request = HttpRequest::from_parts(&parts, body, client.ip());
+        let url = Url {
+            path: &request.path,
+            raw_query: &request.raw_query,
+            path_parameters: &[],
+        };
+        if let Err(part) =
+            RequestLimits::of(front_end(self.payload)).check(&request.headers, &[], url)
+        {
+            return self.refuse(&parts, too_large(part));
+        }
         let Some(matched) = self.routes.find(&request.method, &request.path) else {
             return self.refuse(&parts, self.payload.unmatched());
         };
