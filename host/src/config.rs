@@ -1,6 +1,7 @@
 //! The guest's limits and allowances, read once at start from environment variables the SAM
 //! template sets. Every variable is optional; the defaults are documented in the README.
 
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
@@ -32,9 +33,9 @@ pub struct GuestConfig {
 impl Default for GuestConfig {
     fn default() -> Self {
         Self {
-            memory_bytes: 128 << 20,
-            output_bytes: 64 << 10,
-            deadline_margin: Duration::from_millis(250),
+            memory_bytes: (DEFAULT_MEMORY_MB << 20) as usize,
+            output_bytes: (DEFAULT_OUTPUT_KB << 10) as usize,
+            deadline_margin: Duration::from_millis(DEFAULT_MARGIN_MS),
             env: Vec::new(),
         }
     }
@@ -47,53 +48,85 @@ impl GuestConfig {
     }
 
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
-        let defaults = Self::default();
-        let number = |name: &str| -> anyhow::Result<Option<u64>> {
-            lookup(name)
-                .filter(|value| !value.trim().is_empty())
-                .map(|value| {
-                    value
-                        .trim()
-                        .parse::<u64>()
-                        .with_context(|| format!("{name}={value:?} is not a whole number"))
-                })
-                .transpose()
-        };
-        let function_mb = number("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")?;
-        let memory_mb = match number(MEMORY_MB_VAR)? {
-            Some(0) => bail!("{MEMORY_MB_VAR} must be at least 1"),
-            Some(mb) => mb,
-            None => function_mb.map_or((defaults.memory_bytes >> 20) as u64, |mb| (mb / 2).max(1)),
-        };
-        let output_kb = number(OUTPUT_KB_VAR)?.unwrap_or((defaults.output_bytes >> 10) as u64);
+        let number = |name: &str, range: RangeInclusive<u64>| number(name, lookup(name), range);
+        let function_mb = number("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", FUNCTION_MEMORY_MB)?;
+        let memory_mb = number(MEMORY_MB_VAR, MEMORY_MB)?.unwrap_or_else(|| {
+            function_mb.map_or(DEFAULT_MEMORY_MB, |mb| {
+                (mb / 2).clamp(*MEMORY_MB.start(), *MEMORY_MB.end())
+            })
+        });
+        let output_kb = number(OUTPUT_KB_VAR, OUTPUT_KB)?.unwrap_or(DEFAULT_OUTPUT_KB);
         let margin_ms =
-            number(DEADLINE_MARGIN_MS_VAR)?.unwrap_or(defaults.deadline_margin.as_millis() as u64);
-        let mut env = Vec::new();
-        for name in lookup(GUEST_ENV_VAR)
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|name| !name.is_empty())
-        {
-            if name.to_ascii_uppercase().starts_with("AWS_") {
-                tracing::warn!(
-                    "{GUEST_ENV_VAR} names {name}: AWS_* variables are never passed to the guest"
-                );
-                continue;
-            }
-            if let Some(value) = lookup(name) {
-                env.push((name.to_owned(), value));
-            }
-        }
+            number(DEADLINE_MARGIN_MS_VAR, DEADLINE_MARGIN_MS)?.unwrap_or(DEFAULT_MARGIN_MS);
         Ok(Self {
-            memory_bytes: usize::try_from(memory_mb << 20)
-                .context("the memory cap is too large")?,
-            output_bytes: usize::try_from(output_kb << 10)
-                .context("the output cap is too large")?,
+            memory_bytes: bytes(memory_mb, 20, MEMORY_MB_VAR)?,
+            output_bytes: bytes(output_kb, 10, OUTPUT_KB_VAR)?,
             deadline_margin: Duration::from_millis(margin_ms),
-            env,
+            env: guest_env(&lookup),
         })
     }
+}
+
+/// Lambda's function memory setting: 128 MB to 10,240 MB (emulators may set less).
+const FUNCTION_MEMORY_MB: RangeInclusive<u64> = 1..=10_240;
+/// A 32-bit linear memory holds at most 4 GiB; a larger cap could never be used.
+const MEMORY_MB: RangeInclusive<u64> = 1..=4_096;
+/// 0 keeps nothing; 64 MiB per stream is already far more than a log should take.
+const OUTPUT_KB: RangeInclusive<u64> = 0..=65_536;
+/// Up to Lambda's longest timeout, 15 minutes.
+const DEADLINE_MARGIN_MS: RangeInclusive<u64> = 0..=900_000;
+const DEFAULT_MEMORY_MB: u64 = 128;
+const DEFAULT_OUTPUT_KB: u64 = 64;
+const DEFAULT_MARGIN_MS: u64 = 250;
+
+/// The whole number in `value`, if set and not blank; anything else, or a number outside
+/// `range`, is an error that names the variable and the range.
+fn number(
+    name: &str,
+    value: Option<String>,
+    range: RangeInclusive<u64>,
+) -> anyhow::Result<Option<u64>> {
+    let Some(value) = value.filter(|value| !value.trim().is_empty()) else {
+        return Ok(None);
+    };
+    match value.trim().parse::<u64>() {
+        Ok(number) if range.contains(&number) => Ok(Some(number)),
+        _ => bail!(
+            "{name} must be a whole number from {} to {}, not {value:?}",
+            range.start(),
+            range.end()
+        ),
+    }
+}
+
+/// `amount << shift` bytes; the ranges above keep it far from overflowing, this checks anyway.
+fn bytes(amount: u64, shift: u32, name: &str) -> anyhow::Result<usize> {
+    amount
+        .checked_mul(1 << shift)
+        .and_then(|bytes| usize::try_from(bytes).ok())
+        .with_context(|| format!("{name} is too large for this machine"))
+}
+
+/// The variables `LAMBDA_WASM_GUEST_ENV` names that are set, never an `AWS_*` one.
+fn guest_env(lookup: &impl Fn(&str) -> Option<String>) -> Vec<(String, String)> {
+    let mut env = Vec::new();
+    for name in lookup(GUEST_ENV_VAR)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+    {
+        if name.to_ascii_uppercase().starts_with("AWS_") {
+            tracing::warn!(
+                "{GUEST_ENV_VAR} names {name}: AWS_* variables are never passed to the guest"
+            );
+            continue;
+        }
+        if let Some(value) = lookup(name) {
+            env.push((name.to_owned(), value));
+        }
+    }
+    env
 }
 
 #[cfg(test)]
@@ -143,10 +176,88 @@ mod tests {
         );
     }
 
+    /// Each variable, its smallest and largest accepted values, and values just outside.
+    const RANGES: [(&str, u64, u64); 4] = [
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 1, 10_240),
+        ("LAMBDA_WASM_MEMORY_MB", 1, 4_096),
+        ("LAMBDA_WASM_OUTPUT_KB", 0, 65_536),
+        ("LAMBDA_WASM_DEADLINE_MARGIN_MS", 0, 900_000),
+    ];
+
     #[test]
-    fn refuses_values_that_are_not_numbers() {
-        let err = config(&[("LAMBDA_WASM_OUTPUT_KB", "lots")]).unwrap_err();
-        assert!(err.to_string().contains("LAMBDA_WASM_OUTPUT_KB"), "{err}");
-        assert!(config(&[("LAMBDA_WASM_MEMORY_MB", "0")]).is_err());
+    fn accepts_each_variable_at_both_ends_of_its_range_and_around_whitespace() {
+        for (name, min, max) in RANGES {
+            for value in [min.to_string(), max.to_string(), format!(" {max}\n")] {
+                assert!(config(&[(name, &value)]).is_ok(), "{name}={value:?}");
+            }
+        }
+        let largest = config(&[
+            ("LAMBDA_WASM_MEMORY_MB", "4096"),
+            ("LAMBDA_WASM_OUTPUT_KB", "65536"),
+            ("LAMBDA_WASM_DEADLINE_MARGIN_MS", "900000"),
+        ])
+        .unwrap();
+        assert_eq!(largest.memory_bytes, 4 << 30);
+        assert_eq!(largest.output_bytes, 64 << 20);
+        assert_eq!(largest.deadline_margin, Duration::from_secs(900));
+    }
+
+    #[test]
+    fn refuses_values_outside_the_range_naming_the_variable_and_the_range() {
+        for (name, min, max) in RANGES {
+            let mut bad = vec![
+                (max + 1).to_string(),
+                "18446744073709551615".to_owned(),
+                "18446744073709551616".to_owned(),
+                "99999999999999999999999".to_owned(),
+                "-1".to_owned(),
+                "lots".to_owned(),
+                "1.5".to_owned(),
+                "1 2".to_owned(),
+                "0x10".to_owned(),
+            ];
+            if min > 0 {
+                bad.push((min - 1).to_string());
+            }
+            for value in bad {
+                let err = config(&[(name, &value)]).unwrap_err().to_string();
+                assert!(err.contains(name), "{err}");
+                assert!(err.contains(&format!("from {min} to {max}")), "{err}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_blank_variable_is_unset() {
+        for (name, _, _) in RANGES {
+            assert!(config(&[(name, "")]).is_ok(), "{name}");
+            assert!(config(&[(name, " \t")]).is_ok(), "{name}");
+        }
+        assert_eq!(
+            config(&[("LAMBDA_WASM_MEMORY_MB", " ")])
+                .unwrap()
+                .memory_bytes,
+            128 << 20
+        );
+    }
+
+    #[test]
+    fn half_the_largest_function_is_capped_at_what_one_memory_can_hold() {
+        assert_eq!(
+            config(&[("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "10240")])
+                .unwrap()
+                .memory_bytes,
+            4 << 30
+        );
+    }
+
+    #[test]
+    fn a_tiny_function_still_gives_the_guest_one_mib() {
+        assert_eq!(
+            config(&[("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1")])
+                .unwrap()
+                .memory_bytes,
+            1 << 20
+        );
     }
 }

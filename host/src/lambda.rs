@@ -1,21 +1,24 @@
 //! Lambda mode: the Runtime API loop, with the component loaded once at init.
 
+mod runtime_api;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
-use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
-use lambda_runtime_api_client::body::Body;
-use serde_json::value::RawValue;
+use lambda_runtime::Diagnostic;
 
+use self::runtime_api::{Invocation, RuntimeApi};
 use crate::bindings::InvocationContext;
 use crate::component::{HandlerComponent, Loader};
+use crate::config::GuestConfig;
 use crate::engine::Concurrency;
-use crate::event::EventError;
 use crate::{proxy, wall_clock};
 
 /// Lambda's `errorType` for a component that could not be loaded at init.
 const INIT_ERROR_TYPE: &str = "Runtime.ComponentLoadError";
+/// Lambda's `errorType` for a configuration variable out of its range, at init.
+const CONFIG_ERROR_TYPE: &str = "Runtime.ConfigurationError";
 
 /// The component to run: `--component`, else `$LAMBDA_TASK_ROOT/$_HANDLER` (the template's
 /// `Handler`, e.g. `hello_world.wasm`).
@@ -30,11 +33,11 @@ pub fn component_path(explicit: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     Ok(Path::new(&task_root).join(handler))
 }
 
-/// Loads the component and serves invocations until the Runtime API goes away. A component
-/// that cannot be loaded is reported to Lambda as an init error.
+/// Reads the configuration, loads the component and serves invocations until the Runtime API
+/// goes away. A configuration or a component that cannot be used is reported to Lambda as an
+/// init error.
 pub async fn run(component: Option<PathBuf>) -> anyhow::Result<()> {
     for variable in [
-        "AWS_LAMBDA_RUNTIME_API",
         "AWS_LAMBDA_FUNCTION_NAME",
         "AWS_LAMBDA_FUNCTION_VERSION",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
@@ -45,39 +48,89 @@ pub async fn run(component: Option<PathBuf>) -> anyhow::Result<()> {
             );
         }
     }
-    let handler = match component_path(component).and_then(|path| load(&path)) {
-        Ok(handler) => handler,
-        Err(err) => {
-            report_init_error(&err).await;
-            return Err(err);
-        }
+    let address = std::env::var("AWS_LAMBDA_RUNTIME_API").context(
+        "AWS_LAMBDA_RUNTIME_API is not set: Lambda mode runs inside AWS Lambda (use `bootstrap invoke` locally)",
+    )?;
+    let config = match GuestConfig::from_env() {
+        Ok(config) => config,
+        Err(err) => return Err(init_error(&address, CONFIG_ERROR_TYPE, err).await),
     };
-    let handler = &handler;
-    lambda_runtime::run(service_fn(
-        move |event: LambdaEvent<Box<RawValue>>| async move {
-            let invocation = invocation_context(&event.context);
-            proxy::handle_event(handler, event.payload.get().as_bytes(), invocation)
-                .await
-                .map_err(InvocationError)
-        },
-    ))
-    .await
-    .map_err(|err| anyhow::anyhow!(err).context("the Lambda Runtime API loop stopped"))
+    let handler = match component_path(component).and_then(|path| load(config, &path)) {
+        Ok(handler) => handler,
+        Err(err) => return Err(init_error(&address, INIT_ERROR_TYPE, err).await),
+    };
+    let api = RuntimeApi::new(&address)?;
+    let function = Function::from_env();
+    loop {
+        let Some(invocation) = api.next().await? else {
+            continue;
+        };
+        match answer(&handler, &function, &invocation).await {
+            Ok(response) => api.respond(&invocation, response).await?,
+            Err(diagnostic) => api.fail(&invocation, &diagnostic).await?,
+        }
+    }
 }
 
-fn load(path: &Path) -> anyhow::Result<HandlerComponent> {
-    let handler = Loader::from_env(Concurrency::Sequential)?.load(path)?;
+/// The function's name and version, as Lambda sets them.
+struct Function {
+    name: String,
+    version: String,
+}
+
+impl Function {
+    fn from_env() -> Self {
+        let var = |name| {
+            std::env::var_os(name)
+                .map(|value| value.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        Self {
+            name: var("AWS_LAMBDA_FUNCTION_NAME"),
+            version: var("AWS_LAMBDA_FUNCTION_VERSION"),
+        }
+    }
+}
+
+/// The proxy response JSON for one invocation, or why the invocation fails.
+async fn answer(
+    handler: &HandlerComponent,
+    function: &Function,
+    invocation: &Invocation,
+) -> Result<Vec<u8>, Diagnostic> {
+    let context = InvocationContext {
+        request_id: invocation.request_id.clone(),
+        function_name: function.name.clone(),
+        function_version: function.version.clone(),
+        deadline_epoch_ms: plausible_deadline(invocation.deadline_epoch_ms),
+    };
+    let (handler, event) = (handler.clone(), invocation.body.clone());
+    // Its own task, so that a panic in the host fails this invocation alone.
+    let handled =
+        tokio::spawn(async move { proxy::handle_event(&handler, &event, context).await }).await;
+    match handled {
+        Ok(Ok(response)) => serde_json::to_vec(&response).map_err(|err| Diagnostic {
+            error_type: "Runtime.SerializationError".to_owned(),
+            error_message: err.to_string(),
+        }),
+        Ok(Err(err)) => Err(Diagnostic {
+            error_type: err.kind().to_owned(),
+            error_message: err.to_string(),
+        }),
+        Err(join_err) => {
+            tracing::error!("the invocation panicked: {join_err}");
+            Err(Diagnostic {
+                error_type: "Runtime.HostPanic".to_owned(),
+                error_message: "the host failed on this invocation".to_owned(),
+            })
+        }
+    }
+}
+
+fn load(config: GuestConfig, path: &Path) -> anyhow::Result<HandlerComponent> {
+    let handler = Loader::new(config, Concurrency::Sequential)?.load(path)?;
     tracing::info!(component = %path.display(), "component loaded");
     Ok(handler)
-}
-
-fn invocation_context(context: &lambda_runtime::Context) -> InvocationContext {
-    InvocationContext {
-        request_id: context.request_id.clone(),
-        function_name: context.env_config.function_name.clone(),
-        function_version: context.env_config.version.clone(),
-        deadline_epoch_ms: plausible_deadline(context.deadline),
-    }
 }
 
 /// Lambda's longest timeout: the deadline used when the Runtime API gives none that makes sense.
@@ -96,38 +149,17 @@ fn plausible_deadline(deadline_epoch_ms: u64) -> u64 {
     wall_clock::deadline_after(MAX_LAMBDA_TIMEOUT)
 }
 
-/// An event that is not a proxy event: the invocation fails with a named `errorType`.
-#[derive(Debug)]
-struct InvocationError(EventError);
-
-impl From<InvocationError> for Diagnostic {
-    fn from(InvocationError(err): InvocationError) -> Self {
-        Diagnostic {
-            error_type: err.kind().to_owned(),
-            error_message: err.to_string(),
-        }
-    }
-}
-
-/// Posts the error to `/runtime/init/error`, as Lambda expects of a runtime that cannot start.
-async fn report_init_error(err: &anyhow::Error) {
-    let report = async {
-        let diagnostic = Diagnostic {
-            error_type: INIT_ERROR_TYPE.to_owned(),
-            error_message: format!("{err:#}"),
-        };
-        let request = lambda_runtime_api_client::build_request()
-            .method(http::Method::POST)
-            .uri("/2018-06-01/runtime/init/error")
-            .header("lambda-runtime-function-error-type", INIT_ERROR_TYPE)
-            .body(Body::from(serde_json::to_vec(&diagnostic)?))?;
-        let client = lambda_runtime_api_client::Client::builder().build()?;
-        client.call(request).await?;
-        Ok::<_, lambda_runtime::Error>(())
+/// Posts `err` to `/runtime/init/error` as `error_type`, as Lambda expects of a runtime that
+/// cannot start, and gives it back for `bootstrap` to exit with.
+async fn init_error(address: &str, error_type: &str, err: anyhow::Error) -> anyhow::Error {
+    let diagnostic = Diagnostic {
+        error_type: error_type.to_owned(),
+        error_message: format!("{err:#}"),
     };
-    if let Err(report_err) = report.await {
-        tracing::error!("could not report the init error to the Runtime API: {report_err}");
+    if let Err(report_err) = runtime_api::report_init_error(address, &diagnostic).await {
+        tracing::error!("could not report the init error to the Runtime API: {report_err:#}");
     }
+    err
 }
 
 #[cfg(test)]

@@ -73,6 +73,10 @@ pub async fn handle_event(
                     "The request body is not valid base64.",
                 ));
             }
+            Err(err @ EventError::TooLarge { format, part, .. }) => {
+                tracing::warn!("{err}");
+                return Ok(response::error(format, 400, part.client_message()));
+            }
             Err(err) => {
                 tracing::error!(error_type = err.kind(), "{err}");
                 return Err(err);

@@ -6,6 +6,7 @@
 mod common;
 
 use lambda_wasm_host::bindings::{Request, Source};
+use lambda_wasm_host::event::limits::Oversized;
 use lambda_wasm_host::event::{self, EventError, ParsedEvent, ResponseFormat};
 use serde_json::json;
 
@@ -484,4 +485,100 @@ fn undecodable_paths_are_kept_as_received_and_never_fail_the_event() {
     let event = json!({ "path": "/100%", "httpMethod": "GET", "requestContext": { "elb": {} } });
     let request = event::parse(event.to_string().as_bytes()).unwrap().request;
     assert_eq!(request.path, "/100%25", "a lone % is a literal %");
+}
+
+/// `name` from the fixtures, as JSON to edit.
+fn fixture_json(name: &str) -> serde_json::Value {
+    serde_json::from_slice(&common::read_fixture(&format!("events/{name}"))).unwrap()
+}
+
+fn too_large(event: &serde_json::Value) -> (Source, ResponseFormat, Oversized) {
+    match event::parse(&serde_json::to_vec(event).unwrap()) {
+        Err(EventError::TooLarge {
+            front_end,
+            format,
+            part,
+        }) => (front_end, format, part),
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+}
+
+fn many(count: usize, value: &str) -> serde_json::Map<String, serde_json::Value> {
+    (0..count)
+        .map(|i| (format!("x-{i}"), serde_json::Value::from(value)))
+        .collect()
+}
+
+#[test]
+fn a_rest_api_event_with_a_hundred_thousand_headers_is_refused_in_its_shape() {
+    let mut event = fixture_json("tutorial-rest-api.json");
+    let headers = many(100_000, "v");
+    let multi: serde_json::Map<_, _> = headers
+        .keys()
+        .map(|name| (name.clone(), serde_json::json!(["v", "w"])))
+        .collect();
+    event["headers"] = headers.into();
+    event["multiValueHeaders"] = multi.into();
+    assert_eq!(
+        too_large(&event),
+        (Source::RestApi, ResponseFormat::RestApi, Oversized::Headers)
+    );
+}
+
+#[test]
+fn query_parameters_path_parameters_and_cookies_count_against_the_caps() {
+    let mut event = fixture_json("tutorial-rest-api.json");
+    event["multiValueQueryStringParameters"] = many(100_000, "1")
+        .into_iter()
+        .map(|(name, _)| (name, serde_json::json!(["1"])))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    assert_eq!(too_large(&event).2, Oversized::Url);
+
+    let mut event = fixture_json("tutorial-http-api.json");
+    event["rawQueryString"] = "a=1&".repeat(50_000).into();
+    assert_eq!(
+        too_large(&event),
+        (Source::HttpApi, ResponseFormat::HttpApi, Oversized::Url)
+    );
+
+    let mut event = fixture_json("tutorial-http-api.json");
+    event["pathParameters"] = many(100_000, "").into();
+    assert_eq!(too_large(&event).2, Oversized::Url);
+
+    let mut event = fixture_json("tutorial-function-url.json");
+    event["cookies"] = vec!["a=1"; 100_000].into();
+    assert_eq!(
+        too_large(&event),
+        (
+            Source::FunctionUrl,
+            ResponseFormat::HttpApi,
+            Oversized::Headers
+        )
+    );
+}
+
+#[test]
+fn headers_within_the_front_ends_caps_are_accepted() {
+    // 12 KiB of header values: over API Gateway's 10,240-byte quota for the client's part, as
+    // the headers API Gateway adds can make it, and within the host's 16 KiB cap.
+    let mut event = fixture_json("tutorial-rest-api.json");
+    event["headers"] = many(12, &"v".repeat(1_000)).into();
+    event["multiValueHeaders"] = serde_json::Value::Null;
+    assert_eq!(
+        event::parse(&serde_json::to_vec(&event).unwrap())
+            .unwrap()
+            .request
+            .headers
+            .len(),
+        12
+    );
+
+    // ALB documents 64 KB of headers: 40 KiB pass there and not on an HTTP API.
+    let mut alb = fixture_json("tutorial-alb.json");
+    alb["headers"] = many(40, &"v".repeat(1_000)).into();
+    assert!(event::parse(&serde_json::to_vec(&alb).unwrap()).is_ok());
+    let mut http_api = fixture_json("tutorial-http-api.json");
+    http_api["headers"] = many(40, &"v".repeat(1_000)).into();
+    assert_eq!(too_large(&http_api).2, Oversized::Headers);
 }

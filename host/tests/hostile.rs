@@ -386,3 +386,51 @@ async fn a_log_flood_is_cut_at_the_cap_and_the_request_still_answered() {
         "{guest_lines} guest lines logged"
     );
 }
+
+/// A component whose two core modules each have a memory: the cap is for both together.
+#[tokio::test]
+async fn the_memory_cap_covers_all_of_a_components_memories_together() {
+    let wasm = wat::parse_file(common::fixture("components/two-memories.wat")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let component = dir.path().join("two_memories.wasm");
+    std::fs::write(&component, wasm).unwrap();
+    let server = Server::start_with_env(
+        &component,
+        &DEADLINE_ARGS,
+        &[("LAMBDA_WASM_MEMORY_MB", "32")],
+    );
+    let good = server.get("/ok").await;
+    assert_eq!((good.status, good.body.as_slice()), (200, b"ok".as_slice()));
+
+    let answer = server.get("/misbehave").await;
+    assert_eq!(
+        answer.status,
+        500,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    server
+        .wait_for_log("the guest asked for more memory than its cap")
+        .await;
+    let good = server.get("/ok").await;
+    assert_eq!((good.status, good.body.as_slice()), (200, b"ok".as_slice()));
+}
+
+/// The same component within a cap that holds both memories: the growth is not refused.
+#[tokio::test]
+async fn two_memories_within_the_cap_both_grow() {
+    let wasm = wat::parse_file(common::fixture("components/two-memories.wat")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let component = dir.path().join("two_memories.wasm");
+    std::fs::write(&component, wasm).unwrap();
+    let server = Server::start_with_env(
+        &component,
+        &DEADLINE_ARGS,
+        &[("LAMBDA_WASM_MEMORY_MB", "64")],
+    );
+    let answer = server.get("/misbehave").await;
+    assert_eq!(
+        (answer.status, answer.body.as_slice()),
+        (200, b"both grew".as_slice())
+    );
+}

@@ -30,6 +30,8 @@ struct Post {
 #[derive(Default)]
 struct RuntimeApi {
     events: Mutex<VecDeque<(String, Vec<u8>)>>,
+    /// Headers sent with the invocation of that request id, as a caller's direct invoke can.
+    headers: Mutex<Vec<(String, &'static str, &'static str)>>,
     posts: Mutex<Vec<Post>>,
     polls: Mutex<usize>,
 }
@@ -53,7 +55,11 @@ impl RuntimeApi {
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
                 .as_millis();
-            return Ok(Response::builder()
+            let mut response = Response::builder();
+            for (_, name, value) in self.headers.lock().unwrap().iter().filter(|h| h.0 == id) {
+                response = response.header(*name, *value);
+            }
+            return Ok(response
                 .header("lambda-runtime-aws-request-id", id)
                 .header("lambda-runtime-deadline-ms", deadline_ms.to_string())
                 .header(
@@ -105,7 +111,17 @@ async fn serve(api: Arc<RuntimeApi>) -> SocketAddr {
 /// Starts `bootstrap` as Lambda would: no arguments, the component named by `_HANDLER` under
 /// `LAMBDA_TASK_ROOT`.
 fn start_runtime(address: SocketAddr, task_root: &std::path::Path, handler: &str) -> Child {
+    start_runtime_with_env(address, task_root, handler, &[])
+}
+
+fn start_runtime_with_env(
+    address: SocketAddr,
+    task_root: &std::path::Path,
+    handler: &str,
+    env: &[(&str, &str)],
+) -> Child {
     common::bootstrap()
+        .envs(env.iter().copied())
         .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
         .env("AWS_LAMBDA_FUNCTION_NAME", "hello")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
@@ -199,9 +215,26 @@ async fn serves_invocations_and_fails_only_the_malformed_one() {
 }
 
 async fn assert_init_error(task_root: &std::path::Path, handler: &str, expected: &str) {
+    assert_init_error_of_type(
+        task_root,
+        handler,
+        &[],
+        "Runtime.ComponentLoadError",
+        expected,
+    )
+    .await;
+}
+
+async fn assert_init_error_of_type(
+    task_root: &std::path::Path,
+    handler: &str,
+    env: &[(&str, &str)],
+    error_type: &str,
+    expected: &str,
+) {
     let api = Arc::new(RuntimeApi::default());
     let address = serve(api.clone()).await;
-    let runtime = start_runtime(address, task_root, handler);
+    let runtime = start_runtime_with_env(address, task_root, handler, env);
     let output = tokio::task::spawn_blocking(move || runtime.wait_with_output())
         .await
         .unwrap()
@@ -216,11 +249,8 @@ async fn assert_init_error(task_root: &std::path::Path, handler: &str, expected:
     let posts = api.posts.lock().unwrap().clone();
     assert_eq!(posts.len(), 1, "{posts:?}");
     assert_eq!(posts[0].path, "/2018-06-01/runtime/init/error");
-    assert_eq!(
-        posts[0].error_type.as_deref(),
-        Some("Runtime.ComponentLoadError")
-    );
-    assert_eq!(posts[0].body["errorType"], "Runtime.ComponentLoadError");
+    assert_eq!(posts[0].error_type.as_deref(), Some(error_type));
+    assert_eq!(posts[0].body["errorType"], error_type);
     let message = posts[0].body["errorMessage"].as_str().unwrap();
     assert!(
         message.contains(expected),
@@ -253,4 +283,169 @@ async fn a_file_that_is_not_a_component_is_reported_as_an_init_error() {
         "not a WebAssembly component",
     )
     .await;
+}
+
+fn hello_world_task_root() -> std::path::PathBuf {
+    common::component("hello-world")
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+/// Runs `events` through one `bootstrap` process and returns its posts once there is one per
+/// event, checking that the process still polls for more.
+async fn run_events(api: Arc<RuntimeApi>, events: Vec<(String, Vec<u8>)>) -> (Vec<Post>, String) {
+    let count = events.len();
+    api.events.lock().unwrap().extend(events);
+    let address = serve(api.clone()).await;
+    let mut runtime = start_runtime(address, &hello_world_task_root(), "hello_world.wasm");
+    wait_for("a post per event", || {
+        api.posts.lock().unwrap().len() == count
+    })
+    .await;
+    wait_for("the next poll", || *api.polls.lock().unwrap() == count + 1).await;
+    assert!(
+        runtime.try_wait().unwrap().is_none(),
+        "bootstrap is still running"
+    );
+    runtime.kill().unwrap();
+    let output = runtime.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let posts = api.posts.lock().unwrap().clone();
+    (posts, stderr)
+}
+
+#[tokio::test]
+async fn every_malformed_payload_fails_with_a_documented_error_type_and_the_next_is_served() {
+    let deep = format!("{}1{}", r#"{"a":"#.repeat(10_000), "}".repeat(10_000));
+    let mut invalid_utf8 = event("tutorial-rest-api.json");
+    let at = invalid_utf8.len() / 2;
+    invalid_utf8.splice(at..at, *b"\xff\xfe");
+    let cases: [(&str, Vec<u8>, &str); 7] = [
+        ("empty", Vec::new(), "InvalidJson"),
+        ("not-utf8", b"\xff\xfe{}".to_vec(), "InvalidJson"),
+        ("utf8-inside", invalid_utf8, "InvalidJson"),
+        ("deep", deep.into_bytes(), "UnsupportedEvent"),
+        ("string", br#""GET /""#.to_vec(), "UnsupportedEvent"),
+        ("null", b"null".to_vec(), "UnsupportedEvent"),
+        (
+            "headers-list",
+            br#"{"httpMethod": "GET", "headers": []}"#.to_vec(),
+            "MalformedEvent",
+        ),
+    ];
+    let mut events: Vec<(String, Vec<u8>)> = cases
+        .iter()
+        .map(|(id, body, _)| (id.to_string(), body.clone()))
+        .collect();
+    events.push(("good".to_owned(), event("tutorial-rest-api.json")));
+    let (posts, _) = run_events(Arc::new(RuntimeApi::default()), events).await;
+
+    for ((id, _, error_type), post) in cases.iter().zip(&posts) {
+        assert_eq!(
+            post.path,
+            format!("/2018-06-01/runtime/invocation/{id}/error")
+        );
+        assert_eq!(post.body["errorType"], *error_type, "{id}: {post:?}");
+        assert_eq!(post.error_type.as_deref(), Some(*error_type), "{id}");
+        assert!(post.body["errorMessage"].is_string(), "{id}: {post:?}");
+    }
+    let last = posts.last().unwrap();
+    assert_eq!(last.path, "/2018-06-01/runtime/invocation/good/response");
+    assert_eq!(last.body["statusCode"], 200);
+}
+
+#[tokio::test]
+async fn a_callers_malformed_client_context_or_identity_does_not_stop_the_host() {
+    let api = Arc::new(RuntimeApi::default());
+    api.headers.lock().unwrap().extend([
+        (
+            "bad-context".to_owned(),
+            "lambda-runtime-client-context",
+            r#"{"client": "caller-secret-value", "custom": []}"#,
+        ),
+        (
+            "bad-identity".to_owned(),
+            "lambda-runtime-cognito-identity",
+            r#"["caller-secret-value"]"#,
+        ),
+        (
+            "not-json".to_owned(),
+            "lambda-runtime-client-context",
+            "caller-secret-value{",
+        ),
+    ]);
+    let events = ["bad-context", "bad-identity", "not-json", "good"]
+        .map(|id| (id.to_owned(), event("tutorial-rest-api.json")))
+        .to_vec();
+    let (posts, stderr) = run_events(api, events).await;
+
+    // The host reads neither header, so a malformed one is no reason to fail the invocation.
+    for (post, id) in posts
+        .iter()
+        .zip(["bad-context", "bad-identity", "not-json", "good"])
+    {
+        assert_eq!(
+            post.path,
+            format!("/2018-06-01/runtime/invocation/{id}/response")
+        );
+        assert_eq!(post.body["statusCode"], 200, "{id}");
+    }
+    assert!(!stderr.contains("caller-secret-value"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_memory_cap_out_of_range_is_an_init_error_naming_the_variable() {
+    for value in ["18446744073709551615", "4097", "0", "-1", "lots"] {
+        assert_init_error_of_type(
+            &hello_world_task_root(),
+            "hello_world.wasm",
+            &[("LAMBDA_WASM_MEMORY_MB", value)],
+            "Runtime.ConfigurationError",
+            "LAMBDA_WASM_MEMORY_MB must be a whole number from 1 to 4096",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn an_event_with_too_many_headers_gets_a_400_in_its_front_ends_shape() {
+    let mut rest_api: Value = serde_json::from_slice(&event("tutorial-rest-api.json")).unwrap();
+    let headers: serde_json::Map<String, Value> = (0..200_000)
+        .map(|i| (format!("x-{i}"), Value::from("v")))
+        .collect();
+    rest_api["headers"] = headers.into();
+    let mut function_url: Value =
+        serde_json::from_slice(&event("tutorial-function-url.json")).unwrap();
+    function_url["rawQueryString"] = "a=1&".repeat(100_000).into();
+    let events = vec![
+        ("headers".to_owned(), serde_json::to_vec(&rest_api).unwrap()),
+        (
+            "query".to_owned(),
+            serde_json::to_vec(&function_url).unwrap(),
+        ),
+        ("good".to_owned(), event("tutorial-rest-api.json")),
+    ];
+    let (posts, _) = run_events(Arc::new(RuntimeApi::default()), events).await;
+
+    assert_eq!(
+        posts[0].path,
+        "/2018-06-01/runtime/invocation/headers/response"
+    );
+    assert_eq!(posts[0].body["statusCode"], 400);
+    assert_eq!(
+        posts[0].body["body"],
+        r#"{"message":"Request header fields too large"}"#
+    );
+    assert!(
+        posts[0].body["multiValueHeaders"].is_object(),
+        "REST API shape"
+    );
+    assert_eq!(posts[1].body["statusCode"], 400);
+    assert_eq!(
+        posts[1].body["body"],
+        r#"{"message":"Request URI too long"}"#
+    );
+    assert!(posts[1].body["cookies"].is_array(), "Function URL shape");
+    assert_eq!(posts[2].body["statusCode"], 200);
 }

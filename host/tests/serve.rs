@@ -564,3 +564,24 @@ async fn preflights_are_answered_as_the_templates_cors_says() {
     let answer = server.send("GET", "/echo", &other, b"").await;
     assert!(answer.headers.get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn headers_or_a_url_over_the_gateways_caps_are_refused_before_the_function_runs() {
+    let server = Server::start(&common::component("hello-world"), &["--payload", "v2"]);
+    let big = "v".repeat(17_000);
+    let answer = server.send("GET", "/hello", &[("x-big", &big)], b"").await;
+    assert_eq!(answer.status, 431);
+    assert_eq!(
+        answer.json(),
+        json!({ "message": "Request Header Fields Too Large" })
+    );
+    let query = format!("/hello?q={}", "a".repeat(11_000));
+    let answer = server.get(&query).await;
+    assert_eq!(answer.status, 414);
+    assert_eq!(answer.json(), json!({ "message": "Request-URI Too Long" }));
+    server
+        .wait_for_log("answered by the gateway: Request Header Fields Too Large")
+        .await;
+    let answer = tutorial_post(&server).await;
+    assert_eq!(answer.status, 200, "the next request is served");
+}

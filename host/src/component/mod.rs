@@ -30,7 +30,7 @@ pub struct CallStats {
     pub instantiate: Duration,
     /// The guest's `handle`.
     pub run: Duration,
-    /// The largest linear memory the instance grew to, in bytes.
+    /// The most linear memory the instance had, all its memories together, in bytes.
     pub memory_peak: usize,
 }
 
@@ -55,7 +55,11 @@ pub struct Loader {
 impl Loader {
     /// Reads the guest configuration from the environment and builds the engine.
     pub fn from_env(concurrency: Concurrency) -> anyhow::Result<Self> {
-        let config = GuestConfig::from_env()?;
+        Self::new(GuestConfig::from_env()?, concurrency)
+    }
+
+    /// Builds the engine for guests within `config`.
+    pub fn new(config: GuestConfig, concurrency: Concurrency) -> anyhow::Result<Self> {
         Ok(Self {
             engine: engine::new_engine(config.memory_bytes, concurrency)?,
             config: Arc::new(config),

@@ -4,6 +4,7 @@
 //! Events are not read with `aws_lambda_events`: its maps are hash maps, and the contract
 //! promises headers and query parameters in the order the front end sent them.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::Deserialize;
@@ -85,22 +86,23 @@ impl<'de, V: Deserialize<'de>> Visitor<'de> for PairsVisitor<V> {
 }
 
 /// Merges a multi-value map with its single-value twin: the multi-value map wins, and a name
-/// only in the single-value map is added once. `normalize` maps a name to its canonical form
-/// (lower case for headers, unchanged for query parameters).
+/// only in the single-value map is added. `normalize` maps a name to its canonical form
+/// (lower case for headers, unchanged for query parameters). Linear in the number of entries.
 pub fn merge(
     single: StringMap,
     multi: MultiStringMap,
     normalize: fn(String) -> String,
 ) -> Vec<(String, String)> {
-    let mut merged = Vec::new();
+    let mut merged = Vec::with_capacity(multi.0.len() + single.0.len());
+    let mut in_multi = HashSet::with_capacity(multi.0.len());
     for (name, values) in multi.0 {
         let name = normalize(name);
         merged.extend(values.into_iter().map(|value| (name.clone(), value)));
+        in_multi.insert(name);
     }
-    let from_multi = merged.len();
     for (name, value) in single.0 {
         let name = normalize(name);
-        if !merged[..from_multi].iter().any(|(known, _)| *known == name) {
+        if !in_multi.contains(&name) {
             merged.push((name, value));
         }
     }
@@ -187,6 +189,34 @@ mod tests {
             merge(single, multi, header_name),
             pairs(&[("accept", "a"), ("accept", "b"), ("x-only-single", "s")])
         );
+    }
+
+    #[test]
+    fn merge_keeps_single_names_that_repeat_and_multi_names_without_values() {
+        let single = StringMap(pairs(&[("a", "1"), ("A", "2"), ("b", "3")]));
+        let multi = MultiStringMap(vec![("B".into(), vec![])]);
+        assert_eq!(
+            merge(single, multi, header_name),
+            pairs(&[("a", "1"), ("a", "2")]),
+            "`b` is in the multi-value map, with no values"
+        );
+    }
+
+    #[test]
+    fn merge_handles_many_names() {
+        let names: Vec<String> = (0..50_000).map(|i| format!("h{i}")).collect();
+        let single = StringMap(names.iter().map(|n| (n.clone(), "s".into())).collect());
+        let multi = MultiStringMap(
+            names
+                .iter()
+                .step_by(2)
+                .map(|n| (n.clone(), vec!["m".into()]))
+                .collect(),
+        );
+        let merged = merge(single, multi, header_name);
+        assert_eq!(merged.len(), 50_000);
+        assert_eq!(merged[0], ("h0".to_owned(), "m".to_owned()));
+        assert_eq!(merged[25_000], ("h1".to_owned(), "s".to_owned()));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! in payload format 1.0, and otherwise `httpMethod` or `version: "1.0"` a REST API.
 
 pub mod fields;
+pub mod limits;
 mod path;
 mod v1;
 mod v2;
@@ -14,6 +15,7 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use self::limits::{Oversized, RequestLimits, Url};
 use crate::bindings::{Request, Source};
 
 /// A request ready for the guest, and how its answer must be shaped.
@@ -68,6 +70,34 @@ pub enum EventError {
         /// What is wrong with the base64.
         message: String,
     },
+    /// The headers or the URL are larger than the front end lets through: the client gets a
+    /// 400.
+    #[error("the request's {} are larger than {} allows", part.name(), source_name(*front_end))]
+    TooLarge {
+        /// The front end whose caps apply.
+        front_end: Source,
+        /// The shape the 400 response takes.
+        format: ResponseFormat,
+        /// What is too large.
+        part: Oversized,
+    },
+}
+
+impl Oversized {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Headers => "headers",
+            Self::Url => "path, query string and path parameters",
+        }
+    }
+
+    /// The `message` of the 400 the client gets.
+    pub fn client_message(self) -> &'static str {
+        match self {
+            Self::Headers => "Request header fields too large",
+            Self::Url => "Request URI too long",
+        }
+    }
 }
 
 impl EventError {
@@ -85,6 +115,7 @@ impl EventError {
             Self::Unsupported => "UnsupportedEvent",
             Self::Malformed { .. } => "MalformedEvent",
             Self::InvalidBody { .. } => "InvalidBody",
+            Self::TooLarge { .. } => "RequestTooLarge",
         }
     }
 }
@@ -149,17 +180,27 @@ impl ContextMarkers {
 }
 
 /// Which front end sent `event`.
+///
+/// Anything that is not one JSON document (empty, not UTF-8, cut short, trailing data) is
+/// `NotJson`; JSON of another shape, however deeply nested, is `Unsupported`.
 pub fn detect(event: &[u8]) -> Result<Source, EventError> {
     classify(event).map(|(source, _)| source)
 }
 
 /// Which front end sent `event`, in which payload format.
 fn classify(event: &[u8]) -> Result<(Source, Payload), EventError> {
+    // serde_json checks UTF-8 only in the strings it reads, not in those it skips.
+    std::str::from_utf8(event)
+        .map_err(|err| EventError::NotJson(format!("the event is not UTF-8: {err}")))?;
     let markers: Markers = serde_json::from_slice(event).map_err(|err| {
-        if err.is_data() {
-            EventError::Unsupported
-        } else {
-            EventError::NotJson(without_echoed_values(&err))
+        if !err.is_data() {
+            return EventError::NotJson(without_echoed_values(&err));
+        }
+        // Reading the markers can stop at the first value of the wrong type (an array, a
+        // string); the rest of the document decides whether it was JSON at all.
+        match serde_json::from_slice::<IgnoredAny>(event) {
+            Err(err) => EventError::NotJson(without_echoed_values(&err)),
+            Ok(_) => EventError::Unsupported,
         }
     })?;
     let context = markers.request_context;
@@ -186,6 +227,29 @@ fn classify(event: &[u8]) -> Result<(Source, Payload), EventError> {
         _ => return Err(EventError::Unsupported),
     };
     Ok((source, Payload::V1))
+}
+
+/// The translated request, if its headers and URL are within its front end's caps.
+fn within_limits(request: Request, format: ResponseFormat) -> Result<ParsedEvent, EventError> {
+    let source = request.context.source;
+    // Payload 1.0 cookies are read from the `cookie` headers; 2.0 moves them out of the headers.
+    let cookies_apart: &[String] = match format {
+        ResponseFormat::HttpApi => &request.cookies,
+        ResponseFormat::RestApi | ResponseFormat::Alb { .. } => &[],
+    };
+    let url = Url {
+        path: &request.raw_path,
+        raw_query: &request.raw_query,
+        path_parameters: &request.path_parameters,
+    };
+    RequestLimits::of(source)
+        .check(&request.headers, cookies_apart, url)
+        .map_err(|part| EventError::TooLarge {
+            front_end: source,
+            format,
+            part,
+        })?;
+    Ok(ParsedEvent { request, format })
 }
 
 /// The body as bytes, base64-decoded where the front end encoded it.
@@ -290,6 +354,52 @@ mod tests {
             );
         }
         assert!(matches!(detect(b"{not json"), Err(EventError::NotJson(_))));
+    }
+
+    #[test]
+    fn what_is_not_one_json_document_is_not_json_however_it_starts() {
+        let unclosed_array = format!(r#"["{}"#, "[".repeat(10));
+        let not_json: [&[u8]; 7] = [
+            b"",
+            b"   ",
+            b"\xff\xfe",
+            b"{\"httpMethod\": \"GET\", \"x\": \"\xc3\x28\"}",
+            b"{\"httpMethod\": \"GET\"} trailing",
+            unclosed_array.as_bytes(),
+            b"[1, 2",
+        ];
+        for event in not_json {
+            let result = detect(event);
+            assert!(
+                matches!(result, Err(EventError::NotJson(_))),
+                "{}: {result:?}",
+                String::from_utf8_lossy(&event[..event.len().min(40)])
+            );
+            assert_eq!(result.unwrap_err().kind(), "InvalidJson");
+        }
+    }
+
+    #[test]
+    fn json_of_another_shape_is_unsupported_however_deep() {
+        // serde_json skips unread values without a depth limit: deep JSON is still JSON.
+        let deep_object = format!("{}1{}", r#"{"a":"#.repeat(10_000), "}".repeat(10_000));
+        let deep_array = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        for event in [
+            "null",
+            "\"GET\"",
+            "42",
+            "[{\"httpMethod\": \"GET\"}]",
+            "true",
+            &deep_object,
+            &deep_array,
+        ] {
+            let result = detect(event.as_bytes());
+            assert!(
+                matches!(result, Err(EventError::Unsupported)),
+                "{}: {result:?}",
+                &event[..event.len().min(40)]
+            );
+        }
     }
 
     #[test]

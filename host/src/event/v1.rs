@@ -6,7 +6,7 @@ use serde_json::value::RawValue;
 
 use super::fields::{self, MultiStringMap, StringMap};
 use super::path::{self, Sent};
-use super::{EventError, ParsedEvent, ResponseFormat, decode_body};
+use super::{EventError, ParsedEvent, ResponseFormat, decode_body, within_limits};
 use crate::bindings::{Request, RequestContext, Source};
 
 /// The fields of a 1.0 event the contract needs; everything else is skipped unread.
@@ -128,7 +128,7 @@ pub fn rest_api(event: &[u8], source: Source) -> Result<ParsedEvent, EventError>
         },
         headers,
     };
-    Ok(ParsedEvent { request, format })
+    within_limits(request, format)
 }
 
 /// REST APIs send `path` and `pathParameters` percent-encoded, as the client did; HTTP APIs
@@ -197,7 +197,7 @@ pub fn alb(event: &[u8]) -> Result<ParsedEvent, EventError> {
         },
         headers,
     };
-    Ok(ParsedEvent { request, format })
+    within_limits(request, format)
 }
 
 fn method(method: String) -> String {

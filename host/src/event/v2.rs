@@ -5,7 +5,7 @@ use serde_json::value::RawValue;
 
 use super::fields::{self, StringMap};
 use super::path::{self, Sent};
-use super::{EventError, ParsedEvent, ResponseFormat, decode_body};
+use super::{EventError, ParsedEvent, ResponseFormat, decode_body, within_limits};
 use crate::bindings::{Request, RequestContext, Source};
 
 /// The fields of a 2.0 event the contract needs; everything else is skipped unread.
@@ -123,7 +123,7 @@ pub fn http_api_or_function_url(event: &[u8], source: Source) -> Result<ParsedEv
         },
         headers,
     };
-    Ok(ParsedEvent { request, format })
+    within_limits(request, format)
 }
 
 /// An HTTP API sends `rawPath`, `requestContext.http.path` and `pathParameters` decoded,

@@ -1,5 +1,6 @@
 //! The resources a guest instance may take (memory, tables, instances), and the memory it
-//! actually used.
+//! actually used. The memory cap is for all of an instance's linear memories together: a
+//! component made of several core modules may have one memory each.
 
 use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 
@@ -13,7 +14,9 @@ const MAX_TABLE_ELEMENTS: usize = 1 << 20;
 pub struct GuestLimits {
     limits: StoreLimits,
     memory_cap: usize,
-    /// The largest linear memory the guest asked for and got.
+    /// The bytes of all the instance's linear memories together, now.
+    memory_total: usize,
+    /// The most linear memory, all memories together, the guest asked for and got.
     pub memory_peak: usize,
     /// Whether the guest asked for more memory than its cap.
     pub memory_refused: bool,
@@ -32,12 +35,13 @@ impl GuestLimits {
         Self {
             limits,
             memory_cap,
+            memory_total: 0,
             memory_peak: 0,
             memory_refused: false,
         }
     }
 
-    /// The most linear memory the guest may have.
+    /// The most linear memory the guest may have, all memories together.
     pub fn memory_cap(&self) -> usize {
         self.memory_cap
     }
@@ -50,9 +54,17 @@ impl ResourceLimiter for GuestLimits {
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        let allowed = self.limits.memory_growing(current, desired, maximum)?;
+        // Wasmtime calls this when a memory is created (`current` 0) and whenever it grows; an
+        // instance's memories live as long as its store, so the total only ever grows.
+        let total = self
+            .memory_total
+            .saturating_sub(current)
+            .saturating_add(desired);
+        let allowed =
+            total <= self.memory_cap && self.limits.memory_growing(current, desired, maximum)?;
         if allowed {
-            self.memory_peak = self.memory_peak.max(desired);
+            self.memory_total = total;
+            self.memory_peak = self.memory_peak.max(total);
         } else {
             self.memory_refused = true;
         }
@@ -106,6 +118,44 @@ mod tests {
         assert!(limits.memory_refused);
         assert_eq!(limits.memory_peak, 0, "refused growth is not a peak");
         assert_eq!(limits.memory_cap(), 1 << 20);
+    }
+
+    #[test]
+    fn the_cap_is_for_all_memories_together() {
+        let mut limits = GuestLimits::new(1 << 20);
+        assert!(
+            limits.memory_growing(0, 64 << 10, None).unwrap(),
+            "memory A"
+        );
+        assert!(
+            limits.memory_growing(0, 64 << 10, None).unwrap(),
+            "memory B"
+        );
+        assert!(
+            limits.memory_growing(64 << 10, 512 << 10, None).unwrap(),
+            "A to 512 KiB: 576 KiB in all"
+        );
+        assert!(
+            !limits.memory_growing(64 << 10, 576 << 10, None).unwrap(),
+            "B to 576 KiB would make 1 MiB + 64 KiB"
+        );
+        assert!(limits.memory_refused);
+        assert!(
+            limits.memory_growing(64 << 10, 512 << 10, None).unwrap(),
+            "B to 512 KiB makes exactly 1 MiB"
+        );
+        assert_eq!(limits.memory_peak, 1 << 20, "the peak is of the total");
+        assert!(
+            !limits.memory_growing(0, 64 << 10, None).unwrap(),
+            "no room for a third memory"
+        );
+    }
+
+    #[test]
+    fn a_memory_declared_larger_than_its_maximum_is_refused() {
+        let mut limits = GuestLimits::new(1 << 20);
+        assert!(!limits.memory_growing(0, 128 << 10, Some(64 << 10)).unwrap());
+        assert_eq!(limits.memory_peak, 0);
     }
 
     #[test]

@@ -17,6 +17,8 @@ use super::cors::Cors;
 use super::payload::{GatewayError, Payload};
 use super::reload::LiveComponent;
 use super::routes::RouteTable;
+use crate::bindings::Source;
+use crate::event::limits::{Oversized, RequestLimits, Url};
 use crate::{proxy, wall_clock};
 
 /// API Gateway refuses request payloads over 10 MB.
@@ -27,6 +29,29 @@ const REQUEST_TOO_LONG: GatewayError = GatewayError {
     status: 413,
     message: "Request Too Long",
 };
+
+/// What the gateway answers a request whose headers or URL are over their caps (the same caps
+/// as Lambda mode, [`RequestLimits`]).
+fn too_large(part: Oversized) -> GatewayError {
+    match part {
+        Oversized::Headers => GatewayError {
+            status: 431,
+            message: "Request Header Fields Too Large",
+        },
+        Oversized::Url => GatewayError {
+            status: 414,
+            message: "Request-URI Too Long",
+        },
+    }
+}
+
+/// The front end whose caps a local API applies.
+fn front_end(payload: Payload) -> Source {
+    match payload {
+        Payload::V1 => Source::RestApi,
+        Payload::V2 => Source::HttpApi,
+    }
+}
 
 /// One local API: its routes, its payload version and stage, and the component behind it.
 pub struct LocalApi {
@@ -109,6 +134,16 @@ impl LocalApi {
             Err(_) => return self.refuse(&parts, REQUEST_TOO_LONG),
         };
         let request = HttpRequest::from_parts(&parts, body, client.ip());
+        let url = Url {
+            path: &request.path,
+            raw_query: &request.raw_query,
+            path_parameters: &[],
+        };
+        if let Err(part) =
+            RequestLimits::of(front_end(self.payload)).check(&request.headers, &[], url)
+        {
+            return self.refuse(&parts, too_large(part));
+        }
         // As `sam local start-api` does, an API with CORS answers every OPTIONS request itself,
         // even on a path with an ANY route.
         if request.method == "OPTIONS"

@@ -1,0 +1,245 @@
+//! The Lambda Runtime API's HTTP exchanges: the next invocation, its response or its error, and
+//! an init error.
+//!
+//! `lambda_runtime::run` is not used for the loop: it parses the caller's client context and
+//! Cognito identity headers before any handler or layer runs, and a malformed one (a direct
+//! invoke can send anything) stops the runtime; it also deserializes the payload itself, so an
+//! event that is not JSON would fail with its own error type. The host needs neither header, and
+//! reads the payload as raw bytes.
+
+use anyhow::{Context as _, bail};
+use http::{HeaderMap, HeaderValue, Method, Uri};
+use http_body_util::BodyExt as _;
+use lambda_runtime::Diagnostic;
+use lambda_runtime_api_client::PooledClient;
+use lambda_runtime_api_client::body::Body;
+
+const NEXT: &str = "/2018-06-01/runtime/invocation/next";
+const REQUEST_ID: &str = "lambda-runtime-aws-request-id";
+const DEADLINE_MS: &str = "lambda-runtime-deadline-ms";
+/// Echoed on `/response` and `/error` so that the Runtime API can refuse a stale answer.
+const INVOCATION_ID: &str = "lambda-runtime-invocation-id";
+const ERROR_TYPE: &str = "lambda-runtime-function-error-type";
+
+/// One invocation as the Runtime API hands it over.
+#[derive(Debug)]
+pub struct Invocation {
+    /// Lambda's request id, the path of the answer.
+    pub request_id: String,
+    /// The deadline in epoch milliseconds; 0 when the header is missing or not a number.
+    pub deadline_epoch_ms: u64,
+    /// The event, exactly as sent.
+    pub body: bytes::Bytes,
+    invocation_id: Option<HeaderValue>,
+}
+
+/// A client of the Runtime API at `AWS_LAMBDA_RUNTIME_API`.
+pub struct RuntimeApi {
+    client: PooledClient,
+}
+
+impl RuntimeApi {
+    /// A client of the Runtime API at `address` (`host:port`, as Lambda sets it).
+    pub fn new(address: &str) -> anyhow::Result<Self> {
+        let endpoint: Uri = address
+            .parse()
+            .with_context(|| format!("AWS_LAMBDA_RUNTIME_API is not a host:port: {address:?}"))?;
+        Ok(Self {
+            client: PooledClient::builder().with_endpoint(endpoint).build(),
+        })
+    }
+
+    /// Waits for the next invocation. `Ok(None)` is an invocation that cannot be answered (no
+    /// usable request id): it is logged and skipped. `Err` means the Runtime API is gone.
+    pub async fn next(&self) -> anyhow::Result<Option<Invocation>> {
+        let request = lambda_runtime_api_client::build_request()
+            .method(Method::GET)
+            .uri(NEXT)
+            .body(Body::empty())?;
+        let response = self
+            .client
+            .call(request)
+            .await
+            .map_err(|err| anyhow::anyhow!(err))
+            .context("polling the Runtime API for the next invocation")?;
+        let (parts, body) = response.into_parts();
+        if !parts.status.is_success() {
+            bail!("the Runtime API answered {} to /next", parts.status);
+        }
+        let body = body
+            .collect()
+            .await
+            .context("reading the invocation from the Runtime API")?
+            .to_bytes();
+        Ok(invocation(&parts.headers, body))
+    }
+
+    /// Posts the function's response for `invocation`.
+    pub async fn respond(&self, invocation: &Invocation, response: Vec<u8>) -> anyhow::Result<()> {
+        let path = format!(
+            "/2018-06-01/runtime/invocation/{}/response",
+            invocation.request_id
+        );
+        self.post(&path, None, invocation, response).await
+    }
+
+    /// Fails `invocation` with `diagnostic` as its `errorType` and `errorMessage`.
+    pub async fn fail(
+        &self,
+        invocation: &Invocation,
+        diagnostic: &Diagnostic,
+    ) -> anyhow::Result<()> {
+        let path = format!(
+            "/2018-06-01/runtime/invocation/{}/error",
+            invocation.request_id
+        );
+        let body = serde_json::to_vec(diagnostic)?;
+        self.post(&path, Some(&diagnostic.error_type), invocation, body)
+            .await
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        error_type: Option<&str>,
+        invocation: &Invocation,
+        body: Vec<u8>,
+    ) -> anyhow::Result<()> {
+        let mut request = lambda_runtime_api_client::build_request()
+            .method(Method::POST)
+            .uri(path);
+        if let Some(error_type) = error_type {
+            request = request.header(ERROR_TYPE, error_type);
+        }
+        if let Some(id) = &invocation.invocation_id {
+            request = request.header(INVOCATION_ID, id);
+        }
+        let response = self
+            .client
+            .call(request.body(Body::from(body))?)
+            .await
+            .map_err(|err| anyhow::anyhow!(err))
+            .with_context(|| format!("posting to the Runtime API's {path}"))?;
+        if !response.status().is_success() {
+            // The Runtime API refuses a stale answer (410) or one too large (413); the invocation
+            // is over either way, and the next one must still be served.
+            tracing::error!(status = %response.status(), "the Runtime API refused the answer");
+        }
+        Ok(())
+    }
+}
+
+/// Posts `diagnostic` to `/runtime/init/error`, as Lambda expects of a runtime that cannot start.
+pub async fn report_init_error(address: &str, diagnostic: &Diagnostic) -> anyhow::Result<()> {
+    let api = RuntimeApi::new(address)?;
+    let request = lambda_runtime_api_client::build_request()
+        .method(Method::POST)
+        .uri("/2018-06-01/runtime/init/error")
+        .header(ERROR_TYPE, &diagnostic.error_type)
+        .body(Body::from(serde_json::to_vec(diagnostic)?))?;
+    api.client
+        .call(request)
+        .await
+        .map_err(|err| anyhow::anyhow!(err))?;
+    Ok(())
+}
+
+/// The invocation in `headers` and `body`, or `None`, logged, when it has no request id that
+/// can name it in a URL path.
+fn invocation(headers: &HeaderMap, body: bytes::Bytes) -> Option<Invocation> {
+    let request_id = headers
+        .get(REQUEST_ID)
+        .and_then(|id| id.to_str().ok())
+        .filter(|id| is_path_safe(id));
+    let Some(request_id) = request_id else {
+        tracing::error!("the Runtime API sent an invocation without a usable request id; skipped");
+        return None;
+    };
+    let deadline_epoch_ms = headers
+        .get(DEADLINE_MS)
+        .and_then(|deadline| deadline.to_str().ok())
+        .and_then(|deadline| deadline.trim().parse().ok())
+        .unwrap_or(0);
+    Some(Invocation {
+        request_id: request_id.to_owned(),
+        deadline_epoch_ms,
+        body,
+        invocation_id: headers.get(INVOCATION_ID).cloned(),
+    })
+}
+
+/// Lambda's request ids are UUIDs; anything that could change the URL's path is refused.
+fn is_path_safe(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.'))
+        && id != "."
+        && id != ".."
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static [u8])]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(name, value)| {
+                (
+                    http::HeaderName::from_static(name),
+                    HeaderValue::from_bytes(value).unwrap_or(HeaderValue::from_static("")),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reads_the_request_id_deadline_and_invocation_id() {
+        let invocation = invocation(
+            &headers(&[
+                (REQUEST_ID, b"8476a536-e9f4-11e8-9739-2dfe598c3fcd"),
+                (DEADLINE_MS, b"1542409706888"),
+                (INVOCATION_ID, b"inv-1"),
+                (
+                    "lambda-runtime-client-context",
+                    b"{\"client\": \"not a map\"}",
+                ),
+                ("lambda-runtime-cognito-identity", b"[1, 2]"),
+            ]),
+            bytes::Bytes::from_static(b"{}"),
+        );
+        let invocation = invocation.expect("an invocation");
+        assert_eq!(
+            invocation.request_id,
+            "8476a536-e9f4-11e8-9739-2dfe598c3fcd"
+        );
+        assert_eq!(invocation.deadline_epoch_ms, 1542409706888);
+        assert_eq!(
+            invocation.invocation_id,
+            Some(HeaderValue::from_static("inv-1"))
+        );
+    }
+
+    #[test]
+    fn a_missing_or_unparsable_deadline_is_zero() {
+        for deadline in [&b"soon"[..], b"-5", b""] {
+            let invocation = invocation(
+                &headers(&[(REQUEST_ID, b"id-1"), (DEADLINE_MS, deadline)]),
+                bytes::Bytes::new(),
+            );
+            assert_eq!(invocation.map(|i| i.deadline_epoch_ms), Some(0));
+        }
+    }
+
+    #[test]
+    fn an_invocation_without_a_path_safe_request_id_is_skipped() {
+        for id in [&b""[..], b"..", b"a/b", b"a?b", b"id\xff"] {
+            assert!(
+                invocation(&headers(&[(REQUEST_ID, id)]), bytes::Bytes::new()).is_none(),
+                "{id:?}"
+            );
+        }
+        assert!(invocation(&headers(&[]), bytes::Bytes::new()).is_none());
+    }
+}
