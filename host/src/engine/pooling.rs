@@ -48,12 +48,14 @@ impl PoolSize {
     }
 }
 
-/// Memory a slot keeps mapped between instances, reset in place instead of unmapped. With
-/// Linux's PAGEMAP_SCAN (6.7+) only the pages the guest dirtied are reset, so a larger region
-/// costs nothing; without it the whole region is memset every time, so it stays small.
-fn keep_resident_bytes(pagemap_scan: bool) -> usize {
-    if pagemap_scan { 1 << 20 } else { 64 << 10 }
-}
+/// Memory a slot keeps mapped between instances, reset in place (a memset) instead of unmapped.
+/// It holds a Rust guest's stack and the pages a small handler dirties; more would be memset on
+/// every instance whether the guest touched it or not.
+///
+/// Wasmtime's PAGEMAP_SCAN reset (Linux 6.7+), which resets only dirty pages of a larger region,
+/// stays off: in Wasmtime 50 it made the whole path twice as slow here (BENCHMARKS.md), and
+/// Lambda's kernels do not have the ioctl anyway.
+const KEEP_RESIDENT: usize = 64 << 10;
 
 /// The pooling strategy for guests of at most `memory_bytes` each.
 pub(super) fn strategy(
@@ -61,7 +63,6 @@ pub(super) fn strategy(
     concurrency: Concurrency,
 ) -> InstanceAllocationStrategy {
     let size = PoolSize::for_concurrency(concurrency);
-    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     let mut pool = PoolingAllocationConfig::new();
     pool.total_component_instances(size.component_instances)
         .total_core_instances(size.core_instances)
@@ -69,51 +70,15 @@ pub(super) fn strategy(
         .total_tables(size.tables)
         .total_stacks(size.stacks)
         .max_memory_size(memory_bytes)
-        .pagemap_scan(Enabled::Auto)
-        .linear_memory_keep_resident(keep_resident_bytes(has_pagemap_scan(&release)))
+        .pagemap_scan(Enabled::No)
+        .linear_memory_keep_resident(KEEP_RESIDENT)
         .table_keep_resident(64 << 10);
     InstanceAllocationStrategy::Pooling(pool)
-}
-
-/// Whether a kernel of this release (`/proc/sys/kernel/osrelease`, e.g. `6.8.0-1019-aws`) has
-/// the PAGEMAP_SCAN ioctl, added in Linux 6.7.
-fn has_pagemap_scan(release: &str) -> bool {
-    let mut numbers = release
-        .split(|c: char| !c.is_ascii_digit())
-        .map(|n| n.parse::<u32>().ok());
-    let major = numbers.next().flatten().unwrap_or(0);
-    let minor = numbers.next().flatten().unwrap_or(0);
-    (major, minor) >= (6, 7)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn kernels_from_6_7_have_pagemap_scan() {
-        for release in ["6.7.0", "6.8.0-1019-aws", "6.10.3", "7.0.0"] {
-            assert!(has_pagemap_scan(release), "{release}");
-        }
-        for release in [
-            "6.6.87.2-microsoft-standard-WSL2",
-            "5.10.237-230.949.amzn2.x86_64",
-            "4.14",
-        ] {
-            assert!(!has_pagemap_scan(release), "{release}");
-        }
-        assert!(
-            !has_pagemap_scan(""),
-            "an unreadable release is an old kernel"
-        );
-        assert!(!has_pagemap_scan("six.seven"));
-    }
-
-    #[test]
-    fn the_resident_region_is_large_only_where_dirty_pages_can_be_found() {
-        assert_eq!(keep_resident_bytes(true), 1 << 20);
-        assert_eq!(keep_resident_bytes(false), 64 << 10);
-    }
 
     #[test]
     fn each_concurrency_mode_reserves_slots_for_its_invocations() {
