@@ -387,9 +387,9 @@ async fn a_log_flood_is_cut_at_the_cap_and_the_request_still_answered() {
     );
 }
 
-/// A component whose two core modules each have a memory: the cap is for both together.
-#[tokio::test]
-async fn the_memory_cap_covers_all_of_a_components_memories_together() {
+/// `serve` on the hand-written component whose two core modules have a memory each, with a
+/// guest memory cap of `cap_mb`; the directory holding the compiled component goes with it.
+fn serve_two_memories(cap_mb: &str) -> (Server, tempfile::TempDir) {
     let wasm = wat::parse_file(common::fixture("components/two-memories.wat")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let component = dir.path().join("two_memories.wasm");
@@ -397,8 +397,15 @@ async fn the_memory_cap_covers_all_of_a_components_memories_together() {
     let server = Server::start_with_env(
         &component,
         &DEADLINE_ARGS,
-        &[("LAMBDA_WASM_MEMORY_MB", "32")],
+        &[("LAMBDA_WASM_MEMORY_MB", cap_mb)],
     );
+    (server, dir)
+}
+
+/// A component whose two core modules each have a memory: the cap is for both together.
+#[tokio::test]
+async fn the_memory_cap_covers_all_of_a_components_memories_together() {
+    let (server, _dir) = serve_two_memories("32");
     let good = server.get("/ok").await;
     assert_eq!((good.status, good.body.as_slice()), (200, b"ok".as_slice()));
 
@@ -419,15 +426,7 @@ async fn the_memory_cap_covers_all_of_a_components_memories_together() {
 /// The same component within a cap that holds both memories: the growth is not refused.
 #[tokio::test]
 async fn two_memories_within_the_cap_both_grow() {
-    let wasm = wat::parse_file(common::fixture("components/two-memories.wat")).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let component = dir.path().join("two_memories.wasm");
-    std::fs::write(&component, wasm).unwrap();
-    let server = Server::start_with_env(
-        &component,
-        &DEADLINE_ARGS,
-        &[("LAMBDA_WASM_MEMORY_MB", "64")],
-    );
+    let (server, _dir) = serve_two_memories("64");
     let answer = server.get("/misbehave").await;
     assert_eq!(
         (answer.status, answer.body.as_slice()),
