@@ -1,6 +1,9 @@
 //! The two API Gateway flavours `serve` emulates, and every fact that differs between them: the
 //! default stage, the SAM types that declare routes and APIs, the route keys, the catch-all
-//! routes, how CORS is answered, and what an unmatched request or a failed invocation gets.
+//! routes, how CORS is answered, the front end whose request caps apply, and what an unmatched
+//! request or a failed invocation gets.
+
+use crate::bindings::Source;
 
 /// The proxy event format a local API sends: REST API (1.0) or HTTP API (2.0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -84,6 +87,14 @@ impl Payload {
         match self {
             Payload::V1 => &[Some("/"), Some("/{proxy+}")],
             Payload::V2 => &[None],
+        }
+    }
+
+    /// The front end this API is, for the request caps it applies (`event::limits`).
+    pub fn front_end(self) -> Source {
+        match self {
+            Payload::V1 => Source::RestApi,
+            Payload::V2 => Source::HttpApi,
         }
     }
 

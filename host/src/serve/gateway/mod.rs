@@ -17,7 +17,6 @@ use super::cors::Cors;
 use super::payload::{GatewayError, Payload};
 use super::reload::LiveComponent;
 use super::routes::RouteTable;
-use crate::bindings::Source;
 use crate::event::limits::{Oversized, RequestLimits, Url};
 use crate::{proxy, wall_clock};
 
@@ -42,14 +41,6 @@ fn too_large(part: Oversized) -> GatewayError {
             status: 414,
             message: "Request-URI Too Long",
         },
-    }
-}
-
-/// The front end whose caps a local API applies.
-fn front_end(payload: Payload) -> Source {
-    match payload {
-        Payload::V1 => Source::RestApi,
-        Payload::V2 => Source::HttpApi,
     }
 }
 
@@ -140,7 +131,7 @@ impl LocalApi {
             path_parameters: &[],
         };
         if let Err(part) =
-            RequestLimits::of(front_end(self.payload)).check(&request.headers, &[], url)
+            RequestLimits::of(self.payload.front_end()).check(&request.headers, &[], url)
         {
             return self.refuse(&parts, too_large(part));
         }
