@@ -109,7 +109,9 @@ fn request_ids_of(lines: &[Value], message: &str) -> Vec<String> {
 async fn runs_invocations_at_once_each_on_its_own_instance_and_answer() {
     let (api, address) = ConcurrentRuntimeApi::start().await;
     let nap = format!("/nap/{NAP_MS}");
-    let naps = ["nap-1", "nap-2", "nap-3"];
+    // More than the four slots of a sequential pool: the pool must be sized for them too, or
+    // the naps would run in waves.
+    let naps: Vec<String> = (1..=8).map(|n| format!("nap-{n}")).collect();
     api.enqueue(
         naps.iter()
             .map(|id| queued(id, &nap, Duration::from_secs(30)))
@@ -119,29 +121,29 @@ async fn runs_invocations_at_once_each_on_its_own_instance_and_answer() {
                 queued("timeout", "/forever", Duration::from_millis(1_500)),
             ]),
     );
-    let runtime = start_runtime(address, &[("AWS_LAMBDA_MAX_CONCURRENCY", "5")]);
-    // Five answers, then each of the five pollers polls again.
-    let (answers, lines) = run(&api, runtime, 5, 10).await;
+    let runtime = start_runtime(address, &[("AWS_LAMBDA_MAX_CONCURRENCY", "10")]);
+    // Ten answers, then each of the ten pollers polls again.
+    let (answers, lines) = run(&api, runtime, 10, 20).await;
 
-    for id in naps {
+    for id in &naps {
         let answer = answer(&answers, id);
         assert_eq!(answer.kind, "response", "{answer:?}");
         assert_eq!(answer.body["statusCode"], 200, "{answer:?}");
         assert_eq!(answer.body["body"], format!("napped {NAP_MS} ms"));
     }
     // The naps overlap: the last was handed out before the first was answered.
-    let naps: Vec<&Answer> = naps.iter().map(|id| answer(&answers, id)).collect();
-    let last_handed_out = naps.iter().map(|nap| nap.handed_out).max().unwrap();
-    let first_answered = naps.iter().map(|nap| nap.answered).min().unwrap();
+    let nap_answers: Vec<&Answer> = naps.iter().map(|id| answer(&answers, id)).collect();
+    let last_handed_out = nap_answers.iter().map(|nap| nap.handed_out).max().unwrap();
+    let first_answered = nap_answers.iter().map(|nap| nap.answered).min().unwrap();
     assert!(
         last_handed_out < first_answered,
-        "the invocations ran one after the other: {naps:?}"
+        "the invocations ran one after the other: {nap_answers:?}"
     );
-    let first_handed_out = naps.iter().map(|nap| nap.handed_out).min().unwrap();
-    let last_answered = naps.iter().map(|nap| nap.answered).max().unwrap();
+    let first_handed_out = nap_answers.iter().map(|nap| nap.handed_out).min().unwrap();
+    let last_answered = nap_answers.iter().map(|nap| nap.answered).max().unwrap();
     assert!(
         last_answered - first_handed_out < Duration::from_millis(2 * NAP_MS),
-        "three naps of {NAP_MS} ms took {:?}",
+        "eight naps of {NAP_MS} ms took {:?}",
         last_answered - first_handed_out
     );
 
@@ -154,15 +156,11 @@ async fn runs_invocations_at_once_each_on_its_own_instance_and_answer() {
     let napping: BTreeSet<String> = request_ids_of(&lines, &format!("napping {NAP_MS} ms"))
         .into_iter()
         .collect();
-    assert_eq!(
-        napping,
-        BTreeSet::from(["nap-1", "nap-2", "nap-3"].map(String::from))
-    );
+    assert_eq!(napping, naps.iter().cloned().collect());
     let summarised: BTreeSet<String> = request_ids_of(&lines, "invocation").into_iter().collect();
-    assert_eq!(
-        summarised,
-        BTreeSet::from(["nap-1", "nap-2", "nap-3", "trap", "timeout"].map(String::from))
-    );
+    let mut all: BTreeSet<String> = naps.iter().cloned().collect();
+    all.extend(["trap", "timeout"].map(String::from));
+    assert_eq!(summarised, all);
     for line in lines.iter().filter(|line| line["target"] == "guest") {
         let id = line["span"]["lambda_request_id"].as_str().unwrap();
         let message = line["message"].as_str().unwrap();
