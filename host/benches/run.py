@@ -7,8 +7,12 @@
   2. cold start: process start to first response, `bootstrap invoke` with .wasm and .cwasm vs a
      native binary doing the same work (medians of interleaved runs);
   3. memory: RSS before and after 1,000,000 invocations on fresh instances;
-  4. serve: requests per second and latency under wrk, `bootstrap serve` vs a native hyper server.
-Results go to target/bench/results.json and the plot to BENCHMARKS.png.
+  4. serve: requests per second and latency under wrk, `bootstrap serve` vs a native hyper server;
+  5. concurrency (Lambda Managed Instances): invocations per second of a guest that waits on a
+     clock, through `bootstrap` in Lambda mode with AWS_LAMBDA_MAX_CONCURRENCY at 1, 2, 4, 8 and
+     16, against a Runtime API double here that hands out invocations concurrently.
+Results go to target/bench/results.json and the plot to BENCHMARKS.png. `run.py STEP...` runs
+only those steps (criterion, cold-start, rss, serve, concurrency), into results-partial.json.
 """
 
 import json
@@ -20,7 +24,9 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +36,10 @@ CWASM = TARGET / "bench/hello_world.cwasm"
 BOOTSTRAP = TARGET / "release/bootstrap"
 EXAMPLES = TARGET / "release/examples"
 EVENT = ROOT / "host/tests/fixtures/events/tutorial-rest-api.json"
+# Its `/nap/MS` sleeps MS milliseconds: a handler that waits, as on a slow downstream call.
+SLEEPY = TARGET / "wasm32-wasip2/release/hostile_sleep.wasm"
+NAP_MS = 50
+CONCURRENCY_LEVELS = [1, 2, 4, 8, 16]
 GOALS = {
     "whole path, component / native": 1.5,
     "instantiation median (us)": 5.0,
@@ -162,6 +172,118 @@ def serve_throughput():
     return results
 
 
+class ConcurrentRuntimeApi:
+    """A Lambda Runtime API double: while open, every `/next` poll gets the next invocation at
+    once, however many are in flight; it counts answers and the most invocations in flight."""
+
+    def __init__(self, event):
+        self.event = event
+        self.state = threading.Condition()
+        self.open = False
+        self.issued = 0
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.answered = 0
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            # Headers and body go out as separate writes: without this, Nagle's algorithm holds
+            # the body back until the runtime's delayed ACK, 40 ms later.
+            disable_nagle_algorithm = True
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                request_id, deadline_ms = api.next()
+                self.send_response(200)
+                self.send_header("lambda-runtime-aws-request-id", request_id)
+                self.send_header("lambda-runtime-deadline-ms", str(deadline_ms))
+                self.send_header("content-length", str(len(api.event)))
+                self.end_headers()
+                self.wfile.write(api.event)
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                api.answer()
+                self.send_response(202)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):
+                pass  # the runtime's connections reset when it is stopped
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def address(self):
+        return f"127.0.0.1:{self.server.server_address[1]}"
+
+    def next(self):
+        with self.state:
+            self.state.wait_for(lambda: self.open)
+            self.issued += 1
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            return f"inv-{self.issued}", int(time.time() * 1000) + 30_000
+
+    def answer(self):
+        with self.state:
+            self.in_flight -= 1
+            self.answered += 1
+
+    def window(self, seconds):
+        """Hands out invocations for `seconds`; returns the answers in that time."""
+        with self.state:
+            self.open, before = True, self.answered
+            self.state.notify_all()
+        time.sleep(seconds)
+        with self.state:
+            self.open = False
+            return self.answered - before
+
+
+def peak_rss_kib(pid):
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
+
+
+def concurrency(seconds=2.0):
+    event = json.loads(EVENT.read_text())
+    event["path"] = f"/nap/{NAP_MS}"
+    results = {}
+    for level in CONCURRENCY_LEVELS:
+        api = ConcurrentRuntimeApi(json.dumps(event).encode())
+        env = dict(
+            os.environ, AWS_LAMBDA_RUNTIME_API=api.address, AWS_LAMBDA_FUNCTION_NAME="sleepy",
+            AWS_LAMBDA_FUNCTION_VERSION="$LATEST", AWS_LAMBDA_FUNCTION_MEMORY_SIZE="2048",
+            AWS_LAMBDA_MAX_CONCURRENCY=str(level), AWS_LAMBDA_LOG_LEVEL="ERROR")
+        runtime = subprocess.Popen([BOOTSTRAP, "lambda", "--component", SLEEPY], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            api.window(0.5)  # warm up: every poller connected, every slot used once
+            answered = api.window(seconds)
+            rss = peak_rss_kib(runtime.pid)
+        finally:
+            runtime.terminate()
+            runtime.wait()
+            api.server.shutdown()
+        results[f"concurrency {level}: invocations/s"] = answered / seconds
+        results[f"concurrency {level}: most in flight"] = api.peak_in_flight
+        results[f"concurrency {level}: peak RSS (KiB)"] = rss
+    one = results["concurrency 1: invocations/s"]
+    top = CONCURRENCY_LEVELS[-1]
+    results[f"concurrency {top}: invocations/s vs 1"] = results[f"concurrency {top}: invocations/s"] / one
+    results["RSS per extra concurrent invocation (KiB)"] = (
+        results[f"concurrency {top}: peak RSS (KiB)"] - results["concurrency 1: peak RSS (KiB)"]) / (top - 1)
+    return results
+
+
 def plot(results):
     try:
         import matplotlib
@@ -171,7 +293,7 @@ def plot(results):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    fig, axes = plt.subplots(1, 4, figsize=(20, 4.5))
     sizes = ["tutorial", "large"]
     for offset, kind, color in [(-0.2, "native", "#4c72b0"), (0.2, "component", "#dd8452")]:
         axes[0].bar([i + offset for i in range(2)], [results[f"whole path {s}: {kind} (us)"] for s in sizes],
@@ -188,20 +310,40 @@ def plot(results):
     axes[2].bar(servers, [results[f"serve {s}: requests/s"] for s in servers])
     axes[2].set_ylabel("requests per second (wrk, 32 connections)")
     axes[2].set_title("Local HTTP serving")
+    levels = [str(level) for level in CONCURRENCY_LEVELS]
+    axes[3].bar(levels, [results[f"concurrency {level}: invocations/s"] for level in CONCURRENCY_LEVELS],
+                color="#55a868")
+    axes[3].plot(levels, [level * 1000 / NAP_MS for level in CONCURRENCY_LEVELS], "k--", label="ideal")
+    axes[3].set_xlabel("AWS_LAMBDA_MAX_CONCURRENCY")
+    axes[3].set_ylabel("invocations per second")
+    axes[3].set_title(f"Lambda mode, a guest that waits {NAP_MS} ms")
+    axes[3].legend()
     fig.suptitle(f"lambda-wasm benchmarks — {platform.machine()}, {os.cpu_count()} cores (shared, noisy)")
     fig.tight_layout()
     fig.savefig(ROOT / "BENCHMARKS.png", dpi=90)
 
 
+STEPS = {
+    "criterion": run_criterion,
+    "cold-start": cold_start,
+    "rss": rss,
+    "serve": serve_throughput,
+    "concurrency": concurrency,
+}
+
+
 def main():
+    # `run.py concurrency serve` runs those steps alone; no argument runs them all.
+    steps = sys.argv[1:] or list(STEPS)
     results = {}
-    results.update(run_criterion())
-    results.update(cold_start())
-    results.update(rss())
-    results.update(serve_throughput())
+    for step in steps:
+        results.update(STEPS[step]())
     (TARGET / "bench").mkdir(parents=True, exist_ok=True)
-    (TARGET / "bench/results.json").write_text(json.dumps(results, indent=2))
-    plot(results)
+    complete = len(steps) == len(STEPS)
+    name = "results.json" if complete else "results-partial.json"
+    (TARGET / "bench" / name).write_text(json.dumps(results, indent=2))
+    if complete:
+        plot(results)
     print("\n== results (medians) ==")
     for key, value in results.items():
         print(f"{key:45} {value:12.2f}")

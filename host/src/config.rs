@@ -9,8 +9,13 @@ use anyhow::{Context as _, bail};
 
 use crate::outbound::OutboundPolicy;
 
-/// Guest memory cap in MiB. Default: half the function's memory, or 128 outside Lambda.
+/// Guest memory cap in MiB. Default: half the function's memory shared by the invocations that
+/// may run at once (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE / 2 / AWS_LAMBDA_MAX_CONCURRENCY`), or 128
+/// outside Lambda.
 pub const MEMORY_MB_VAR: &str = "LAMBDA_WASM_MEMORY_MB";
+/// How many invocations one execution environment runs at once; Lambda sets it on Managed
+/// Instances. Unset: one at a time.
+pub const MAX_CONCURRENCY_VAR: &str = "AWS_LAMBDA_MAX_CONCURRENCY";
 /// Bytes of stdout and of stderr kept per invocation, in KiB. Default 64.
 pub const OUTPUT_KB_VAR: &str = "LAMBDA_WASM_OUTPUT_KB";
 /// How long before Lambda's deadline the guest is stopped, in ms, so that the host can still
@@ -37,6 +42,8 @@ pub struct GuestConfig {
     pub env: Vec<(String, String)>,
     /// Where the guest's outbound HTTP requests may go, and what each invocation may send.
     pub outbound: Arc<OutboundPolicy>,
+    /// How many invocations run at once in Lambda mode, when Lambda says (Managed Instances).
+    pub max_concurrency: Option<u32>,
 }
 
 impl Default for GuestConfig {
@@ -47,6 +54,7 @@ impl Default for GuestConfig {
             deadline_margin: Duration::from_millis(DEFAULT_MARGIN_MS),
             env: Vec::new(),
             outbound: Arc::default(),
+            max_concurrency: None,
         }
     }
 }
@@ -60,9 +68,10 @@ impl GuestConfig {
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         let number = |name: &str, range: RangeInclusive<u64>| number(name, lookup(name), range);
         let function_mb = number("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", FUNCTION_MEMORY_MB)?;
+        let max_concurrency = number(MAX_CONCURRENCY_VAR, MAX_CONCURRENCY)?;
         let memory_mb = number(MEMORY_MB_VAR, MEMORY_MB)?.unwrap_or_else(|| {
             function_mb.map_or(DEFAULT_MEMORY_MB, |mb| {
-                (mb / 2).clamp(*MEMORY_MB.start(), *MEMORY_MB.end())
+                default_memory_mb(mb, max_concurrency.unwrap_or(1))
             })
         });
         let output_kb = number(OUTPUT_KB_VAR, OUTPUT_KB)?.unwrap_or(DEFAULT_OUTPUT_KB);
@@ -74,12 +83,22 @@ impl GuestConfig {
             deadline_margin: Duration::from_millis(margin_ms),
             env: guest_env(&lookup),
             outbound: Arc::new(OutboundPolicy::from_lookup(&lookup)?),
+            max_concurrency: max_concurrency.map(u32::try_from).transpose()?,
         })
     }
 }
 
+/// The default guest memory cap: half of the function's memory, shared by the `concurrency`
+/// guests that may run at once (the other half is the host's: its code, the compiled component,
+/// events and responses in flight). Never below 1 MiB, nor above what one memory can hold.
+fn default_memory_mb(function_mb: u64, concurrency: u64) -> u64 {
+    (function_mb / 2 / concurrency.max(1)).clamp(*MEMORY_MB.start(), *MEMORY_MB.end())
+}
+
 /// Lambda's function memory setting: 128 MB to 10,240 MB (emulators may set less).
 const FUNCTION_MEMORY_MB: RangeInclusive<u64> = 1..=10_240;
+/// Lambda Managed Instances' `PerExecutionEnvironmentMaxConcurrency`: 1 to 1,600.
+const MAX_CONCURRENCY: RangeInclusive<u64> = 1..=1_600;
 /// A 32-bit linear memory holds at most 4 GiB; a larger cap could never be used.
 const MEMORY_MB: RangeInclusive<u64> = 1..=4_096;
 /// 0 keeps nothing; 64 MiB per stream is already far more than a log should take.
@@ -205,8 +224,9 @@ mod tests {
     }
 
     /// Each variable, its smallest and largest accepted values, and values just outside.
-    const RANGES: [(&str, u64, u64); 4] = [
+    const RANGES: [(&str, u64, u64); 5] = [
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 1, 10_240),
+        ("AWS_LAMBDA_MAX_CONCURRENCY", 1, 1_600),
         ("LAMBDA_WASM_MEMORY_MB", 1, 4_096),
         ("LAMBDA_WASM_OUTPUT_KB", 0, 65_536),
         ("LAMBDA_WASM_DEADLINE_MARGIN_MS", 0, 900_000),
@@ -277,6 +297,39 @@ mod tests {
                 .memory_bytes,
             4 << 30
         );
+    }
+
+    #[test]
+    fn concurrent_invocations_share_half_the_function_memory_unless_the_cap_is_set() {
+        let memory = |vars: &[(&str, &str)]| config(vars).unwrap().memory_bytes >> 20;
+        let managed = [
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "4096"),
+            ("AWS_LAMBDA_MAX_CONCURRENCY", "16"),
+        ];
+        assert_eq!(memory(&managed), 128, "4096 / 2 / 16");
+        assert_eq!(config(&managed).unwrap().max_concurrency, Some(16));
+        assert_eq!(
+            memory(&[
+                ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "2048"),
+                ("AWS_LAMBDA_MAX_CONCURRENCY", "1"),
+            ]),
+            1024,
+            "one at a time is today's half"
+        );
+        assert_eq!(
+            memory(&[managed[0], managed[1], ("LAMBDA_WASM_MEMORY_MB", "300")]),
+            300,
+            "the cap overrides the formula"
+        );
+        assert_eq!(
+            memory(&[
+                ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
+                ("AWS_LAMBDA_MAX_CONCURRENCY", "1600"),
+            ]),
+            1,
+            "never below 1 MiB"
+        );
+        assert_eq!(config(&[]).unwrap().max_concurrency, None);
     }
 
     #[test]

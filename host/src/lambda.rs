@@ -3,10 +3,13 @@
 mod runtime_api;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context as _, bail};
+use anyhow::{Context as _, anyhow, bail};
 use lambda_runtime::Diagnostic;
+use tokio::task::JoinSet;
+use tracing::Instrument as _;
 
 use self::runtime_api::{Invocation, RuntimeApi};
 use crate::bindings::InvocationContext;
@@ -55,20 +58,63 @@ pub async fn run(component: Option<PathBuf>) -> anyhow::Result<()> {
         Ok(config) => config,
         Err(err) => return Err(init_error(&address, CONFIG_ERROR_TYPE, err).await),
     };
-    let handler = match component_path(component).and_then(|path| load(config, &path)) {
+    let max_concurrency = config.max_concurrency;
+    let concurrency = max_concurrency.map_or(Concurrency::Sequential, Concurrency::Invocations);
+    let handler = match component_path(component).and_then(|path| load(config, &path, concurrency))
+    {
         Ok(handler) => handler,
         Err(err) => return Err(init_error(&address, INIT_ERROR_TYPE, err).await),
     };
-    let api = RuntimeApi::new(&address)?;
-    let function = Function::from_env();
+    let pollers = max_concurrency.unwrap_or(1);
+    let api = Arc::new(RuntimeApi::new(&address, pollers as usize)?);
+    let function = Arc::new(Function::from_env());
+    if max_concurrency.is_none() {
+        return poll(api, handler, function).await;
+    }
+    // Lambda Managed Instances: as many `/next` polls at once as Lambda may hand out
+    // invocations, each serving its invocations on fresh instances of the one component.
+    tracing::info!(
+        max_concurrency = pollers,
+        "serving invocations concurrently"
+    );
+    let mut running = JoinSet::new();
+    for _ in 0..pollers {
+        running.spawn(poll(api.clone(), handler.clone(), function.clone()));
+    }
+    // A poller stops only when the Runtime API is gone, which ends the process.
+    match running.join_next().await {
+        Some(Ok(result)) => result,
+        Some(Err(join_err)) => Err(anyhow!("a Runtime API poller failed: {join_err}")),
+        None => Ok(()),
+    }
+}
+
+/// Takes invocations one after the other and answers each, until the Runtime API goes away.
+async fn poll(
+    api: Arc<RuntimeApi>,
+    handler: HandlerComponent,
+    function: Arc<Function>,
+) -> anyhow::Result<()> {
     loop {
         let Some(invocation) = api.next().await? else {
             continue;
         };
-        match answer(&handler, &function, &invocation).await {
-            Ok(response) => api.respond(&invocation, response).await?,
-            Err(diagnostic) => api.fail(&invocation, &diagnostic).await?,
+        // The runtime's own lines about this invocation carry its request id, as the guest's
+        // and the invocation's lines do (`proxy::handle_event`'s span).
+        let span = tracing::info_span!(
+            "invocation",
+            lambda_request_id = %invocation.request_id,
+        );
+        let context = span.in_scope(|| invocation_context(&function, &invocation));
+        let answered = answer(&handler, &invocation, context).await;
+        async {
+            match answered {
+                Ok(response) => api.respond(&invocation, response).await,
+                Err(diagnostic) => api.fail(&invocation, &diagnostic).await,
+            }
         }
+        .instrument(span)
+        .await?;
     }
 }
 
@@ -92,18 +138,22 @@ impl Function {
     }
 }
 
-/// The proxy response JSON for one invocation, or why the invocation fails.
-async fn answer(
-    handler: &HandlerComponent,
-    function: &Function,
-    invocation: &Invocation,
-) -> Result<Vec<u8>, Diagnostic> {
-    let context = InvocationContext {
+/// What the guest is told about `invocation`.
+fn invocation_context(function: &Function, invocation: &Invocation) -> InvocationContext {
+    InvocationContext {
         request_id: invocation.request_id.clone(),
         function_name: function.name.clone(),
         function_version: function.version.clone(),
         deadline_epoch_ms: plausible_deadline(invocation.deadline_epoch_ms),
-    };
+    }
+}
+
+/// The proxy response JSON for one invocation, or why the invocation fails.
+async fn answer(
+    handler: &HandlerComponent,
+    invocation: &Invocation,
+    context: InvocationContext,
+) -> Result<Vec<u8>, Diagnostic> {
     let (handler, event) = (handler.clone(), invocation.body.clone());
     // Its own task, so that a panic in the host fails this invocation alone.
     let handled =
@@ -127,8 +177,12 @@ async fn answer(
     }
 }
 
-fn load(config: GuestConfig, path: &Path) -> anyhow::Result<HandlerComponent> {
-    let handler = Loader::new(config, Concurrency::Sequential)?.load(path)?;
+fn load(
+    config: GuestConfig,
+    path: &Path,
+    concurrency: Concurrency,
+) -> anyhow::Result<HandlerComponent> {
+    let handler = Loader::new(config, concurrency)?.load(path)?;
     tracing::info!(component = %path.display(), "component loaded");
     Ok(handler)
 }

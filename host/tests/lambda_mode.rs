@@ -424,6 +424,20 @@ async fn a_malformed_outbound_allowlist_is_an_init_error_naming_the_variable() {
 }
 
 #[tokio::test]
+async fn a_max_concurrency_out_of_range_is_an_init_error_naming_the_variable() {
+    for value in ["0", "1601", "-1", "many"] {
+        assert_init_error_of_type(
+            &hello_world_task_root(),
+            "hello_world.wasm",
+            &[("AWS_LAMBDA_MAX_CONCURRENCY", value)],
+            "Runtime.ConfigurationError",
+            "AWS_LAMBDA_MAX_CONCURRENCY must be a whole number from 1 to 1600",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
 async fn an_event_with_too_many_headers_gets_a_400_in_its_front_ends_shape() {
     let mut rest_api: Value = serde_json::from_slice(&event("tutorial-rest-api.json")).unwrap();
     let headers: serde_json::Map<String, Value> = (0..200_000)

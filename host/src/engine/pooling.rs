@@ -10,6 +10,8 @@ pub enum Concurrency {
     Sequential,
     /// `serve`: many requests at once.
     Concurrent,
+    /// Lambda Managed Instances: up to this many invocations at once.
+    Invocations(u32),
 }
 
 impl Concurrency {
@@ -18,11 +20,16 @@ impl Concurrency {
     pub fn instances(self) -> u32 {
         match self {
             // A few spare slots: an invocation's slot is freed when its store drops.
-            Concurrency::Sequential => 4,
+            Concurrency::Sequential => 1 + SPARE_SLOTS,
             Concurrency::Concurrent => 256,
+            Concurrency::Invocations(invocations) => invocations.saturating_add(SPARE_SLOTS),
         }
     }
 }
+
+/// Slots beyond the invocations that run at once, for the instances whose stores are still
+/// being dropped when the next invocations start.
+const SPARE_SLOTS: u32 = 3;
 
 /// The pool's capacity, derived from the concurrency: one component instance per invocation,
 /// with room for the core instances, memories and tables a component is made of.
@@ -84,9 +91,15 @@ mod tests {
     fn each_concurrency_mode_reserves_slots_for_its_invocations() {
         let sequential = PoolSize::for_concurrency(Concurrency::Sequential);
         let concurrent = PoolSize::for_concurrency(Concurrency::Concurrent);
+        let managed = PoolSize::for_concurrency(Concurrency::Invocations(16));
         assert_eq!(sequential.component_instances, 4);
         assert_eq!(concurrent.component_instances, 256);
-        for size in [sequential, concurrent] {
+        assert_eq!(managed.component_instances, 16 + SPARE_SLOTS);
+        assert_eq!(
+            Concurrency::Invocations(1).instances(),
+            Concurrency::Sequential.instances()
+        );
+        for size in [sequential, concurrent, managed] {
             assert_eq!(size.stacks, size.component_instances, "one stack per call");
             assert_eq!(size.memories, 2 * size.component_instances);
             assert_eq!(size.core_instances, 8 * size.component_instances);

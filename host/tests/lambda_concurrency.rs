@@ -1,0 +1,186 @@
+//! Lambda Managed Instances: the real `bootstrap` with `AWS_LAMBDA_MAX_CONCURRENCY` set, against
+//! a Runtime API double that hands out invocations concurrently. The guest waits on a clock
+//! (`hostile-sleep`'s `/nap/MS`), so that overlapping invocations show in the double's times.
+
+#![allow(clippy::unwrap_used)] // a failed step is a failed test
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::process::Child;
+use std::time::Duration;
+
+use common::runtime_api::{Answer, ConcurrentRuntimeApi, Queued};
+use serde_json::Value;
+
+const NAP_MS: u64 = 600;
+
+/// The tutorial's REST API event, asking for `path`.
+fn event(path: &str) -> Vec<u8> {
+    let mut event: Value =
+        serde_json::from_slice(&common::read_fixture("events/tutorial-rest-api.json")).unwrap();
+    event["path"] = Value::from(path);
+    serde_json::to_vec(&event).unwrap()
+}
+
+fn queued(request_id: &str, path: &str, timeout: Duration) -> Queued {
+    Queued {
+        request_id: request_id.to_owned(),
+        event: event(path),
+        timeout,
+    }
+}
+
+/// `bootstrap` as Lambda starts it, with JSON log lines, running `hostile-sleep`.
+fn start_runtime(address: std::net::SocketAddr, env: &[(&str, &str)]) -> Child {
+    let component = common::component("hostile-sleep");
+    common::bootstrap()
+        .envs(env.iter().copied())
+        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "sleepy")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "2048")
+        .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+        .env("AWS_LAMBDA_LOG_LEVEL", "INFO")
+        .env("LAMBDA_TASK_ROOT", component.parent().unwrap())
+        .env("_HANDLER", component.file_name().unwrap())
+        .env_remove("LAMBDA_WASM_COMPONENT")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting bootstrap")
+}
+
+async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..600 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// Waits for an answer to each of `count` invocations and for the runtime to poll `polls`
+/// times in all; stops the runtime and returns the answers and its log lines.
+async fn run(
+    api: &ConcurrentRuntimeApi,
+    mut runtime: Child,
+    count: usize,
+    polls: usize,
+) -> (Vec<Answer>, Vec<Value>) {
+    wait_for("an answer per invocation", || api.answers().len() == count).await;
+    wait_for("the runtime's next polls", || api.polls() == polls).await;
+    assert!(
+        runtime.try_wait().unwrap().is_none(),
+        "bootstrap still runs"
+    );
+    runtime.kill().unwrap();
+    let output = runtime.wait_with_output().unwrap();
+    let lines = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    (api.answers(), lines)
+}
+
+fn answer<'a>(answers: &'a [Answer], request_id: &str) -> &'a Answer {
+    answers
+        .iter()
+        .find(|answer| answer.request_id == request_id)
+        .unwrap_or_else(|| panic!("no answer to {request_id}: {answers:?}"))
+}
+
+/// The request id of the span each line with `message` was logged in.
+fn request_ids_of(lines: &[Value], message: &str) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|line| line["message"] == message)
+        .map(|line| {
+            line["span"]["lambda_request_id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("a line without its request id: {line}"))
+                .to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn runs_invocations_at_once_each_on_its_own_instance_and_answer() {
+    let (api, address) = ConcurrentRuntimeApi::start().await;
+    let nap = format!("/nap/{NAP_MS}");
+    // More than the four slots of a sequential pool: the pool must be sized for them too, or
+    // the naps would run in waves.
+    let naps: Vec<String> = (1..=8).map(|n| format!("nap-{n}")).collect();
+    api.enqueue(
+        naps.iter()
+            .map(|id| queued(id, &nap, Duration::from_secs(30)))
+            .chain([
+                queued("trap", "/panic", Duration::from_secs(30)),
+                // Sleeps for an hour: the host answers 504 before this deadline.
+                queued("timeout", "/forever", Duration::from_millis(1_500)),
+            ]),
+    );
+    let runtime = start_runtime(address, &[("AWS_LAMBDA_MAX_CONCURRENCY", "10")]);
+    // Ten answers, then each of the ten pollers polls again.
+    let (answers, lines) = run(&api, runtime, 10, 20).await;
+
+    for id in &naps {
+        let answer = answer(&answers, id);
+        assert_eq!(answer.kind, "response", "{answer:?}");
+        assert_eq!(answer.body["statusCode"], 200, "{answer:?}");
+        assert_eq!(answer.body["body"], format!("napped {NAP_MS} ms"));
+    }
+    // The naps overlap: the last was handed out before the first was answered.
+    let nap_answers: Vec<&Answer> = naps.iter().map(|id| answer(&answers, id)).collect();
+    let last_handed_out = nap_answers.iter().map(|nap| nap.handed_out).max().unwrap();
+    let first_answered = nap_answers.iter().map(|nap| nap.answered).min().unwrap();
+    assert!(
+        last_handed_out < first_answered,
+        "the invocations ran one after the other: {nap_answers:?}"
+    );
+    let first_handed_out = nap_answers.iter().map(|nap| nap.handed_out).min().unwrap();
+    let last_answered = nap_answers.iter().map(|nap| nap.answered).max().unwrap();
+    assert!(
+        last_answered - first_handed_out < Duration::from_millis(2 * NAP_MS),
+        "eight naps of {NAP_MS} ms took {:?}",
+        last_answered - first_handed_out
+    );
+
+    // A trap and a timeout fail their own invocations alone.
+    assert_eq!(answer(&answers, "trap").body["statusCode"], 500);
+    assert_eq!(answer(&answers, "timeout").body["statusCode"], 504);
+
+    // Every line about an invocation carries its own request id: the guest's output, the
+    // invocation's summary, the trap.
+    let napping: BTreeSet<String> = request_ids_of(&lines, &format!("napping {NAP_MS} ms"))
+        .into_iter()
+        .collect();
+    assert_eq!(napping, naps.iter().cloned().collect());
+    let summarised: BTreeSet<String> = request_ids_of(&lines, "invocation").into_iter().collect();
+    let mut all: BTreeSet<String> = naps.iter().cloned().collect();
+    all.extend(["trap", "timeout"].map(String::from));
+    assert_eq!(summarised, all);
+    for line in lines.iter().filter(|line| line["target"] == "guest") {
+        let id = line["span"]["lambda_request_id"].as_str().unwrap();
+        let message = line["message"].as_str().unwrap();
+        assert!(
+            !message.contains("panicked") || id == "trap",
+            "the trap's output logged under {id}: {line}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_the_variable_invocations_run_one_after_the_other() {
+    let (api, address) = ConcurrentRuntimeApi::start().await;
+    api.enqueue(["first", "second"].map(|id| queued(id, "/nap/300", Duration::from_secs(30))));
+    let runtime = start_runtime(address, &[]);
+    let (answers, _) = run(&api, runtime, 2, 3).await;
+    let (first, second) = (answer(&answers, "first"), answer(&answers, "second"));
+    assert!(
+        first.answered <= second.handed_out,
+        "the second invocation was taken before the first was answered: {answers:?}"
+    );
+    assert_eq!(second.body["statusCode"], 200);
+}
