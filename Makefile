@@ -191,3 +191,48 @@ $(VENV)/bin/cargo-lambda: $(VENV)/.tools
 test-cargo-lambda: $(VENV)/bin/cargo-lambda components
 	PATH="$(abspath $(VENV))/bin:$$PATH" deploy/cargo-lambda-invoke.sh $(WASM_DIR)/hello_world.wasm \
 	  host/tests/fixtures/events/tutorial-rest-api.json "Good evening, John of Seattle. Happy Thursday!"
+
+# Python handlers written for Lambda's Python runtime, as components of the `event-handler` world
+# (wit/proxy.wit): `make python-component APP=DIR HANDLER=module.function OUT=FILE.wasm`.
+PY_COMPONENT_TOOLS := componentize-py==0.25.1 pytest==8.3.4
+PY_GUEST := guest/python
+# The examples and the handler each exports.
+PY_EXAMPLES := hello:app.lambda_handler inspector:app.lambda_handler user-id:app.handler users:app.lambda_handler
+PY_WASM_DIR := target/python
+
+.PHONY: python-component python-examples test-python
+
+$(VENV)/.python-tools: Makefile
+	test -x $(VENV)/bin/pip || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(PY_COMPONENT_TOOLS)
+	touch $@
+
+# The app directory, its requirements.txt's packages and the adapter, bundled by componentize-py;
+# the app module it builds from imports the handler (at build time: see lambda_wasm/component.py).
+python-component: $(VENV)/.python-tools
+	$(if $(and $(APP),$(HANDLER),$(OUT)),,$(error usage: make python-component APP=DIR HANDLER=module.function OUT=FILE.wasm))
+	$(eval PY_BUILD := $(abspath $(OUT)).build)
+	rm -rf '$(PY_BUILD)' && mkdir -p '$(PY_BUILD)/deps' '$(dir $(abspath $(OUT)))'
+	if [ -f '$(APP)/requirements.txt' ]; then \
+	  $(VENV)/bin/pip install --quiet --disable-pip-version-check --only-binary=:all: \
+	    --platform any --implementation py --target '$(PY_BUILD)/deps' -r '$(APP)/requirements.txt'; \
+	fi
+	printf 'from lambda_wasm.component import make_world\nWitWorld = make_world("%s")\n' '$(HANDLER)' \
+	  > '$(PY_BUILD)/lambda_wasm_app.py'
+	$(VENV)/bin/componentize-py -d wit -w event-handler componentize -p '$(PY_BUILD)' -p '$(APP)' \
+	  -p '$(PY_BUILD)/deps' -p $(PY_GUEST) lambda_wasm_app -o '$(OUT)'
+	rm -rf '$(PY_BUILD)'
+
+# The four examples, into $(PY_WASM_DIR)/<name>.wasm.
+python-examples:
+	for example in $(PY_EXAMPLES); do \
+	  $(MAKE) --no-print-directory python-component APP=$(PY_GUEST)/$${example%%:*} \
+	    HANDLER=$${example#*:} OUT=$(PY_WASM_DIR)/$${example%%:*}.wasm || exit 1; \
+	done
+
+# The adapter's unit tests under CPython, then each example as a component through `bootstrap
+# invoke` against the same file under CPython, on every front end's events.
+test-python: $(VENV)/.python-tools python-examples host
+	$(VENV)/bin/python -m pytest -q $(PY_GUEST)/tests
+	LAMBDA_WASM_PYTHON=$(abspath $(VENV))/bin/python LAMBDA_WASM_PYTHON_COMPONENTS=$(abspath $(PY_WASM_DIR)) \
+	  $(CARGO) test --release -p lambda-wasm-host --test python

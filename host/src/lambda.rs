@@ -9,8 +9,8 @@ use anyhow::{Context as _, bail};
 use lambda_runtime::Diagnostic;
 
 use self::runtime_api::{Invocation, RuntimeApi};
-use crate::bindings::InvocationContext;
-use crate::component::{HandlerComponent, Loader};
+use crate::bindings::{FunctionContext, InvocationContext};
+use crate::component::{GuestComponent, Loader};
 use crate::config::GuestConfig;
 use crate::engine::Concurrency;
 use crate::{proxy, wall_clock};
@@ -72,10 +72,13 @@ pub async fn run(component: Option<PathBuf>) -> anyhow::Result<()> {
     }
 }
 
-/// The function's name and version, as Lambda sets them.
+/// The function's name, version, memory and log names, as Lambda sets them.
 struct Function {
     name: String,
     version: String,
+    memory_mb: u32,
+    log_group: String,
+    log_stream: String,
 }
 
 impl Function {
@@ -88,21 +91,34 @@ impl Function {
         Self {
             name: var("AWS_LAMBDA_FUNCTION_NAME"),
             version: var("AWS_LAMBDA_FUNCTION_VERSION"),
+            memory_mb: var("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+                .parse()
+                .unwrap_or_default(),
+            log_group: var("AWS_LAMBDA_LOG_GROUP_NAME"),
+            log_stream: var("AWS_LAMBDA_LOG_STREAM_NAME"),
         }
     }
 }
 
 /// The proxy response JSON for one invocation, or why the invocation fails.
 async fn answer(
-    handler: &HandlerComponent,
+    handler: &GuestComponent,
     function: &Function,
     invocation: &Invocation,
 ) -> Result<Vec<u8>, Diagnostic> {
-    let context = InvocationContext {
-        request_id: invocation.request_id.clone(),
-        function_name: function.name.clone(),
-        function_version: function.version.clone(),
-        deadline_epoch_ms: plausible_deadline(invocation.deadline_epoch_ms),
+    let context = proxy::Invocation {
+        context: InvocationContext {
+            request_id: invocation.request_id.clone(),
+            function_name: function.name.clone(),
+            function_version: function.version.clone(),
+            deadline_epoch_ms: plausible_deadline(invocation.deadline_epoch_ms),
+        },
+        function: FunctionContext {
+            invoked_function_arn: invocation.invoked_function_arn.clone(),
+            memory_limit_in_mb: function.memory_mb,
+            log_group_name: function.log_group.clone(),
+            log_stream_name: function.log_stream.clone(),
+        },
     };
     let (handler, event) = (handler.clone(), invocation.body.clone());
     // Its own task, so that a panic in the host fails this invocation alone.
@@ -127,7 +143,7 @@ async fn answer(
     }
 }
 
-fn load(config: GuestConfig, path: &Path) -> anyhow::Result<HandlerComponent> {
+fn load(config: GuestConfig, path: &Path) -> anyhow::Result<GuestComponent> {
     let handler = Loader::new(config, Concurrency::Sequential)?.load(path)?;
     tracing::info!(component = %path.display(), "component loaded");
     Ok(handler)

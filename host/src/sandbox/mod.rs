@@ -9,9 +9,10 @@ mod wasi;
 
 use wasmtime::component::{HasSelf, Linker, ResourceTable};
 
+pub use self::invocation::Invocation;
 pub use self::limits::GuestLimits;
 use self::output::BoundedOutput;
-use crate::bindings::{Handler, InvocationContext};
+use crate::bindings::{Handler, event_errors, function};
 use crate::config::GuestConfig;
 use crate::guest_text;
 
@@ -26,7 +27,7 @@ const MAX_RESOURCES: usize = 10_000;
 pub struct HostState {
     wasi: wasmtime_wasi::WasiCtx,
     table: ResourceTable,
-    invocation: InvocationContext,
+    invocation: Invocation,
     stdout: BoundedOutput,
     stderr: BoundedOutput,
     /// What the guest may allocate, and what it did.
@@ -35,7 +36,7 @@ pub struct HostState {
 
 impl HostState {
     /// A fresh sandbox for one invocation, within `config`'s limits.
-    pub fn new(config: &GuestConfig, invocation: InvocationContext) -> Self {
+    pub fn new(config: &GuestConfig, invocation: Invocation) -> Self {
         let stdout = BoundedOutput::new(config.output_bytes);
         let stderr = BoundedOutput::new(config.output_bytes);
         let mut table = ResourceTable::new();
@@ -84,11 +85,13 @@ fn lines_to_log(text: &str, budget: usize) -> (Vec<String>, usize) {
     (logged, lines.count())
 }
 
-/// Links what a `handler`-world guest may import: WASI (sandboxed by [`HostState`]) and the
+/// Links what a guest of either world may import: WASI (sandboxed by [`HostState`]) and the
 /// contract's own interfaces.
 pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     wasmtime_wasi::p2::add_to_linker_async(linker)?;
-    Handler::add_to_linker::<_, HasSelf<_>>(linker, |state| state)
+    Handler::add_to_linker::<_, HasSelf<_>>(linker, |state| state)?;
+    function::add_to_linker::<_, HasSelf<_>>(linker, |state| state)?;
+    event_errors::add_to_linker::<_, HasSelf<_>>(linker, |state| state)
 }
 
 #[cfg(test)]
