@@ -2,6 +2,7 @@
 Lambda's Python runtime: `name` and `city` from the query string, `day` from the `day` header,
 `time` from the JSON body."""
 
+import base64
 import json
 
 
@@ -12,8 +13,9 @@ def lambda_handler(event, context):
     city = query.get("city") or "World"
     day = headers.get("day")
     time = "day"
-    if event.get("body"):
-        body = json.loads(event["body"])
+    text = request_body(event)
+    if text:
+        body = json.loads(text)
         time = body.get("time") or "day"
     greeting = f"Good {time}, {name} of {city}."
     if day:
@@ -23,3 +25,11 @@ def lambda_handler(event, context):
         "headers": {"Content-Type": "application/json"},
         "body": json.dumps({"greeting": greeting}),
     }
+
+
+def request_body(event):
+    """The body as text; Function URLs and HTTP APIs base64-encode some."""
+    body = event.get("body")
+    if body and event.get("isBase64Encoded"):
+        return base64.b64decode(body).decode()
+    return body

@@ -1,6 +1,7 @@
 """The request inspector: echoes the headers, query parameters and JSON body it got, with a
 custom response header; logs what it saw."""
 
+import base64
 import json
 import logging
 
@@ -10,7 +11,8 @@ logger = logging.getLogger()
 def lambda_handler(event, context):
     headers = event.get("headers") or {}
     query = event.get("queryStringParameters") or {}
-    body = json.loads(event["body"]) if event.get("body") else None
+    text = request_body(event)
+    body = json.loads(text) if text else None
     method = event.get("httpMethod") or event["requestContext"]["http"]["method"]
     print(f"{method} with {len(headers)} headers")
     logger.warning("request %s", context.aws_request_id)
@@ -28,3 +30,11 @@ def lambda_handler(event, context):
             }
         ),
     }
+
+
+def request_body(event):
+    """The body as text; Function URLs and HTTP APIs base64-encode some."""
+    body = event.get("body")
+    if body and event.get("isBase64Encoded"):
+        return base64.b64decode(body).decode()
+    return body

@@ -72,7 +72,9 @@ def to_json(result: Any) -> str:
 
 
 def _error(error: BaseException, error_type: Optional[str] = None) -> HandlerError:
-    frames = traceback.extract_tb(error.__traceback__)
+    # The stack trace starts in the handler, as Lambda's does: this module's frame is left out.
+    tb = error.__traceback__
+    frames = traceback.extract_tb(tb.tb_next if tb is not None and tb.tb_next is not None else tb)
     return HandlerError(
         error_type=error_type or type(error).__name__,
         error_message=str(error),

@@ -1,6 +1,7 @@
 """The users API, in memory: GET /users, POST /users (201, 400 on a missing field),
 GET /users/{id} (404 when unknown), 404 for any other route."""
 
+import base64
 import json
 
 USERS = [
@@ -35,7 +36,7 @@ def lambda_handler(event, context):
 
 
 def create_user(event):
-    body = json.loads(event.get("body") or "{}")
+    body = json.loads(request_body(event) or "{}")
     for field in ("name", "email"):
         if field not in body:
             return error_response(400, f"Missing required field: {field}")
@@ -49,3 +50,11 @@ def get_user(user_id):
         if str(user["id"]) == user_id:
             return response(200, user)
     return error_response(404, f"User {user_id} not found")
+
+
+def request_body(event):
+    """The body as text; Function URLs and HTTP APIs base64-encode some."""
+    body = event.get("body")
+    if body and event.get("isBase64Encoded"):
+        return base64.b64decode(body).decode()
+    return body
