@@ -89,7 +89,7 @@ lint: setup
 test: tools lint components package
 	$(CARGO) test --release -p lambda-wasm-host -p lambda-wasm-routes
 	$(MAKE) --no-print-directory test-guests test-cargo-component
-	$(MAKE) --no-print-directory test-sam test-cargo-lambda test-new-handler
+	$(MAKE) --no-print-directory test-sam test-cargo-lambda test-new-handler test-python
 
 # Benchmarks: criterion, cold start, RSS over 1M invocations, serve under wrk against a native
 # server and `wasmtime serve` (host/benches/run.py prints the ratios).
@@ -103,7 +103,7 @@ bench: host components tools
 # target/deploy and zips them, without SAM.
 
 DEPLOY_DIR := target/deploy
-DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction
+DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction PythonHelloFunction
 # Amazon Linux 2023 (provided.al2023) has glibc 2.34: the layer's bootstrap may need no newer one.
 GLIBC_MAX := 2.34
 # Empty: the layer ships the native release build, checked against GLIBC_MAX. Else a target for
@@ -200,7 +200,7 @@ PY_GUEST := guest/python
 PY_EXAMPLES := hello:app.lambda_handler inspector:app.lambda_handler user-id:app.handler users:app.lambda_handler
 PY_WASM_DIR := target/python
 
-.PHONY: python-component python-examples test-python
+.PHONY: python-component python-examples test-python build-PythonHelloFunction
 
 $(VENV)/.python-tools: Makefile
 	test -x $(VENV)/bin/pip || python3 -m venv $(VENV)
@@ -236,3 +236,9 @@ test-python: $(VENV)/.python-tools python-examples host
 	$(VENV)/bin/python -m pytest -q $(PY_GUEST)/tests
 	LAMBDA_WASM_PYTHON=$(abspath $(VENV))/bin/python LAMBDA_WASM_PYTHON_COMPONENTS=$(abspath $(PY_WASM_DIR)) \
 	  $(CARGO) test --release -p lambda-wasm-host --test python
+
+# The deployed Python function's code: its component alone (template.yaml: PythonHelloFunction).
+build-PythonHelloFunction:
+	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: `sam build` sets it; or run `make package`))
+	$(MAKE) --no-print-directory python-component APP=$(PY_GUEST)/hello HANDLER=app.lambda_handler \
+	  OUT="$(ARTIFACTS_DIR)/hello.wasm"

@@ -13,14 +13,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use lambda_wasm_host::bindings::InvocationContext;
-use lambda_wasm_host::component::Loader;
+use lambda_wasm_host::component::{GuestComponent, Loader};
 use lambda_wasm_host::engine::Concurrency;
 use lambda_wasm_host::{event, proxy};
 use native::NativeHelloWorld;
 use serde_json::{Value, json};
 
-fn invocation() -> InvocationContext {
+fn invocation() -> proxy::Invocation {
     proxy::local_invocation(Duration::from_secs(3600))
 }
 
@@ -86,13 +85,16 @@ fn whole_path(c: &mut Criterion) {
     }
     group.finish();
 
+    let GuestComponent::Handler(handler) = &component else {
+        panic!("hello-world is a component of the `handler` world");
+    };
     let mut group = c.benchmark_group("parts");
     group.bench_function("instantiate", |b| {
         b.to_async(&runtime)
-            .iter(|| async { component.instantiate_only(invocation()).await.unwrap() });
+            .iter(|| async { handler.instantiate_only(invocation()).await.unwrap() });
     });
     let mut instance = runtime
-        .block_on(component.reusable_instance(invocation()))
+        .block_on(handler.reusable_instance(invocation()))
         .unwrap();
     group.bench_function("guest_call", |b| {
         b.iter(|| runtime.block_on(instance.call(&request)).unwrap());

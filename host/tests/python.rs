@@ -7,6 +7,8 @@
 //! `make test-python` builds the components (`make python-examples`) and runs this with
 //! `LAMBDA_WASM_PYTHON_COMPONENTS` (their directory) and `LAMBDA_WASM_PYTHON` (a CPython).
 
+#![allow(clippy::unwrap_used)] // a failed step is a failed test
+
 mod common;
 
 use std::path::{Path, PathBuf};
