@@ -96,6 +96,8 @@ test: tools lint components package
 bench: host components tools
 	$(CARGO) build --release -p lambda-wasm-host --examples
 	$(CARGO) build --release --target wasm32-wasip2 -p http-hello
+	$(MAKE) --no-print-directory python-component APP=guest/python/hello HANDLER=app.lambda_handler \
+	  OUT=target/python/hello.wasm
 	python3 host/benches/run.py
 
 # Deploy. SAM's makefile builder runs `make build-<LogicalId>` from the root with ARTIFACTS_DIR set

@@ -102,10 +102,30 @@ fn whole_path(c: &mut Criterion) {
     group.finish();
 }
 
+/// A Python handler (guest/python/hello, an `event-handler` component) on the whole path with a
+/// fresh instance per call, when `PYTHON_BENCH_COMPONENT` names it (`host/benches/run.py` does).
+fn python_whole_path(c: &mut Criterion) {
+    let Some(component) = std::env::var_os("PYTHON_BENCH_COMPONENT") else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let loader = Loader::from_env(Concurrency::Sequential).unwrap();
+    let component = loader.load(&PathBuf::from(component)).unwrap();
+    let event = fixture("tutorial-rest-api.json");
+    c.bench_function("python/whole_path", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let response = proxy::handle_event(&component, &event, invocation())
+                .await
+                .unwrap();
+            serde_json::to_vec(&response).unwrap()
+        });
+    });
+}
+
 criterion_group! {
     name = benches;
     // The machine is shared and noisy: many short samples, medians in the report.
     config = Criterion::default().sample_size(50).measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
-    targets = whole_path
+    targets = whole_path, python_whole_path
 }
 criterion_main!(benches);
