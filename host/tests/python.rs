@@ -158,6 +158,9 @@ fn the_request_inspector_answers_alike_as_a_component_and_under_cpython() {
     assert_eq!(body["query"]["myparam"], "custom");
     assert_eq!(body["headers"]["my-header"], "my-header-value");
     assert!(body["body"]["my-field"].is_string(), "{body}");
+    assert_eq!(body["context"]["function_name"], "local");
+    assert_eq!(body["context"]["memory_limit_in_mb"], "128");
+    assert_eq!(body["context"]["has_time_left"], true);
 }
 
 #[test]

@@ -1,5 +1,5 @@
-"""The request inspector: echoes the headers, query parameters and JSON body it got, with a
-custom response header; logs what it saw."""
+"""The request inspector: echoes the headers, query parameters and JSON body it got and its
+context, with a custom response header; prints and logs what it saw."""
 
 import base64
 import json
@@ -26,7 +26,16 @@ def lambda_handler(event, context):
                 "headers": headers,
                 "query": query,
                 "body": body,
-                "function": context.function_name,
+                # The context as the handler sees it (the request id differs per invocation).
+                "context": {
+                    "function_name": context.function_name,
+                    "function_version": context.function_version,
+                    "invoked_function_arn": context.invoked_function_arn,
+                    "memory_limit_in_mb": context.memory_limit_in_mb,
+                    "log_group_name": context.log_group_name,
+                    "log_stream_name": context.log_stream_name,
+                    "has_time_left": context.get_remaining_time_in_millis() > 0,
+                },
             }
         ),
     }

@@ -204,11 +204,15 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_request_id_deadline_and_invocation_id() {
+    fn reads_the_request_id_deadline_invoked_arn_and_invocation_id() {
         let invocation = invocation(
             &headers(&[
                 (REQUEST_ID, b"8476a536-e9f4-11e8-9739-2dfe598c3fcd"),
                 (DEADLINE_MS, b"1542409706888"),
+                (
+                    INVOKED_FUNCTION_ARN,
+                    b"arn:aws:lambda:us-east-1:123456789012:function:f:live",
+                ),
                 (INVOCATION_ID, b"inv-1"),
                 (
                     "lambda-runtime-client-context",
@@ -224,6 +228,10 @@ mod tests {
             "8476a536-e9f4-11e8-9739-2dfe598c3fcd"
         );
         assert_eq!(invocation.deadline_epoch_ms, 1542409706888);
+        assert_eq!(
+            invocation.invoked_function_arn,
+            "arn:aws:lambda:us-east-1:123456789012:function:f:live"
+        );
         assert_eq!(
             invocation.invocation_id,
             Some(HeaderValue::from_static("inv-1"))
