@@ -32,16 +32,17 @@ pub fn to_response(result: &str, format: ResponseFormat) -> Result<Response, Mal
         (Value::Object(fields), _) if fields.contains_key("statusCode") => {
             structured(&fields, format)
         }
-        (inferred, ResponseFormat::HttpApi) => Ok(inferred_200(inferred)),
+        (inferred, ResponseFormat::HttpApi) => Ok(inferred_200(inferred, result)),
         _ => Err(malformed("the result has no statusCode")),
     }
 }
 
-/// HTTP API 2.0's reading of a result without `statusCode`.
-fn inferred_200(result: Value) -> Response {
-    let body = match result {
+/// HTTP API 2.0's reading of a result without `statusCode`: the body is the function's JSON as
+/// it returned it (its key order and spacing), or the string a string result holds.
+fn inferred_200(parsed: Value, raw: &str) -> Response {
+    let body = match parsed {
         Value::String(text) => text,
-        other => other.to_string(),
+        _ => raw.to_owned(),
     };
     Response {
         status: 200,
@@ -196,9 +197,9 @@ mod tests {
 
     #[test]
     fn http_api_2_infers_a_200_for_a_result_without_status_code() {
-        let response = to_response(r#"{"message": "hi"}"#, V2).unwrap();
+        let response = to_response(r#"{"message": "hi", "a": 1}"#, V2).unwrap();
         assert_eq!(response.status, 200);
-        assert_eq!(response.body, br#"{"message":"hi"}"#);
+        assert_eq!(response.body, br#"{"message": "hi", "a": 1}"#);
         assert_eq!(response.headers[0].1, "application/json");
         assert_eq!(to_response(r#""plain""#, V2).unwrap().body, b"plain");
         assert_eq!(to_response("null", V2).unwrap().body, b"null");

@@ -137,3 +137,30 @@ impl Loader {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_component_of_neither_world_is_refused_naming_its_exports_and_the_worlds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.wasm");
+        let other = wat::parse_str(
+            r#"(component
+                (core module $m (func (export "f")))
+                (core instance $i (instantiate $m))
+                (func $serve (canon lift (core func $i "f")))
+                (export "serve" (func $serve)))"#,
+        )
+        .unwrap();
+        std::fs::write(&path, other).unwrap();
+        let loader = Loader::new(GuestConfig::default(), Concurrency::Sequential).unwrap();
+        let err = format!("{:#}", loader.load(&path).err().unwrap());
+        assert!(err.contains(r#"exports ["serve"]"#), "{err}");
+        assert!(
+            err.contains("`handle`") && err.contains("`handle-event`"),
+            "{err}"
+        );
+    }
+}
