@@ -33,6 +33,8 @@ help:
 	@echo "make test-guests the SDK's and handlers' unit tests, inside wasmtime"
 	@echo "make test-cargo-component  build the handlers with cargo component; run the host's handler tests on them"
 	@echo "make bench       every benchmark, ratios printed, BENCHMARKS.png drawn (see BENCHMARKS.md)"
+	@echo "make python-component APP=DIR HANDLER=module.function OUT=FILE.wasm  a Python Lambda handler as a component"
+	@echo "make test-python the Python adapter's tests, and the Python examples against CPython"
 	@echo "make package     build the layer (bootstrap) and each function's component as zips in target/deploy"
 	@echo "make sam-build   sam build (no Docker): the same artifacts in .aws-sam/build, for sam deploy"
 
@@ -86,10 +88,11 @@ lint: setup
 	$(CARGO) clippy --release -p lambda-wasm-host -p lambda-wasm-routes --all-targets --all-features -- -D warnings
 	$(CARGO) clippy --release --target wasm32-wasip2 $(addprefix -p ,$(SDK) $(GUESTS) $(HOSTILE) hostile-support http-hello) --all-targets -- -D warnings
 
-test: tools lint components package
+# python-examples: host/tests/python.rs runs with the host's other tests.
+test: tools lint components package python-examples
 	$(CARGO) test --release -p lambda-wasm-host -p lambda-wasm-routes
 	$(MAKE) --no-print-directory test-guests test-cargo-component
-	$(MAKE) --no-print-directory test-sam test-cargo-lambda test-new-handler test-python
+	$(MAKE) --no-print-directory test-sam test-cargo-lambda test-new-handler test-python-adapter
 
 # Benchmarks: criterion, cold start, RSS over 1M invocations, serve under wrk against a native
 # server and `wasmtime serve` (host/benches/run.py prints the ratios).
@@ -202,7 +205,7 @@ PY_GUEST := guest/python
 PY_EXAMPLES := hello:app.lambda_handler inspector:app.lambda_handler user-id:app.handler users:app.lambda_handler
 PY_WASM_DIR := target/python
 
-.PHONY: python-component python-examples test-python build-PythonHelloFunction
+.PHONY: python-component python-examples test-python test-python-adapter build-PythonHelloFunction
 
 $(VENV)/.python-tools: Makefile
 	test -x $(VENV)/bin/pip || python3 -m venv $(VENV)
@@ -232,10 +235,13 @@ python-examples:
 	    HANDLER=$${example#*:} OUT=$(PY_WASM_DIR)/$${example%%:*}.wasm || exit 1; \
 	done
 
-# The adapter's unit tests under CPython, then each example as a component through `bootstrap
-# invoke` against the same file under CPython, on every front end's events.
-test-python: $(VENV)/.python-tools python-examples host
+# The adapter's unit tests, under CPython with pytest.
+test-python-adapter: $(VENV)/.python-tools
 	$(VENV)/bin/python -m pytest -q $(PY_GUEST)/tests
+
+# Those, then each example as a component through `bootstrap invoke` against the same file under
+# CPython, on every front end's events (host/tests/python.rs; `make test` runs it with the rest).
+test-python: test-python-adapter python-examples host
 	LAMBDA_WASM_PYTHON=$(abspath $(VENV))/bin/python LAMBDA_WASM_PYTHON_COMPONENTS=$(abspath $(PY_WASM_DIR)) \
 	  $(CARGO) test --release -p lambda-wasm-host --test python
 
