@@ -16,8 +16,8 @@ use crate::wall_clock;
 const LOCAL_FUNCTION: &str = "local";
 
 /// An invocation like Lambda's for a local run (`invoke`, `serve`, benchmarks): a fresh request
-/// id, a deadline `timeout` from now, and the function context `sam local` gives (its account
-/// id, 128 MB).
+/// id, a deadline `timeout` from now, and a function context with a placeholder account id and
+/// Lambda's smallest memory size.
 pub fn local_invocation(timeout: Duration) -> Invocation {
     Invocation {
         context: InvocationContext {
