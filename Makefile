@@ -33,6 +33,8 @@ help:
 	@echo "make test-guests the SDK's and handlers' unit tests, inside wasmtime"
 	@echo "make test-cargo-component  build the handlers with cargo component; run the host's handler tests on them"
 	@echo "make bench       every benchmark, ratios printed, BENCHMARKS.png drawn (see BENCHMARKS.md)"
+	@echo "make python-component APP=DIR HANDLER=module.function OUT=FILE.wasm  a Python Lambda handler as a component"
+	@echo "make test-python the Python adapter's tests, and the Python examples against CPython"
 	@echo "make package     build the layer (bootstrap) and each function's component as zips in target/deploy"
 	@echo "make sam-build   sam build (no Docker): the same artifacts in .aws-sam/build, for sam deploy"
 
@@ -86,16 +88,19 @@ lint: setup
 	$(CARGO) clippy --release -p lambda-wasm-host -p lambda-wasm-routes --all-targets --all-features -- -D warnings
 	$(CARGO) clippy --release --target wasm32-wasip2 $(addprefix -p ,$(SDK) $(GUESTS) $(HOSTILE) hostile-support http-hello) --all-targets -- -D warnings
 
-test: tools lint components package
+# python-examples: host/tests/python.rs runs with the host's other tests.
+test: tools lint components package python-examples
 	$(CARGO) test --release -p lambda-wasm-host -p lambda-wasm-routes
 	$(MAKE) --no-print-directory test-guests test-cargo-component
-	$(MAKE) --no-print-directory test-sam test-cargo-lambda test-new-handler
+	$(MAKE) --no-print-directory test-sam test-cargo-lambda test-new-handler test-python-adapter
 
 # Benchmarks: criterion, cold start, RSS over 1M invocations, serve under wrk against a native
 # server and `wasmtime serve` (host/benches/run.py prints the ratios).
 bench: host components tools
 	$(CARGO) build --release -p lambda-wasm-host --examples
 	$(CARGO) build --release --target wasm32-wasip2 -p http-hello
+	$(MAKE) --no-print-directory python-component APP=guest/python/hello HANDLER=app.lambda_handler \
+	  OUT=target/python/hello.wasm
 	python3 host/benches/run.py
 
 # Deploy. SAM's makefile builder runs `make build-<LogicalId>` from the root with ARTIFACTS_DIR set
@@ -103,7 +108,7 @@ bench: host components tools
 # target/deploy and zips them, without SAM.
 
 DEPLOY_DIR := target/deploy
-DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction
+DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction PythonHelloFunction
 # Amazon Linux 2023 (provided.al2023) has glibc 2.34: the layer's bootstrap may need no newer one.
 GLIBC_MAX := 2.34
 # Empty: the layer ships the native release build, checked against GLIBC_MAX. Else a target for
@@ -191,3 +196,57 @@ $(VENV)/bin/cargo-lambda: $(VENV)/.tools
 test-cargo-lambda: $(VENV)/bin/cargo-lambda components
 	PATH="$(abspath $(VENV))/bin:$$PATH" deploy/cargo-lambda-invoke.sh $(WASM_DIR)/hello_world.wasm \
 	  host/tests/fixtures/events/tutorial-rest-api.json "Good evening, John of Seattle. Happy Thursday!"
+
+# Python handlers written for Lambda's Python runtime, as components of the `event-handler` world
+# (wit/proxy.wit): `make python-component APP=DIR HANDLER=module.function OUT=FILE.wasm`.
+PY_COMPONENT_TOOLS := componentize-py==0.25.1 pytest==8.3.4
+PY_GUEST := guest/python
+# The examples and the handler each exports.
+PY_EXAMPLES := hello:app.lambda_handler inspector:app.lambda_handler user-id:app.handler users:app.lambda_handler
+PY_WASM_DIR := target/python
+
+.PHONY: python-component python-examples test-python test-python-adapter build-PythonHelloFunction
+
+$(VENV)/.python-tools: Makefile
+	test -x $(VENV)/bin/pip || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(PY_COMPONENT_TOOLS)
+	touch $@
+
+# The app directory, its requirements.txt's packages and the adapter, bundled by componentize-py;
+# the app module it builds from imports the handler (at build time: see lambda_wasm/component.py).
+python-component: $(VENV)/.python-tools
+	$(if $(and $(APP),$(HANDLER),$(OUT)),,$(error usage: make python-component APP=DIR HANDLER=module.function OUT=FILE.wasm))
+	$(eval PY_BUILD := $(abspath $(OUT)).build)
+	rm -rf '$(PY_BUILD)' && mkdir -p '$(PY_BUILD)/deps' '$(dir $(abspath $(OUT)))'
+	if [ -f '$(APP)/requirements.txt' ]; then \
+	  $(VENV)/bin/pip install --quiet --disable-pip-version-check --only-binary=:all: \
+	    --platform any --implementation py --target '$(PY_BUILD)/deps' -r '$(APP)/requirements.txt'; \
+	fi
+	printf 'from lambda_wasm.component import make_world\nWitWorld = make_world("%s")\n' '$(HANDLER)' \
+	  > '$(PY_BUILD)/lambda_wasm_app.py'
+	$(VENV)/bin/componentize-py -d wit -w event-handler componentize -p '$(PY_BUILD)' -p '$(APP)' \
+	  -p '$(PY_BUILD)/deps' -p $(PY_GUEST) lambda_wasm_app -o '$(OUT)'
+	rm -rf '$(PY_BUILD)'
+
+# The four examples, into $(PY_WASM_DIR)/<name>.wasm.
+python-examples:
+	for example in $(PY_EXAMPLES); do \
+	  $(MAKE) --no-print-directory python-component APP=$(PY_GUEST)/$${example%%:*} \
+	    HANDLER=$${example#*:} OUT=$(PY_WASM_DIR)/$${example%%:*}.wasm || exit 1; \
+	done
+
+# The adapter's unit tests, under CPython with pytest.
+test-python-adapter: $(VENV)/.python-tools
+	$(VENV)/bin/python -m pytest -q $(PY_GUEST)/tests
+
+# Those, then each example as a component through `bootstrap invoke` against the same file under
+# CPython, on every front end's events (host/tests/python.rs; `make test` runs it with the rest).
+test-python: test-python-adapter python-examples host
+	LAMBDA_WASM_PYTHON=$(abspath $(VENV))/bin/python LAMBDA_WASM_PYTHON_COMPONENTS=$(abspath $(PY_WASM_DIR)) \
+	  $(CARGO) test --release -p lambda-wasm-host --test python
+
+# The deployed Python function's code: its component alone (template.yaml: PythonHelloFunction).
+build-PythonHelloFunction:
+	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: `sam build` sets it; or run `make package`))
+	$(MAKE) --no-print-directory python-component APP=$(PY_GUEST)/hello HANDLER=app.lambda_handler \
+	  OUT="$(ARTIFACTS_DIR)/hello.wasm"

@@ -13,14 +13,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use lambda_wasm_host::bindings::InvocationContext;
-use lambda_wasm_host::component::Loader;
+use lambda_wasm_host::component::{GuestComponent, Loader};
 use lambda_wasm_host::engine::Concurrency;
 use lambda_wasm_host::{event, proxy};
 use native::NativeHelloWorld;
 use serde_json::{Value, json};
 
-fn invocation() -> InvocationContext {
+fn invocation() -> proxy::Invocation {
     proxy::local_invocation(Duration::from_secs(3600))
 }
 
@@ -86,13 +85,16 @@ fn whole_path(c: &mut Criterion) {
     }
     group.finish();
 
+    let GuestComponent::Handler(handler) = &component else {
+        panic!("hello-world is a component of the `handler` world");
+    };
     let mut group = c.benchmark_group("parts");
     group.bench_function("instantiate", |b| {
         b.to_async(&runtime)
-            .iter(|| async { component.instantiate_only(invocation()).await.unwrap() });
+            .iter(|| async { handler.instantiate_only(invocation()).await.unwrap() });
     });
     let mut instance = runtime
-        .block_on(component.reusable_instance(invocation()))
+        .block_on(handler.reusable_instance(invocation()))
         .unwrap();
     group.bench_function("guest_call", |b| {
         b.iter(|| runtime.block_on(instance.call(&request)).unwrap());
@@ -100,10 +102,30 @@ fn whole_path(c: &mut Criterion) {
     group.finish();
 }
 
+/// A Python handler (guest/python/hello, an `event-handler` component) on the whole path with a
+/// fresh instance per call, when `PYTHON_BENCH_COMPONENT` names it (`host/benches/run.py` does).
+fn python_whole_path(c: &mut Criterion) {
+    let Some(component) = std::env::var_os("PYTHON_BENCH_COMPONENT") else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let loader = Loader::from_env(Concurrency::Sequential).unwrap();
+    let component = loader.load(&PathBuf::from(component)).unwrap();
+    let event = fixture("tutorial-rest-api.json");
+    c.bench_function("python/whole_path", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let response = proxy::handle_event(&component, &event, invocation())
+                .await
+                .unwrap();
+            serde_json::to_vec(&response).unwrap()
+        });
+    });
+}
+
 criterion_group! {
     name = benches;
     // The machine is shared and noisy: many short samples, medians in the report.
     config = Criterion::default().sample_size(50).measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
-    targets = whole_path
+    targets = whole_path, python_whole_path
 }
 criterion_main!(benches);

@@ -11,8 +11,12 @@
   5. concurrency (Lambda Managed Instances): invocations per second of a guest that waits on a
      clock, through `bootstrap` in Lambda mode with AWS_LAMBDA_MAX_CONCURRENCY at 1, 2, 4, 8 and
      16, against a Runtime API double here that hands out invocations concurrently.
+  6. Python (issue #13): the tutorial's Python handler as a component (guest/python/hello): its
+     size, cold start from .wasm and .cwasm against the Rust hello-world's, and one invocation
+     (criterion, fresh instance) against the same handler called in a loop under CPython.
 Results go to target/bench/results.json and the plot to BENCHMARKS.png. `run.py STEP...` runs
-only those steps (criterion, cold-start, rss, serve, concurrency), into results-partial.json.
+only those steps (criterion, cold-start, python, rss, serve, concurrency), into
+results-partial.json.
 """
 
 import json
@@ -40,12 +44,17 @@ EVENT = ROOT / "host/tests/fixtures/events/tutorial-rest-api.json"
 SLEEPY = TARGET / "wasm32-wasip2/release/hostile_sleep.wasm"
 NAP_MS = 50
 CONCURRENCY_LEVELS = [1, 2, 4, 8, 16]
+PY_WASM = TARGET / "python/hello.wasm"
+PY_CWASM = TARGET / "bench/python_hello.cwasm"
+PYTHON = ROOT / ".venv/bin/python"
 GOALS = {
     "whole path, component / native": 1.5,
     "instantiation median (us)": 5.0,
     "cold start, .cwasm - native (ms)": 3.0,
     "serve rps, bootstrap / wasmtime serve": 1.5,
     "RSS growth over 1M invocations (KiB)": 1024,
+    "python: whole path, fresh instance (us)": 1000,
+    "python: cold start .cwasm (ms)": 50,
 }
 
 
@@ -55,7 +64,10 @@ def criterion_median_ns(*path):
 
 
 def run_criterion():
-    subprocess.run(["cargo", "bench", "-p", "lambda-wasm-host", "--features", "bench", "--bench", "invocation"], cwd=ROOT, check=True)
+    PY_CWASM.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([BOOTSTRAP, "compile", PY_WASM, "-o", PY_CWASM], check=True)
+    env = dict(os.environ, PYTHON_BENCH_COMPONENT=str(PY_CWASM))
+    subprocess.run(["cargo", "bench", "-p", "lambda-wasm-host", "--features", "bench", "--bench", "invocation"], cwd=ROOT, env=env, check=True)
     results = {}
     for size in ["tutorial", "large"]:
         native = criterion_median_ns("whole_path", "native", size)
@@ -70,6 +82,7 @@ def run_criterion():
     results["SigV4 signing, DynamoDB PutItem 1 KiB (us)"] = criterion_median_ns("outbound", "sign_put_item_1kib") / 1000
     results["SigV4 signing, empty S3 GET (us)"] = criterion_median_ns("outbound", "sign_get_empty") / 1000
     results["outbound routing decision (us)"] = criterion_median_ns("outbound", "route") / 1000
+    results["python: whole path, fresh instance (us)"] = criterion_median_ns("python", "whole_path") / 1000
     return results
 
 
@@ -96,6 +109,55 @@ def cold_start(runs=40):
         "cold start .cwasm (ms)": medians[".cwasm"],
         "cold start, .cwasm - native (ms)": medians[".cwasm"] - medians["native"],
     }
+
+
+def python(cold_runs=20, wasm_runs=3):
+    """The Python component's size, cold starts (interleaved with the Rust hello-world's .cwasm)
+    and the same handler called in a loop under CPython."""
+    rust_cwasm = CWASM
+    commands = {
+        "rust .cwasm": ([BOOTSTRAP, "invoke", "--event", EVENT, "--component", rust_cwasm], cold_runs),
+        "python .cwasm": ([BOOTSTRAP, "invoke", "--event", EVENT, "--component", PY_CWASM], cold_runs),
+        # Compiling 20 MB of CPython takes seconds: a few runs only.
+        "python .wasm": ([BOOTSTRAP, "invoke", "--event", EVENT, "--component", PY_WASM], wasm_runs),
+    }
+    times = {name: [] for name in commands}
+    env = dict(os.environ, RUST_LOG="error")
+    for run in range(cold_runs):
+        for name, (command, runs) in commands.items():
+            if run >= runs:
+                continue
+            started = time.perf_counter()
+            output = subprocess.run(command, env=env, capture_output=True, check=True).stdout
+            times[name].append((time.perf_counter() - started) * 1000)
+            assert b"Happy Thursday" in output, output
+    medians = {name: statistics.median(samples) for name, samples in times.items()}
+    cpython = subprocess.run(
+        [PYTHON, "-c", CPYTHON_LOOP, str(EVENT)], cwd=ROOT / "guest/python", capture_output=True, text=True, check=True
+    ).stdout
+    results = {
+        "python: component size (MB)": PY_WASM.stat().st_size / 1e6,
+        "python: cold start .wasm (ms)": medians["python .wasm"],
+        "python: cold start .cwasm (ms)": medians["python .cwasm"],
+        "python: rust hello-world cold start .cwasm (ms)": medians["rust .cwasm"],
+        "python: same handler under CPython, per call (us)": float(cpython),
+    }
+    return results
+
+
+# One call as the component makes it (event JSON parsed, handler, result serialised), in a loop
+# under CPython on the same instance: the median of 50 timeit repeats, in microseconds.
+CPYTHON_LOOP = """
+import sys, timeit, statistics
+sys.path.insert(0, "hello")
+import lambda_wasm
+from lambda_wasm.__main__ import local_context
+import app
+event = open(sys.argv[1]).read()
+context = local_context()
+runs = [t / 1000 for t in timeit.repeat(lambda: lambda_wasm.invoke(app.lambda_handler, event, context), number=1000, repeat=50)]
+print(statistics.median(runs) * 1e6)
+"""
 
 
 def rss(invocations=1_000_000):
@@ -326,6 +388,7 @@ def plot(results):
 STEPS = {
     "criterion": run_criterion,
     "cold-start": cold_start,
+    "python": python,
     "rss": rss,
     "serve": serve_throughput,
     "concurrency": concurrency,

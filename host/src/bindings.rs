@@ -1,4 +1,5 @@
-//! The host side of `wit/`: generated once, and the only place generated names are reached from.
+//! The host side of `wit/`: generated once per world, and the only place generated names are
+//! reached from.
 
 // Generated from `wit/`, whose `///` comments document what they can.
 #[allow(missing_docs)]
@@ -16,8 +17,23 @@ mod generated {
     });
 }
 
+// The `event-handler` world shares the `invocation` interface with `handler`: one host
+// implementation links both.
+#[allow(missing_docs)]
+mod generated_event {
+    wasmtime::component::bindgen!({
+        world: "event-handler",
+        path: "../wit",
+        exports: { default: async },
+        with: { "lambda-wasm:proxy/invocation": super::generated::lambda_wasm::proxy::invocation },
+    });
+}
+
 pub use generated::lambda_wasm::proxy::invocation::{self, InvocationContext};
 pub use generated::lambda_wasm::proxy::types::{
     self, HandlerError, Request, RequestContext, Response, Source,
 };
 pub use generated::{Handler, HandlerPre};
+pub use generated_event::lambda_wasm::proxy::event_errors::{self, ErrorDetails};
+pub use generated_event::lambda_wasm::proxy::function::{self, FunctionContext};
+pub use generated_event::{EventHandler, EventHandlerPre};

@@ -12,8 +12,8 @@ use tokio::task::JoinSet;
 use tracing::Instrument as _;
 
 use self::runtime_api::{Invocation, RuntimeApi};
-use crate::bindings::InvocationContext;
-use crate::component::{HandlerComponent, Loader};
+use crate::bindings::{FunctionContext, InvocationContext};
+use crate::component::{GuestComponent, Loader};
 use crate::config::GuestConfig;
 use crate::engine::Concurrency;
 use crate::{proxy, wall_clock};
@@ -92,7 +92,7 @@ pub async fn run(component: Option<PathBuf>) -> anyhow::Result<()> {
 /// Takes invocations one after the other and answers each, until the Runtime API goes away.
 async fn poll(
     api: Arc<RuntimeApi>,
-    handler: HandlerComponent,
+    handler: GuestComponent,
     function: Arc<Function>,
 ) -> anyhow::Result<()> {
     loop {
@@ -118,10 +118,13 @@ async fn poll(
     }
 }
 
-/// The function's name and version, as Lambda sets them.
+/// The function's name, version, memory and log names, as Lambda sets them.
 struct Function {
     name: String,
     version: String,
+    memory_mb: u32,
+    log_group: String,
+    log_stream: String,
 }
 
 impl Function {
@@ -134,25 +137,38 @@ impl Function {
         Self {
             name: var("AWS_LAMBDA_FUNCTION_NAME"),
             version: var("AWS_LAMBDA_FUNCTION_VERSION"),
+            memory_mb: var("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+                .parse()
+                .unwrap_or_default(),
+            log_group: var("AWS_LAMBDA_LOG_GROUP_NAME"),
+            log_stream: var("AWS_LAMBDA_LOG_STREAM_NAME"),
         }
     }
 }
 
 /// What the guest is told about `invocation`.
-fn invocation_context(function: &Function, invocation: &Invocation) -> InvocationContext {
-    InvocationContext {
-        request_id: invocation.request_id.clone(),
-        function_name: function.name.clone(),
-        function_version: function.version.clone(),
-        deadline_epoch_ms: plausible_deadline(invocation.deadline_epoch_ms),
+fn invocation_context(function: &Function, invocation: &Invocation) -> proxy::Invocation {
+    proxy::Invocation {
+        context: InvocationContext {
+            request_id: invocation.request_id.clone(),
+            function_name: function.name.clone(),
+            function_version: function.version.clone(),
+            deadline_epoch_ms: plausible_deadline(invocation.deadline_epoch_ms),
+        },
+        function: FunctionContext {
+            invoked_function_arn: invocation.invoked_function_arn.clone(),
+            memory_limit_in_mb: function.memory_mb,
+            log_group_name: function.log_group.clone(),
+            log_stream_name: function.log_stream.clone(),
+        },
     }
 }
 
 /// The proxy response JSON for one invocation, or why the invocation fails.
 async fn answer(
-    handler: &HandlerComponent,
+    handler: &GuestComponent,
     invocation: &Invocation,
-    context: InvocationContext,
+    context: proxy::Invocation,
 ) -> Result<Vec<u8>, Diagnostic> {
     let (handler, event) = (handler.clone(), invocation.body.clone());
     // Its own task, so that a panic in the host fails this invocation alone.
@@ -181,7 +197,7 @@ fn load(
     config: GuestConfig,
     path: &Path,
     concurrency: Concurrency,
-) -> anyhow::Result<HandlerComponent> {
+) -> anyhow::Result<GuestComponent> {
     let handler = Loader::new(config, concurrency)?.load(path)?;
     tracing::info!(component = %path.display(), "component loaded");
     Ok(handler)

@@ -15,6 +15,7 @@ pub mod component;
 pub mod config;
 pub mod engine;
 pub mod event;
+pub mod function_result;
 pub mod guest_text;
 pub mod invoke;
 pub mod lambda;

@@ -5,41 +5,56 @@ use std::time::{Duration, Instant};
 
 use tracing::Instrument as _;
 
-use crate::bindings::{InvocationContext, Request, Response};
-use crate::component::{CallStats, GuestFailure, HandlerComponent, Outcome};
+use crate::bindings::{FunctionContext, InvocationContext, Response};
+use crate::component::{CallStats, Event, GuestComponent, GuestFailure, Outcome};
 use crate::event::{self, EventError, ParsedEvent, ResponseFormat};
 use crate::response::{self, ProxyResponse};
+pub use crate::sandbox::Invocation;
 use crate::wall_clock;
 
-/// An invocation context like Lambda's for a local run (`invoke`, `serve`, benchmarks): a fresh
-/// request id and a deadline `timeout` from now.
-pub fn local_invocation(timeout: Duration) -> InvocationContext {
-    InvocationContext {
-        request_id: format!("local-{}", uuid::Uuid::new_v4()),
-        function_name: "local".to_owned(),
-        function_version: "$LATEST".to_owned(),
-        deadline_epoch_ms: wall_clock::deadline_after(timeout),
+/// The function name of a local run.
+const LOCAL_FUNCTION: &str = "local";
+
+/// An invocation like Lambda's for a local run (`invoke`, `serve`, benchmarks): a fresh request
+/// id, a deadline `timeout` from now, and a function context with a placeholder account id and
+/// Lambda's smallest memory size.
+pub fn local_invocation(timeout: Duration) -> Invocation {
+    Invocation {
+        context: InvocationContext {
+            request_id: format!("local-{}", uuid::Uuid::new_v4()),
+            function_name: LOCAL_FUNCTION.to_owned(),
+            function_version: "$LATEST".to_owned(),
+            deadline_epoch_ms: wall_clock::deadline_after(timeout),
+        },
+        function: FunctionContext {
+            invoked_function_arn: format!(
+                "arn:aws:lambda:us-east-1:012345678912:function:{LOCAL_FUNCTION}"
+            ),
+            memory_limit_in_mb: 128,
+            log_group_name: format!("/aws/lambda/{LOCAL_FUNCTION}"),
+            log_stream_name: "$LATEST".to_owned(),
+        },
     }
 }
 
-/// Whatever answers the translated request: the component, or in benchmarks a native handler
-/// measured on the same path.
+/// Whatever answers the event: the component, or in benchmarks a native handler measured on
+/// the same path.
 pub trait Handle {
-    /// Answers `request` within `invocation`'s deadline.
+    /// Answers `event` within `invocation`'s deadline.
     fn handle(
         &self,
-        request: &Request,
-        invocation: InvocationContext,
+        event: Event<'_>,
+        invocation: Invocation,
     ) -> impl Future<Output = Outcome> + Send;
 }
 
-impl Handle for HandlerComponent {
+impl Handle for GuestComponent {
     fn handle(
         &self,
-        request: &Request,
-        invocation: InvocationContext,
+        event: Event<'_>,
+        invocation: Invocation,
     ) -> impl Future<Output = Outcome> + Send {
-        HandlerComponent::handle(self, request, invocation)
+        GuestComponent::handle(self, event, invocation)
     }
 }
 
@@ -53,16 +68,16 @@ impl Handle for HandlerComponent {
 pub async fn handle_event(
     handler: &impl Handle,
     event: &[u8],
-    invocation: InvocationContext,
+    invocation: Invocation,
 ) -> Result<ProxyResponse, EventError> {
     let span = tracing::info_span!(
         "invocation",
-        lambda_request_id = %invocation.request_id,
+        lambda_request_id = %invocation.context.request_id,
         apigw_request_id = tracing::field::Empty,
     );
     async {
         let started = Instant::now();
-        let deadline = invocation.deadline_epoch_ms;
+        let deadline = invocation.context.deadline_epoch_ms;
         let ParsedEvent { request, format } = match event::parse(event) {
             Ok(incoming) => incoming,
             Err(EventError::InvalidBody { format, message }) => {
@@ -91,7 +106,12 @@ pub async fn handle_event(
             );
             (timed_out(format), CallStats::default())
         } else {
-            let Outcome { result, stats } = handler.handle(&request, invocation).await;
+            let event = Event {
+                json: event,
+                request: &request,
+                format,
+            };
+            let Outcome { result, stats } = handler.handle(event, invocation).await;
             (answer(result, format, deadline), stats)
         };
         tracing::info!(
@@ -134,6 +154,10 @@ fn answer(
             tracing::error!("the handler ran past its deadline");
             timed_out(format)
         }
+        Err(failure @ GuestFailure::MalformedResult(_)) => {
+            tracing::error!("{failure}");
+            response::error(format, 502, "Bad Gateway")
+        }
         Err(GuestFailure::PoolFull) => {
             tracing::warn!("pool full: every instance slot was busy until the deadline");
             response::error(format, 503, "Service Unavailable")
@@ -166,9 +190,9 @@ mod tests {
     }
 
     impl Handle for Fake {
-        async fn handle(&self, _: &Request, invocation: InvocationContext) -> Outcome {
+        async fn handle(&self, _: Event<'_>, invocation: Invocation) -> Outcome {
             self.called.store(true, Ordering::SeqCst);
-            while self.late && wall_clock::remaining_ms(invocation.deadline_epoch_ms) > 0 {
+            while self.late && wall_clock::remaining_ms(invocation.context.deadline_epoch_ms) > 0 {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
             let response = Response {
@@ -184,11 +208,10 @@ mod tests {
         }
     }
 
-    fn invocation(deadline_epoch_ms: u64) -> InvocationContext {
-        InvocationContext {
-            deadline_epoch_ms,
-            ..local_invocation(Duration::ZERO)
-        }
+    fn invocation(deadline_epoch_ms: u64) -> Invocation {
+        let mut invocation = local_invocation(Duration::ZERO);
+        invocation.context.deadline_epoch_ms = deadline_epoch_ms;
+        invocation
     }
 
     #[tokio::test]

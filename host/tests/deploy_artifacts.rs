@@ -33,6 +33,11 @@ const EVENTS: &[(&str, &str, &str)] = &[
         "events/users-rest-api-get-user.json",
         "John Doe",
     ),
+    (
+        "PythonHelloFunction",
+        "events/tutorial-http-api.json",
+        GREETING,
+    ),
 ];
 
 fn workspace_root() -> PathBuf {

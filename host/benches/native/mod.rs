@@ -3,18 +3,18 @@
 
 use std::time::Instant;
 
-use lambda_wasm_host::bindings::{InvocationContext, Request, Response};
-use lambda_wasm_host::component::{CallStats, Outcome};
-use lambda_wasm_host::proxy::Handle;
+use lambda_wasm_host::bindings::{Request, Response};
+use lambda_wasm_host::component::{CallStats, Event, Outcome};
+use lambda_wasm_host::proxy::{Handle, Invocation};
 use serde_json::{Value, json};
 
 /// `guest/hello-world`'s logic, on the host's types.
 pub struct NativeHelloWorld;
 
 impl Handle for NativeHelloWorld {
-    async fn handle(&self, request: &Request, _: InvocationContext) -> Outcome {
+    async fn handle(&self, event: Event<'_>, _: Invocation) -> Outcome {
         let started = Instant::now();
-        let result = Ok(hello(request));
+        let result = Ok(hello(event.request));
         Outcome {
             result,
             stats: CallStats {

@@ -4,13 +4,13 @@
 use wasmtime::Store;
 
 use super::HandlerComponent;
-use crate::bindings::{Handler, InvocationContext, Request, Response};
-use crate::sandbox::HostState;
+use crate::bindings::{Handler, Request, Response};
+use crate::sandbox::{HostState, Invocation};
 
 impl HandlerComponent {
     /// Creates a fresh store and instance and drops them, as every call does: what
     /// instantiation costs.
-    pub async fn instantiate_only(&self, invocation: InvocationContext) -> wasmtime::Result<()> {
+    pub async fn instantiate_only(&self, invocation: Invocation) -> wasmtime::Result<()> {
         let (mut store, _) = self.new_store(invocation);
         self.pre.instantiate_async(&mut store).await.map(drop)
     }
@@ -18,7 +18,7 @@ impl HandlerComponent {
     /// One instance for repeated calls, to measure the guest call alone.
     pub async fn reusable_instance(
         &self,
-        invocation: InvocationContext,
+        invocation: Invocation,
     ) -> wasmtime::Result<ReusableInstance> {
         let (mut store, _) = self.new_store(invocation);
         let handler = self.pre.instantiate_async(&mut store).await?;

@@ -3,6 +3,7 @@
 
 use wasmtime::{PoolConcurrencyLimitError, Trap};
 
+use crate::bindings::ErrorDetails;
 use crate::guest_text;
 
 /// Why the guest gave no response.
@@ -12,6 +13,18 @@ pub enum GuestFailure {
     /// the guest's to choose.
     #[error("the handler returned an error: {}", guest_text::for_log(.0))]
     Handler(String),
+    /// An `event-handler` guest's uncaught exception, reported as Lambda's runtimes report one.
+    /// Logged escaped and bounded, as the guest chose every word of it.
+    #[error(
+        "the handler raised {}: {}; stackTrace: {}",
+        guest_text::for_log(&.0.error_type),
+        guest_text::for_log(&.0.error_message),
+        guest_text::for_log(&.0.stack_trace.join("\n"))
+    )]
+    Exception(ErrorDetails),
+    /// An `event-handler` guest's result that the front end would refuse.
+    #[error("{0}")]
+    MalformedResult(String),
     /// The guest was still running at its deadline.
     #[error("the handler ran past its deadline")]
     Deadline,

@@ -17,6 +17,7 @@ use lambda_runtime_api_client::body::Body;
 const NEXT: &str = "/2018-06-01/runtime/invocation/next";
 const REQUEST_ID: &str = "lambda-runtime-aws-request-id";
 const DEADLINE_MS: &str = "lambda-runtime-deadline-ms";
+const INVOKED_FUNCTION_ARN: &str = "lambda-runtime-invoked-function-arn";
 /// Echoed on `/response` and `/error` so that the Runtime API can refuse a stale answer.
 const INVOCATION_ID: &str = "lambda-runtime-invocation-id";
 const ERROR_TYPE: &str = "lambda-runtime-function-error-type";
@@ -28,6 +29,8 @@ pub struct Invocation {
     pub request_id: String,
     /// The deadline in epoch milliseconds; 0 when the header is missing or not a number.
     pub deadline_epoch_ms: u64,
+    /// The ARN the caller invoked; empty when the header is missing.
+    pub invoked_function_arn: String,
     /// The event, exactly as sent.
     pub body: bytes::Bytes,
     invocation_id: Option<HeaderValue>,
@@ -164,9 +167,15 @@ fn invocation(headers: &HeaderMap, body: bytes::Bytes) -> Option<Invocation> {
         .and_then(|deadline| deadline.to_str().ok())
         .and_then(|deadline| deadline.trim().parse().ok())
         .unwrap_or(0);
+    let invoked_function_arn = headers
+        .get(INVOKED_FUNCTION_ARN)
+        .and_then(|arn| arn.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     Some(Invocation {
         request_id: request_id.to_owned(),
         deadline_epoch_ms,
+        invoked_function_arn,
         body,
         invocation_id: headers.get(INVOCATION_ID).cloned(),
     })
@@ -199,11 +208,15 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_request_id_deadline_and_invocation_id() {
+    fn reads_the_request_id_deadline_invoked_arn_and_invocation_id() {
         let invocation = invocation(
             &headers(&[
                 (REQUEST_ID, b"8476a536-e9f4-11e8-9739-2dfe598c3fcd"),
                 (DEADLINE_MS, b"1542409706888"),
+                (
+                    INVOKED_FUNCTION_ARN,
+                    b"arn:aws:lambda:us-east-1:123456789012:function:f:live",
+                ),
                 (INVOCATION_ID, b"inv-1"),
                 (
                     "lambda-runtime-client-context",
@@ -219,6 +232,10 @@ mod tests {
             "8476a536-e9f4-11e8-9739-2dfe598c3fcd"
         );
         assert_eq!(invocation.deadline_epoch_ms, 1542409706888);
+        assert_eq!(
+            invocation.invoked_function_arn,
+            "arn:aws:lambda:us-east-1:123456789012:function:f:live"
+        );
         assert_eq!(
             invocation.invocation_id,
             Some(HeaderValue::from_static("inv-1"))

@@ -1,18 +1,37 @@
-//! The host's side of the contract's `invocation` interface: the Lambda context of the call and
-//! the time it has left.
+//! The host's side of the contract's `invocation` and `function` interfaces: the Lambda context
+//! of the call, the time it has left, and the function's identity and limits.
 
 use super::HostState;
-use crate::bindings::{InvocationContext, invocation, types};
+use crate::bindings::{
+    FunctionContext, InvocationContext, event_errors, function, invocation, types,
+};
 use crate::wall_clock;
+
+/// What a guest may learn about the invocation it serves.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// The invocation's identity and deadline.
+    pub context: InvocationContext,
+    /// The function's ARN, memory and log names, as Lambda's runtimes give them to a handler.
+    pub function: FunctionContext,
+}
 
 impl types::Host for HostState {}
 
+impl event_errors::Host for HostState {}
+
 impl invocation::Host for HostState {
     fn context(&mut self) -> InvocationContext {
-        self.invocation.clone()
+        self.invocation.context.clone()
     }
 
     fn remaining_time_ms(&mut self) -> u64 {
-        wall_clock::remaining_ms(self.invocation.deadline_epoch_ms)
+        wall_clock::remaining_ms(self.invocation.context.deadline_epoch_ms)
+    }
+}
+
+impl function::Host for HostState {
+    fn context(&mut self) -> FunctionContext {
+        self.invocation.function.clone()
     }
 }

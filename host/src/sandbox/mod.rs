@@ -10,9 +10,10 @@ mod wasi;
 
 use wasmtime::component::{HasSelf, Linker, ResourceTable};
 
+pub use self::invocation::Invocation;
 pub use self::limits::GuestLimits;
 use self::output::BoundedOutput;
-use crate::bindings::{self, InvocationContext};
+use crate::bindings;
 use crate::config::GuestConfig;
 use crate::guest_text;
 
@@ -27,7 +28,7 @@ const MAX_RESOURCES: usize = 10_000;
 pub struct HostState {
     wasi: wasmtime_wasi::WasiCtx,
     table: ResourceTable,
-    invocation: InvocationContext,
+    invocation: Invocation,
     http: http::HttpState,
     stdout: BoundedOutput,
     stderr: BoundedOutput,
@@ -37,7 +38,7 @@ pub struct HostState {
 
 impl HostState {
     /// A fresh sandbox for one invocation, within `config`'s limits.
-    pub fn new(config: &GuestConfig, invocation: InvocationContext) -> Self {
+    pub fn new(config: &GuestConfig, invocation: Invocation) -> Self {
         let stdout = BoundedOutput::new(config.output_bytes);
         let stderr = BoundedOutput::new(config.output_bytes);
         let mut table = ResourceTable::new();
@@ -45,7 +46,7 @@ impl HostState {
         Self {
             wasi: wasi::sandbox(config, &stdout, &stderr),
             table,
-            http: http::HttpState::new(config, &invocation),
+            http: http::HttpState::new(config, &invocation.context),
             invocation,
             stdout,
             stderr,
@@ -87,15 +88,17 @@ fn lines_to_log(text: &str, budget: usize) -> (Vec<String>, usize) {
     (logged, lines.count())
 }
 
-/// Links what a `handler`-world guest may import: WASI (sandboxed by [`HostState`]), outbound
+/// Links what a guest of either world may import: WASI (sandboxed by [`HostState`]), outbound
 /// `wasi:http` (under the outbound policy) and the contract's own interfaces.
 pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     wasmtime_wasi::p2::add_to_linker_async(linker)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker)?;
-    // The contract's interfaces one by one: the world's own `add_to_linker` would link WASI
+    // The contract's interfaces one by one: the worlds' own `add_to_linker` would link WASI
     // again.
     bindings::types::add_to_linker::<_, HasSelf<_>>(linker, |state| state)?;
-    bindings::invocation::add_to_linker::<_, HasSelf<_>>(linker, |state| state)
+    bindings::invocation::add_to_linker::<_, HasSelf<_>>(linker, |state| state)?;
+    bindings::function::add_to_linker::<_, HasSelf<_>>(linker, |state| state)?;
+    bindings::event_errors::add_to_linker::<_, HasSelf<_>>(linker, |state| state)
 }
 
 #[cfg(test)]

@@ -1,0 +1,121 @@
+"""Runs a handler written for AWS Lambda's Python runtime, ``handler(event, context)``, the way
+that runtime does: the event JSON parsed into a dict, a context object with the runtime's
+attributes, the result serialised as the runtime serialises it, an uncaught exception reported
+as ``errorType``/``errorMessage``/``stackTrace``.
+
+Pure Python and free of the component's bindings, so that the same code runs under CPython in
+the tests and inside the component (``lambda_wasm.component``).
+"""
+
+import decimal
+import importlib
+import json
+import logging
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable, List, Optional
+
+
+@dataclass
+class LambdaContext:
+    """The ``context`` Lambda's Python runtime passes: the same attribute names and method."""
+
+    aws_request_id: str
+    function_name: str
+    function_version: str
+    invoked_function_arn: str
+    # The runtime gives it as the string of the AWS_LAMBDA_FUNCTION_MEMORY_SIZE variable.
+    memory_limit_in_mb: str
+    log_group_name: str
+    log_stream_name: str
+    deadline_ms: int
+    identity: Optional[Any] = None
+    client_context: Optional[Any] = None
+    remaining_ms: Optional[Callable[[], int]] = field(default=None, repr=False)
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left before the invocation's deadline, as the runtime's method."""
+        if self.remaining_ms is not None:
+            return self.remaining_ms()
+        return max(self.deadline_ms - int(time.time() * 1000), 0)
+
+
+@dataclass
+class HandlerError(Exception):
+    """An uncaught exception of the handler, as Lambda's runtime reports it."""
+
+    error_type: str
+    error_message: str
+    stack_trace: List[str]
+
+
+def load_handler(spec: str) -> Callable[[Any, LambdaContext], Any]:
+    """The function named by ``module.function`` (Lambda's ``Handler`` setting)."""
+    module_name, _, function_name = spec.rpartition(".")
+    if not module_name or not function_name:
+        raise ValueError(f"HANDLER must be module.function, not {spec!r}")
+    return getattr(importlib.import_module(module_name), function_name)
+
+
+def _decimal_serializer(value: Any) -> Any:
+    # The runtime's encoder turns a Decimal (DynamoDB's numbers) into a float.
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def to_json(result: Any) -> str:
+    """The result as Lambda's Python runtime serialises it."""
+    return json.dumps(result, default=_decimal_serializer, ensure_ascii=False)
+
+
+def _error(error: BaseException, error_type: Optional[str] = None) -> HandlerError:
+    # The stack trace starts in the handler, as Lambda's does: this module's frame is left out.
+    tb = error.__traceback__
+    frames = traceback.extract_tb(tb.tb_next if tb is not None and tb.tb_next is not None else tb)
+    return HandlerError(
+        error_type=error_type or type(error).__name__,
+        error_message=str(error),
+        stack_trace=[line.rstrip("\n") for line in traceback.format_list(frames)],
+    )
+
+
+def invoke(handler: Callable[[Any, LambdaContext], Any], event_json: str, context: LambdaContext) -> str:
+    """Calls ``handler`` on the event and returns its result JSON; raises ``HandlerError``."""
+    try:
+        event = json.loads(event_json)
+    except ValueError as error:
+        raise _error(error, "Runtime.UnmarshalError") from None
+    _RequestIdFilter.request_id = context.aws_request_id
+    try:
+        result = handler(event, context)
+    except Exception as error:  # noqa: BLE001 - every exception is the handler's error
+        raise _error(error) from None
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    try:
+        return to_json(result)
+    except (TypeError, ValueError) as error:
+        raise _error(error, "Runtime.MarshalError") from None
+
+
+class _RequestIdFilter(logging.Filter):
+    request_id = ""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.aws_request_id = self.request_id
+        return True
+
+
+def configure_logging() -> None:
+    """The root logger as Lambda's Python runtime sets it: a handler on stdout whose lines
+    carry the level, the time and the request id. The level stays WARNING, as there."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(
+        logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S")
+    )
+    handler.addFilter(_RequestIdFilter())
+    logging.getLogger().addHandler(handler)

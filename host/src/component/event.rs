@@ -1,0 +1,87 @@
+//! A component of the contract's `event-handler` world (e.g. a Python `lambda_handler` built
+//! with componentize-py): for each invocation a fresh instance gets the event JSON as the front
+//! end sent it, and its result JSON becomes the response by the front end's rules.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::Semaphore;
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Engine, Store};
+
+use super::instance::Instances;
+use super::{CallStats, GuestFailure, Outcome};
+use crate::bindings::{EventHandlerPre, Response};
+use crate::config::GuestConfig;
+use crate::event::ResponseFormat;
+use crate::function_result;
+use crate::sandbox::{self, HostState, Invocation};
+
+/// An `event-handler`-world component, compiled and pre-linked against the host's
+/// capabilities.
+#[derive(Clone)]
+pub struct EventComponent {
+    instances: Instances,
+    pre: EventHandlerPre<HostState>,
+}
+
+impl EventComponent {
+    /// Pre-links `component`, checking that its imports are ones this host provides.
+    pub(super) fn link(
+        engine: &Engine,
+        component: &Component,
+        config: Arc<GuestConfig>,
+        slots: Arc<Semaphore>,
+    ) -> anyhow::Result<Self> {
+        let mut linker = Linker::new(engine);
+        sandbox::add_to_linker(&mut linker)?;
+        let pre = EventHandlerPre::new(linker.instantiate_pre(component)?)?;
+        Ok(Self {
+            instances: Instances::new(engine, config, slots),
+            pre,
+        })
+    }
+
+    /// Runs `event` on a new instance within the invocation's deadline, and reads its result
+    /// as the front end of `format` would.
+    pub async fn handle(
+        &self,
+        event: &[u8],
+        format: ResponseFormat,
+        invocation: Invocation,
+    ) -> Outcome {
+        let (result, stats) = self
+            .instances
+            .run(invocation, async |store, stats| {
+                self.call(store, event, format, stats).await
+            })
+            .await;
+        Outcome { result, stats }
+    }
+
+    async fn call(
+        &self,
+        store: &mut Store<HostState>,
+        event: &[u8],
+        format: ResponseFormat,
+        stats: &mut CallStats,
+    ) -> Result<Response, GuestFailure> {
+        // `event::parse` read these bytes as JSON, so they are UTF-8.
+        let event = String::from_utf8_lossy(event);
+        let started = Instant::now();
+        let handler = self
+            .pre
+            .instantiate_async(&mut *store)
+            .await
+            .map_err(GuestFailure::from_wasmtime)?;
+        stats.instantiate = started.elapsed();
+        let result = handler.call_handle_event(&mut *store, &event).await;
+        stats.run = started.elapsed() - stats.instantiate;
+        match result {
+            Ok(Ok(result)) => function_result::to_response(&result, format)
+                .map_err(|malformed| GuestFailure::MalformedResult(malformed.to_string())),
+            Ok(Err(error)) => Err(GuestFailure::Exception(error)),
+            Err(trap) => Err(GuestFailure::from_wasmtime(trap)),
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! What every component world shares: the instance slots, and for each invocation a fresh store
+//! within its limits and deadline, dropped before the call returns, whatever happened.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, SemaphorePermit};
+use wasmtime::{Engine, Store, UpdateDeadline};
+
+use super::{CallStats, GuestFailure};
+use crate::config::GuestConfig;
+use crate::engine::{self, EPOCH_TICK};
+use crate::sandbox::{HostState, Invocation};
+use crate::wall_clock;
+
+/// The engine, the guest configuration and the instance slots a component runs with.
+#[derive(Clone)]
+pub(super) struct Instances {
+    pub(super) engine: Engine,
+    config: Arc<GuestConfig>,
+    /// One permit per instance the engine's pool has room for.
+    slots: Arc<Semaphore>,
+}
+
+impl Instances {
+    pub(super) fn new(engine: &Engine, config: Arc<GuestConfig>, slots: Arc<Semaphore>) -> Self {
+        Self {
+            engine: engine.clone(),
+            config,
+            slots,
+        }
+    }
+
+    /// Runs `call` on a new store that must finish before the invocation's deadline less the
+    /// configured margin, then logs the guest's output. When every instance slot is taken, the
+    /// call waits for one until that deadline, then fails with [`GuestFailure::PoolFull`].
+    pub(super) async fn run<T>(
+        &self,
+        invocation: Invocation,
+        call: impl AsyncFnOnce(&mut Store<HostState>, &mut CallStats) -> Result<T, GuestFailure>,
+    ) -> (Result<T, GuestFailure>, CallStats) {
+        let mut stats = CallStats::default();
+        let Some(_slot) = wait_for_slot(&self.slots, self.budget(&invocation)).await else {
+            return (Err(GuestFailure::PoolFull), stats);
+        };
+        let (mut store, budget) = self.new_store(invocation);
+        // The epoch stops guest code; the timeout also stops a guest blocked in a host call.
+        let result = tokio::time::timeout(budget + 2 * EPOCH_TICK, call(&mut store, &mut stats))
+            .await
+            .unwrap_or(Err(GuestFailure::Deadline));
+
+        let state = store.data();
+        state.log_guest_output();
+        stats.memory_peak = state.limits.memory_peak;
+        if state.limits.memory_refused {
+            tracing::warn!(
+                cap_mib = state.limits.memory_cap() >> 20,
+                "the guest asked for more memory than its cap"
+            );
+        }
+        (result, stats)
+    }
+
+    /// A store for one invocation, with its limits and its deadline set, and the time the guest
+    /// has.
+    pub(super) fn new_store(&self, invocation: Invocation) -> (Store<HostState>, Duration) {
+        let budget = self.budget(&invocation);
+        let mut store = Store::new(&self.engine, HostState::new(&self.config, invocation));
+        store.limiter(|state| &mut state.limits);
+        // Guest code yields to the executor at every tick, so that a guest spinning until its
+        // deadline cannot hold a worker thread that other requests are waiting for; the last
+        // tick of its budget stops it.
+        let mut ticks_left = engine::ticks_until(budget);
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            ticks_left = ticks_left.saturating_sub(1);
+            Ok(at_tick(ticks_left))
+        });
+        (store, budget)
+    }
+
+    /// The time the guest has: until the invocation's deadline less the configured margin.
+    fn budget(&self, invocation: &Invocation) -> Duration {
+        Duration::from_millis(wall_clock::remaining_ms(
+            invocation.context.deadline_epoch_ms,
+        ))
+        .saturating_sub(self.config.deadline_margin)
+    }
+}
+
+/// What a guest still running at an epoch tick does, with `ticks_left` of its budget: stop at
+/// the last one, else yield to the executor and run on until the next.
+fn at_tick(ticks_left: u64) -> UpdateDeadline {
+    if ticks_left == 0 {
+        UpdateDeadline::Interrupt
+    } else {
+        UpdateDeadline::YieldCustom(1, Box::pin(tokio::task::yield_now()))
+    }
+}
+
+/// A permit from `slots`, waiting at most `budget` for one; `None` when none came free.
+async fn wait_for_slot(slots: &Semaphore, budget: Duration) -> Option<SemaphorePermit<'_>> {
+    match tokio::time::timeout(budget, slots.acquire()).await {
+        Ok(Ok(permit)) => Some(permit),
+        // Timed out, or closed (never: nothing closes it).
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_running_guest_yields_at_each_tick_and_stops_at_the_last() {
+        assert!(matches!(at_tick(0), UpdateDeadline::Interrupt));
+        assert!(matches!(at_tick(1), UpdateDeadline::YieldCustom(1, _)));
+        assert!(matches!(at_tick(300), UpdateDeadline::YieldCustom(1, _)));
+    }
+
+    #[tokio::test]
+    async fn a_request_gets_a_free_slot_and_none_when_the_pool_stays_full() {
+        let slots = Semaphore::new(1);
+        let held = wait_for_slot(&slots, Duration::ZERO).await;
+        assert!(held.is_some(), "a free slot is taken at once");
+        assert!(wait_for_slot(&slots, Duration::ZERO).await.is_none());
+        drop(held);
+        assert!(wait_for_slot(&slots, Duration::ZERO).await.is_some());
+    }
+}
