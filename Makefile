@@ -10,7 +10,12 @@ WASMTIME_MAJOR := $(shell sed -n 's/^wasmtime = { version = "\([0-9]*\)".*/\1/p'
 CARGO_COMPONENT_VERSION := 0.21
 # The hostile-guest corpus: test components that misbehave on purpose.
 HOSTILE := $(addprefix hostile-,bad-header-name bad-status crlf-header env-probe error file-probe huge-response \
-	log-flood loop many-headers memory-bomb network-probe panic recursion sleep)
+	log-flood loop many-headers memory-bomb network-probe panic recursion sleep \
+	wasi-http)
+# Standard wasi:http/proxy components (guest/wasi-http/): not handlers of the contract, so not
+# in GUESTS; the JavaScript one is built by npm, the Rust one by cargo.
+WASI_HTTP := wstd-hello
+JS_HELLO := guest/wasi-http/js-hello
 WASM_DIR := target/wasm32-wasip2/release
 BOOTSTRAP := target/release/bootstrap
 EVENT ?= host/tests/fixtures/events/tutorial-rest-api.json
@@ -68,8 +73,17 @@ test-cargo-component: tools
 	LAMBDA_WASM_COMPONENTS=$(CURDIR)/target/wasm32-wasip1/release \
 	  $(CARGO) test --release -p lambda-wasm-host --test handlers
 
-components: setup
-	$(CARGO) build --release --target wasm32-wasip2 $(addprefix -p ,$(GUESTS) $(HOSTILE))
+components: setup $(WASM_DIR)/js_hello.wasm
+	$(CARGO) build --release --target wasm32-wasip2 $(addprefix -p ,$(GUESTS) $(HOSTILE) $(WASI_HTTP))
+
+# The JavaScript tutorial: componentize-js (pinned in its package-lock.json) builds it into a
+# wasi:http/proxy component.
+$(JS_HELLO)/node_modules/.package-lock.json: $(JS_HELLO)/package-lock.json
+	cd $(JS_HELLO) && npm ci --no-audit --no-fund
+
+$(WASM_DIR)/js_hello.wasm: $(JS_HELLO)/node_modules/.package-lock.json $(addprefix $(JS_HELLO)/,hello.js build.mjs wit/world.wit)
+	mkdir -p $(WASM_DIR)
+	node $(JS_HELLO)/build.mjs $@
 
 host:
 	$(CARGO) build --release -p lambda-wasm-host
@@ -84,7 +98,7 @@ invoke: host components
 lint: setup
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --release -p lambda-wasm-host -p lambda-wasm-routes --all-targets --all-features -- -D warnings
-	$(CARGO) clippy --release --target wasm32-wasip2 $(addprefix -p ,$(SDK) $(GUESTS) $(HOSTILE) hostile-support http-hello) --all-targets -- -D warnings
+	$(CARGO) clippy --release --target wasm32-wasip2 $(addprefix -p ,$(SDK) $(GUESTS) $(HOSTILE) $(WASI_HTTP) hostile-support http-hello) --all-targets -- -D warnings
 
 test: tools lint components package
 	$(CARGO) test --release -p lambda-wasm-host -p lambda-wasm-routes

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use lambda_wasm_host::bindings::InvocationContext;
-use lambda_wasm_host::component::Loader;
+use lambda_wasm_host::component::{GuestComponent, Loader};
 use lambda_wasm_host::engine::Concurrency;
 use lambda_wasm_host::{event, proxy};
 use native::NativeHelloWorld;
@@ -58,6 +58,10 @@ fn whole_path(c: &mut Criterion) {
         });
     let loader = Loader::from_env(Concurrency::Sequential).unwrap();
     let component = loader.load(&component).unwrap();
+    // The same tutorial greeting as a standard `wasi:http/proxy` component (Rust on `wstd`).
+    let wasi_http = loader
+        .load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/wasm32-wasip2/release/wstd_hello.wasm"))
+        .unwrap();
     let request = event::parse(&fixture("tutorial-rest-api.json"))
         .unwrap()
         .request;
@@ -83,9 +87,20 @@ fn whole_path(c: &mut Criterion) {
                 serde_json::to_vec(&response).unwrap()
             });
         });
+        group.bench_with_input(BenchmarkId::new("wasi_http", name), &event, |b, event| {
+            b.to_async(&runtime).iter(|| async {
+                let response = proxy::handle_event(&wasi_http, event, invocation())
+                    .await
+                    .unwrap();
+                serde_json::to_vec(&response).unwrap()
+            });
+        });
     }
     group.finish();
 
+    let GuestComponent::Handler(component) = component else {
+        panic!("BENCH_COMPONENT must be a `handler` component");
+    };
     let mut group = c.benchmark_group("parts");
     group.bench_function("instantiate", |b| {
         b.to_async(&runtime)

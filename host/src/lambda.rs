@@ -10,7 +10,7 @@ use lambda_runtime::Diagnostic;
 
 use self::runtime_api::{Invocation, RuntimeApi};
 use crate::bindings::InvocationContext;
-use crate::component::{HandlerComponent, Loader};
+use crate::component::{GuestComponent, Loader};
 use crate::config::GuestConfig;
 use crate::engine::Concurrency;
 use crate::{proxy, wall_clock};
@@ -94,7 +94,7 @@ impl Function {
 
 /// The proxy response JSON for one invocation, or why the invocation fails.
 async fn answer(
-    handler: &HandlerComponent,
+    handler: &GuestComponent,
     function: &Function,
     invocation: &Invocation,
 ) -> Result<Vec<u8>, Diagnostic> {
@@ -127,7 +127,7 @@ async fn answer(
     }
 }
 
-fn load(config: GuestConfig, path: &Path) -> anyhow::Result<HandlerComponent> {
+fn load(config: GuestConfig, path: &Path) -> anyhow::Result<GuestComponent> {
     let handler = Loader::new(config, Concurrency::Sequential)?.load(path)?;
     tracing::info!(component = %path.display(), "component loaded");
     Ok(handler)

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use tracing::Instrument as _;
 
 use crate::bindings::{InvocationContext, Request, Response};
-use crate::component::{CallStats, GuestFailure, HandlerComponent, Outcome};
+use crate::component::{CallStats, GuestComponent, GuestFailure, Outcome};
 use crate::event::{self, EventError, ParsedEvent, ResponseFormat};
 use crate::response::{self, ProxyResponse};
 use crate::wall_clock;
@@ -33,13 +33,13 @@ pub trait Handle {
     ) -> impl Future<Output = Outcome> + Send;
 }
 
-impl Handle for HandlerComponent {
+impl Handle for GuestComponent {
     fn handle(
         &self,
         request: &Request,
         invocation: InvocationContext,
     ) -> impl Future<Output = Outcome> + Send {
-        HandlerComponent::handle(self, request, invocation)
+        GuestComponent::handle(self, request, invocation)
     }
 }
 
@@ -137,6 +137,14 @@ fn answer(
         Err(GuestFailure::PoolFull) => {
             tracing::warn!("pool full: every instance slot was busy until the deadline");
             response::error(format, 503, "Service Unavailable")
+        }
+        Err(GuestFailure::Invalid(invalid)) => {
+            tracing::error!("the handler's response is invalid: {invalid}");
+            response::error(format, 502, "Bad Gateway")
+        }
+        Err(GuestFailure::Request(why)) => {
+            tracing::warn!("refused the request: {why}");
+            response::error(format, 400, "Bad Request")
         }
         Err(failure) => {
             tracing::error!("{failure}");

@@ -1,17 +1,22 @@
 //! Components: read and compiled once, linked against the [`sandbox`](crate::sandbox), and
 //! instantiated fresh for every invocation, each instance inside its own limits and deadline.
-//! One file per component world the host runs; today the contract's `handler` world.
+//! One file per component world the host runs: the contract's `handler` world, and the
+//! standard `wasi:http` incoming handler ([`kind`] tells them apart at load).
 
 #[cfg(feature = "bench")]
 mod bench;
 mod failure;
 mod file;
 mod handler;
+mod instances;
+mod kind;
+mod wasi_http;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context as _;
 use tokio::sync::Semaphore;
 use wasmtime::Engine;
 
@@ -19,7 +24,10 @@ use wasmtime::Engine;
 pub use self::bench::ReusableInstance;
 pub use self::failure::GuestFailure;
 pub use self::handler::HandlerComponent;
-use crate::bindings::Response;
+pub use self::wasi_http::HttpComponent;
+use self::instances::Instances;
+use self::kind::Kind;
+use crate::bindings::{InvocationContext, Request, Response};
 use crate::config::GuestConfig;
 use crate::engine::{self, Concurrency};
 
@@ -68,8 +76,44 @@ impl Loader {
         })
     }
 
-    /// Loads the component at `path`; see [`HandlerComponent::load`].
-    pub fn load(&self, path: &Path) -> anyhow::Result<HandlerComponent> {
-        HandlerComponent::load(&self.engine, path, self.config.clone(), self.slots.clone())
+    /// Compiles the component at `path` (or loads it precompiled, from a `.cwasm`), tells
+    /// from its exports which world it is a component of, and links it against the host's
+    /// capabilities. A component of a world the host does not run, or importing what the host
+    /// does not provide, is an error that says so. At most as many invocations as the loader
+    /// has instance slots run at once, whatever components they run.
+    pub fn load(&self, path: &Path) -> anyhow::Result<GuestComponent> {
+        let component = file::read(&self.engine, path)?;
+        let instances = Instances::new(&self.engine, self.config.clone(), self.slots.clone());
+        let kind = Kind::of(&self.engine, &component)
+            .with_context(|| format!("{} cannot be run", path.display()))?;
+        let linked = match kind {
+            Kind::Handler => {
+                HandlerComponent::link(&component, instances).map(GuestComponent::Handler)
+            }
+            Kind::WasiHttp => {
+                HttpComponent::link(&component, instances).map(GuestComponent::WasiHttp)
+            }
+        };
+        linked.with_context(|| format!("{} is {kind}, but does not link", path.display()))
+    }
+}
+
+/// A loaded component, of one of the worlds the host runs.
+#[derive(Clone)]
+pub enum GuestComponent {
+    /// The contract's `handler` world.
+    Handler(HandlerComponent),
+    /// The standard `wasi:http` incoming handler (WASI 0.2 `wasi:http/proxy`).
+    WasiHttp(HttpComponent),
+}
+
+impl GuestComponent {
+    /// Runs `request` on a fresh instance, within the invocation's deadline and the
+    /// configured limits; see [`HandlerComponent::handle`].
+    pub async fn handle(&self, request: &Request, invocation: InvocationContext) -> Outcome {
+        match self {
+            Self::Handler(component) => component.handle(request, invocation).await,
+            Self::WasiHttp(component) => component.handle(request, invocation).await,
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! captured output, its resource limits and the `invocation` interface. Each instance's `Store`
 //! holds a [`HostState`], dropped with it; [`add_to_linker`] links every capability.
 
+mod http;
 mod invocation;
 mod limits;
 mod output;
@@ -10,6 +11,7 @@ mod wasi;
 use wasmtime::component::{HasSelf, Linker, ResourceTable};
 
 pub use self::limits::GuestLimits;
+use self::http::HttpState;
 use self::output::BoundedOutput;
 use crate::bindings::{Handler, InvocationContext};
 use crate::config::GuestConfig;
@@ -26,6 +28,7 @@ const MAX_RESOURCES: usize = 10_000;
 pub struct HostState {
     wasi: wasmtime_wasi::WasiCtx,
     table: ResourceTable,
+    http: HttpState,
     invocation: InvocationContext,
     stdout: BoundedOutput,
     stderr: BoundedOutput,
@@ -43,6 +46,7 @@ impl HostState {
         Self {
             wasi: wasi::sandbox(config, &stdout, &stderr),
             table,
+            http: HttpState::default(),
             invocation,
             stdout,
             stderr,
@@ -84,10 +88,11 @@ fn lines_to_log(text: &str, budget: usize) -> (Vec<String>, usize) {
     (logged, lines.count())
 }
 
-/// Links what a `handler`-world guest may import: WASI (sandboxed by [`HostState`]) and the
+/// Links what a guest may import: WASI (sandboxed by [`HostState`]), `wasi:http` and the
 /// contract's own interfaces.
 pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     wasmtime_wasi::p2::add_to_linker_async(linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker)?;
     Handler::add_to_linker::<_, HasSelf<_>>(linker, |state| state)
 }
 

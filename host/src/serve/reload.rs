@@ -9,31 +9,31 @@ use anyhow::Context as _;
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 use tokio::sync::mpsc;
 
-use crate::component::{HandlerComponent, Loader};
+use crate::component::{GuestComponent, Loader};
 
 /// Builds write a component in several steps; wait for them to settle before loading.
 const SETTLE: Duration = Duration::from_millis(150);
 
 /// The component requests run on now.
 pub struct LiveComponent {
-    current: RwLock<Arc<HandlerComponent>>,
+    current: RwLock<Arc<GuestComponent>>,
 }
 
 impl LiveComponent {
-    pub fn new(component: HandlerComponent) -> Self {
+    pub fn new(component: GuestComponent) -> Self {
         Self {
             current: RwLock::new(Arc::new(component)),
         }
     }
 
-    pub fn current(&self) -> Arc<HandlerComponent> {
+    pub fn current(&self) -> Arc<GuestComponent> {
         self.current
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
     }
 
-    fn replace(&self, component: HandlerComponent) {
+    fn replace(&self, component: GuestComponent) {
         *self
             .current
             .write()

@@ -1,0 +1,118 @@
+//! What every component kind shares for one invocation: an instance slot, a store inside the
+//! guest's limits and deadline, and the log and stats taken from it once the guest is done.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, SemaphorePermit};
+use wasmtime::{Engine, Store, UpdateDeadline};
+
+use super::CallStats;
+use crate::bindings::InvocationContext;
+use crate::config::GuestConfig;
+use crate::engine;
+use crate::sandbox::HostState;
+use crate::wall_clock;
+
+/// The engine, the guest configuration and the instance slots a component's invocations use.
+#[derive(Clone)]
+pub(super) struct Instances {
+    pub(super) engine: Engine,
+    config: Arc<GuestConfig>,
+    /// One permit per instance the engine's pool has room for.
+    slots: Arc<Semaphore>,
+}
+
+impl Instances {
+    pub(super) fn new(engine: &Engine, config: Arc<GuestConfig>, slots: Arc<Semaphore>) -> Self {
+        Self {
+            engine: engine.clone(),
+            config,
+            slots,
+        }
+    }
+
+    /// A free instance slot, waited for until the invocation's budget is spent; `None` when
+    /// none came free.
+    pub(super) async fn slot(&self, invocation: &InvocationContext) -> Option<SemaphorePermit<'_>> {
+        wait_for_slot(&self.slots, self.budget(invocation)).await
+    }
+
+    /// A store for one invocation, with its limits and its deadline set, and the time the guest
+    /// has.
+    pub(super) fn new_store(&self, invocation: InvocationContext) -> (Store<HostState>, Duration) {
+        let budget = self.budget(&invocation);
+        let mut store = Store::new(&self.engine, HostState::new(&self.config, invocation));
+        store.limiter(|state| &mut state.limits);
+        // Guest code yields to the executor at every tick, so that a guest spinning until its
+        // deadline cannot hold a worker thread that other requests are waiting for; the last
+        // tick of its budget stops it.
+        let mut ticks_left = engine::ticks_until(budget);
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            ticks_left = ticks_left.saturating_sub(1);
+            Ok(at_tick(ticks_left))
+        });
+        (store, budget)
+    }
+
+    /// The time the guest has: until the invocation's deadline less the configured margin.
+    fn budget(&self, invocation: &InvocationContext) -> Duration {
+        Duration::from_millis(wall_clock::remaining_ms(invocation.deadline_epoch_ms))
+            .saturating_sub(self.config.deadline_margin)
+    }
+}
+
+/// Logs what the guest wrote and what it asked for past its memory cap, and notes its memory
+/// peak in `stats`: once per invocation, when the guest is done.
+pub(super) fn wrap_up(state: &HostState, stats: &mut CallStats) {
+    state.log_guest_output();
+    stats.memory_peak = state.limits.memory_peak;
+    if state.limits.memory_refused {
+        tracing::warn!(
+            cap_mib = state.limits.memory_cap() >> 20,
+            "the guest asked for more memory than its cap"
+        );
+    }
+}
+
+/// What a guest still running at an epoch tick does, with `ticks_left` of its budget: stop at
+/// the last one, else yield to the executor and run on until the next.
+fn at_tick(ticks_left: u64) -> UpdateDeadline {
+    if ticks_left == 0 {
+        UpdateDeadline::Interrupt
+    } else {
+        UpdateDeadline::YieldCustom(1, Box::pin(tokio::task::yield_now()))
+    }
+}
+
+/// A permit from `slots`, waiting at most `budget` for one; `None` when none came free.
+async fn wait_for_slot(slots: &Semaphore, budget: Duration) -> Option<SemaphorePermit<'_>> {
+    match tokio::time::timeout(budget, slots.acquire()).await {
+        Ok(Ok(permit)) => Some(permit),
+        // Timed out, or closed (never: nothing closes it).
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_running_guest_yields_at_each_tick_and_stops_at_the_last() {
+        assert!(matches!(at_tick(0), UpdateDeadline::Interrupt));
+        assert!(matches!(at_tick(1), UpdateDeadline::YieldCustom(1, _)));
+        assert!(matches!(at_tick(300), UpdateDeadline::YieldCustom(1, _)));
+    }
+
+    #[tokio::test]
+    async fn a_request_gets_a_free_slot_and_none_when_the_pool_stays_full() {
+        let slots = Semaphore::new(1);
+        let held = wait_for_slot(&slots, Duration::ZERO).await;
+        assert!(held.is_some(), "a free slot is taken at once");
+        assert!(wait_for_slot(&slots, Duration::ZERO).await.is_none());
+        drop(held);
+        assert!(wait_for_slot(&slots, Duration::ZERO).await.is_some());
+    }
+}
