@@ -109,7 +109,7 @@ test: tools lint components package
 # server and `wasmtime serve` (host/benches/run.py prints the ratios).
 bench: host components tools
 	$(CARGO) build --release -p lambda-wasm-host --examples
-	$(CARGO) build --release --target wasm32-wasip2 -p http-hello
+	$(CARGO) build --release --target wasm32-wasip2 -p http-hello -p wstd-hello
 	python3 host/benches/run.py
 
 # Deploy. SAM's makefile builder runs `make build-<LogicalId>` from the root with ARTIFACTS_DIR set
@@ -117,7 +117,7 @@ bench: host components tools
 # target/deploy and zips them, without SAM.
 
 DEPLOY_DIR := target/deploy
-DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction
+DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction JsHelloFunction
 # Amazon Linux 2023 (provided.al2023) has glibc 2.34: the layer's bootstrap may need no newer one.
 GLIBC_MAX := 2.34
 # Empty: the layer ships the native release build, checked against GLIBC_MAX. Else a target for
@@ -179,6 +179,11 @@ build-HelloWorldFunction: setup
 
 build-UsersFunction: setup
 	$(call function-code,users)
+
+# The JavaScript tutorial: its component is built by componentize-js, not cargo.
+build-JsHelloFunction: $(WASM_DIR)/js_hello.wasm
+	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: `sam build` sets it; or run `make package`))
+	install -D -m 644 $< "$(ARTIFACTS_DIR)/js_hello.wasm"
 
 # The artifacts without SAM: target/deploy/<LogicalId>/ and target/deploy/<LogicalId>.zip.
 package:

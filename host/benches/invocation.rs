@@ -60,7 +60,10 @@ fn whole_path(c: &mut Criterion) {
     let component = loader.load(&component).unwrap();
     // The same tutorial greeting as a standard `wasi:http/proxy` component (Rust on `wstd`).
     let wasi_http = loader
-        .load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/wasm32-wasip2/release/wstd_hello.wasm"))
+        .load(
+            &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../target/wasm32-wasip2/release/wstd_hello.wasm"),
+        )
         .unwrap();
     let request = event::parse(&fixture("tutorial-rest-api.json"))
         .unwrap()

@@ -52,6 +52,10 @@ def run_criterion():
         results[f"whole path {size}: native (us)"] = native / 1000
         results[f"whole path {size}: component (us)"] = component / 1000
         results[f"whole path {size}: component / native"] = component / native
+        # The same greeting as a standard wasi:http/proxy component (guest/wasi-http/wstd-hello).
+        wasi_http = criterion_median_ns("whole_path", "wasi_http", size)
+        results[f"whole path {size}: wasi:http component (us)"] = wasi_http / 1000
+        results[f"whole path {size}: wasi:http / handler component"] = wasi_http / component
     results["instantiation median (us)"] = criterion_median_ns("parts", "instantiate") / 1000
     results["guest call median (us)"] = criterion_median_ns("parts", "guest_call") / 1000
     results["whole path, component / native"] = results["whole path tutorial: component / native"]
@@ -135,6 +139,9 @@ def serve_throughput():
     if shutil.which("wasmtime") and wasmtime_hello.exists():
         servers["wasmtime serve"] = lambda port: [
             "wasmtime", "serve", "-S", "cli", "--addr", f"127.0.0.1:{port}", wasmtime_hello]
+        # The very component wasmtime serves, under bootstrap serve.
+        servers["bootstrap serve, wasi:http"] = lambda port: [
+            BOOTSTRAP, "serve", "--component", wasmtime_hello, "--port", str(port)]
     results = {}
     env = dict(os.environ, RUST_LOG="error")
     for name, command in servers.items():
@@ -152,6 +159,8 @@ def serve_throughput():
     if "wasmtime serve" in servers:
         results["serve rps, bootstrap / wasmtime serve"] = (
             results["serve bootstrap serve: requests/s"] / results["serve wasmtime serve: requests/s"])
+        results["serve rps, same wasi:http component, bootstrap / wasmtime serve"] = (
+            results["serve bootstrap serve, wasi:http: requests/s"] / results["serve wasmtime serve: requests/s"])
     results["serve rps, bootstrap / native hyper"] = (
         results["serve bootstrap serve: requests/s"] / results["serve native hyper: requests/s"])
     return results

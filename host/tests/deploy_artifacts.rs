@@ -29,6 +29,11 @@ const EVENTS: &[(&str, &str, &str)] = &[
         GREETING,
     ),
     (
+        "JsHelloFunction",
+        "events/tutorial-http-api.json",
+        GREETING,
+    ),
+    (
         "UsersFunction",
         "events/users-rest-api-get-user.json",
         "John Doe",

@@ -75,7 +75,12 @@ mod tests {
     use super::*;
 
     fn kind(exports: &[&str]) -> anyhow::Result<Kind> {
-        Kind::from_exports(&exports.iter().map(|name| (*name).to_owned()).collect::<Vec<_>>())
+        Kind::from_exports(
+            &exports
+                .iter()
+                .map(|name| (*name).to_owned())
+                .collect::<Vec<_>>(),
+        )
     }
 
     #[test]
@@ -95,7 +100,10 @@ mod tests {
     fn any_other_world_is_refused_naming_its_exports_and_what_is_accepted() {
         let message = kind(&["wasi:cli/run@0.2.6"]).unwrap_err().to_string();
         assert!(message.contains("exports wasi:cli/run@0.2.6"), "{message}");
-        assert!(message.contains("wasi:http/incoming-handler@0.2.x"), "{message}");
+        assert!(
+            message.contains("wasi:http/incoming-handler@0.2.x"),
+            "{message}"
+        );
         let message = kind(&[]).unwrap_err().to_string();
         assert!(message.contains("exports nothing"), "{message}");
         let message = kind(&["wasi:http/handler@0.3.0"]).unwrap_err().to_string();

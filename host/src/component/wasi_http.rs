@@ -149,7 +149,11 @@ fn to_hyper(request: &Request) -> Result<hyper::Request<Full<Bytes>>, GuestFailu
     }
     let mut builder = hyper::Request::builder()
         .method(request.method.as_str())
-        .uri(uri.path_and_query(path_and_query).build().map_err(bad_request)?);
+        .uri(
+            uri.path_and_query(path_and_query)
+                .build()
+                .map_err(bad_request)?,
+        );
     for (name, value) in &request.headers {
         builder = builder.header(name, value);
     }
@@ -184,8 +188,16 @@ fn encode_path(path: &str) -> String {
 async fn read_response(set: oneshot::Receiver<SetResponse>) -> Result<Response, GuestFailure> {
     let response = match set.await {
         Ok(Ok(response)) => response,
-        Ok(Err(code)) => return Err(GuestFailure::Http(format!("the guest set an error as its response: {code:?}"))),
-        Err(_) => return Err(GuestFailure::Http("the guest returned without setting its response".to_owned())),
+        Ok(Err(code)) => {
+            return Err(GuestFailure::Http(format!(
+                "the guest set an error as its response: {code:?}"
+            )));
+        }
+        Err(_) => {
+            return Err(GuestFailure::Http(
+                "the guest returned without setting its response".to_owned(),
+            ));
+        }
     };
     let (parts, mut body) = response.into_parts();
     let mut headers = Vec::with_capacity(parts.headers.len());

@@ -10,8 +10,8 @@ mod wasi;
 
 use wasmtime::component::{HasSelf, Linker, ResourceTable};
 
-pub use self::limits::GuestLimits;
 use self::http::HttpState;
+pub use self::limits::GuestLimits;
 use self::output::BoundedOutput;
 use crate::bindings::{Handler, InvocationContext};
 use crate::config::GuestConfig;

@@ -37,14 +37,22 @@ impl wasip2::exports::http::incoming_handler::Guest for Hostile {
                 let body = respond(response_out, &[]);
                 let mut stream = body.write().expect("the body's stream");
                 loop {
-                    if stream.write_all(b"more").and_then(|()| std::io::Write::flush(&mut stream)).is_err() {
+                    if stream
+                        .write_all(b"more")
+                        .and_then(|()| std::io::Write::flush(&mut stream))
+                        .is_err()
+                    {
                         return;
                     }
                     std::thread::sleep(std::time::Duration::from_millis(10));
                 }
             }
             "/cookies" => {
-                let headers = [("set-cookie", "a=1; Path=/"), ("x-kept", "yes"), ("set-cookie", "b=2")];
+                let headers = [
+                    ("set-cookie", "a=1; Path=/"),
+                    ("x-kept", "yes"),
+                    ("set-cookie", "b=2"),
+                ];
                 write_then_finish(respond(response_out, &headers), b"ok");
             }
             "/outbound" => {
@@ -81,6 +89,7 @@ fn outbound() -> Result<u16, String> {
     let request = OutgoingRequest::new(Fields::new());
     let _ = request.set_scheme(Some(&Scheme::Https));
     let _ = request.set_authority(Some("example.com"));
+    let _ = request.set_path_with_query(Some("/"));
     let future = outgoing_handler::handle(request, None).map_err(|code| format!("{code:?}"))?;
     future.subscribe().block();
     match future.get() {

@@ -87,7 +87,12 @@ mod tests {
         assert_eq!(last_non_empty(&pairs, "city"), None);
         let time = time_of_day(br#"{"time":"evening"}"#).unwrap();
         assert_eq!(
-            greeting(time.as_deref().unwrap_or("day"), "John", "Seattle", Some("Thursday")),
+            greeting(
+                time.as_deref().unwrap_or("day"),
+                "John",
+                "Seattle",
+                Some("Thursday")
+            ),
             "Good evening, John of Seattle. Happy Thursday!"
         );
         assert_eq!(time_of_day(br#"[1, 2]"#).unwrap(), None);
