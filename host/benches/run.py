@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
 TARGET = ROOT / "target"
 WASM = TARGET / "wasm32-wasip2/release/hello_world.wasm"
 CWASM = TARGET / "bench/hello_world.cwasm"
+# The tutorial in JavaScript, a wasi:http component built by componentize-js (`make components`).
+JS_WASM = TARGET / "wasm32-wasip2/release/js_hello.wasm"
+JS_CWASM = TARGET / "bench/js_hello.cwasm"
 BOOTSTRAP = TARGET / "release/bootstrap"
 EXAMPLES = TARGET / "release/examples"
 EVENT = ROOT / "host/tests/fixtures/events/tutorial-rest-api.json"
@@ -70,6 +73,9 @@ def cold_start(runs=40):
         ".wasm": [BOOTSTRAP, "invoke", "--event", EVENT, "--component", WASM],
         ".cwasm": [BOOTSTRAP, "invoke", "--event", EVENT, "--component", CWASM],
     }
+    if JS_WASM.exists():
+        subprocess.run([BOOTSTRAP, "compile", JS_WASM, "-o", JS_CWASM], check=True)
+        commands["JavaScript .cwasm"] = [BOOTSTRAP, "invoke", "--event", EVENT, "--component", JS_CWASM]
     times = {name: [] for name in commands}
     env = dict(os.environ, RUST_LOG="error")
     for _ in range(runs):  # interleaved, so that machine noise hits all three alike
@@ -79,7 +85,14 @@ def cold_start(runs=40):
             times[name].append((time.perf_counter() - started) * 1000)
             assert b"Happy Thursday" in output, output
     medians = {name: statistics.median(samples) for name, samples in times.items()}
-    return {
+    js = {}
+    if "JavaScript .cwasm" in medians:
+        js = {
+            "cold start JavaScript (wasi:http) .cwasm (ms)": medians["JavaScript .cwasm"],
+            "JavaScript component size (MB)": JS_WASM.stat().st_size / 1e6,
+            "JavaScript .cwasm size (MB)": JS_CWASM.stat().st_size / 1e6,
+        }
+    return js | {
         "cold start native (ms)": medians["native"],
         "cold start .wasm (ms)": medians[".wasm"],
         "cold start .cwasm (ms)": medians[".cwasm"],
