@@ -3,7 +3,7 @@
 //! the end, comes back as the contract's `response`, for the front end's shape and checks.
 
 use std::pin::pin;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
@@ -57,21 +57,20 @@ impl HttpComponent {
         };
         let (store, budget) = self.instances.new_store(invocation);
         let mut stats = CallStats::default();
-        // The epoch stops guest code; the timeout also stops a guest blocked in a host call or
-        // a body that never ends.
-        let call = self.call(store, request, &mut stats);
-        let result = tokio::time::timeout(budget + 2 * EPOCH_TICK, call)
-            .await
-            .unwrap_or(Err(GuestFailure::Deadline));
+        let result = self.call(store, budget, request, &mut stats).await;
         Outcome { result, stats }
     }
 
+    /// The guest's response, read within `budget`: the epoch stops guest code, and the timer
+    /// also stops a guest blocked in a host call or a body that never ends.
     async fn call(
         &self,
         mut store: Store<HostState>,
+        budget: Duration,
         request: &Request,
         stats: &mut CallStats,
     ) -> Result<Response, GuestFailure> {
+        let mut deadline = pin!(tokio::time::sleep(budget + 2 * EPOCH_TICK));
         let (sender, set) = oneshot::channel();
         let (incoming, outparam) = {
             let mut http = store.data_mut().http();
@@ -91,6 +90,7 @@ impl HttpComponent {
                 // The whole response, or why there is none: the guest is not waited for.
                 read = &mut response => Some(read),
                 ran = &mut guest => ran.err().map(Err),
+                () = &mut deadline => Some(Err(GuestFailure::Deadline)),
             }
         };
         stats.run = started.elapsed().saturating_sub(stats.instantiate);
@@ -100,7 +100,10 @@ impl HttpComponent {
         drop(store);
         match early {
             Some(result) => result,
-            None => response.await,
+            None => tokio::select! {
+                read = response => read,
+                () = deadline => Err(GuestFailure::Deadline),
+            },
         }
     }
 
