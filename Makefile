@@ -10,7 +10,12 @@ WASMTIME_MAJOR := $(shell sed -n 's/^wasmtime = { version = "\([0-9]*\)".*/\1/p'
 CARGO_COMPONENT_VERSION := 0.21
 # The hostile-guest corpus: test components that misbehave on purpose.
 HOSTILE := $(addprefix hostile-,bad-header-name bad-status crlf-header env-probe error file-probe huge-response \
-	log-flood loop many-headers memory-bomb network-probe outbound-probe panic recursion sleep)
+	log-flood loop many-headers memory-bomb network-probe outbound-probe panic recursion sleep \
+	wasi-http)
+# Standard wasi:http/proxy components (guest/wasi-http/): not handlers of the contract, so not
+# in GUESTS; the JavaScript one is built by npm, the Rust one by cargo.
+WASI_HTTP := wstd-hello
+JS_HELLO := guest/wasi-http/js-hello
 WASM_DIR := target/wasm32-wasip2/release
 BOOTSTRAP := target/release/bootstrap
 EVENT ?= host/tests/fixtures/events/tutorial-rest-api.json
@@ -70,8 +75,18 @@ test-cargo-component: tools
 	LAMBDA_WASM_COMPONENTS=$(CURDIR)/target/wasm32-wasip1/release \
 	  $(CARGO) test --release -p lambda-wasm-host --test handlers
 
-components: setup
-	$(CARGO) build --release --target wasm32-wasip2 $(addprefix -p ,$(GUESTS) $(HOSTILE))
+components: setup $(WASM_DIR)/js_hello.wasm
+	$(CARGO) build --release --target wasm32-wasip2 $(addprefix -p ,$(GUESTS) $(HOSTILE) $(WASI_HTTP))
+
+# The JavaScript tutorial: componentize-js (pinned in its package-lock.json) builds it into a
+# wasi:http/proxy component. `npm install` at the lock's versions: `npm ci` refuses this lock
+# here, as out of sync, for other platforms' optional packages the registry did not resolve.
+$(JS_HELLO)/node_modules/.package-lock.json: $(JS_HELLO)/package-lock.json
+	cd $(JS_HELLO) && npm install --no-save --no-audit --no-fund
+
+$(WASM_DIR)/js_hello.wasm: $(JS_HELLO)/node_modules/.package-lock.json $(addprefix $(JS_HELLO)/,hello.js build.mjs wit/world.wit)
+	mkdir -p $(WASM_DIR)
+	node $(JS_HELLO)/build.mjs $@
 
 host:
 	$(CARGO) build --release -p lambda-wasm-host
@@ -86,7 +101,7 @@ invoke: host components
 lint: setup
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --release -p lambda-wasm-host -p lambda-wasm-routes --all-targets --all-features -- -D warnings
-	$(CARGO) clippy --release --target wasm32-wasip2 $(addprefix -p ,$(SDK) $(GUESTS) $(HOSTILE) hostile-support http-hello) --all-targets -- -D warnings
+	$(CARGO) clippy --release --target wasm32-wasip2 $(addprefix -p ,$(SDK) $(GUESTS) $(HOSTILE) $(WASI_HTTP) hostile-support http-hello) --all-targets -- -D warnings
 
 # python-examples: host/tests/python.rs runs with the host's other tests.
 test: tools lint components package python-examples
@@ -98,7 +113,7 @@ test: tools lint components package python-examples
 # server and `wasmtime serve` (host/benches/run.py prints the ratios).
 bench: host components tools
 	$(CARGO) build --release -p lambda-wasm-host --examples
-	$(CARGO) build --release --target wasm32-wasip2 -p http-hello
+	$(CARGO) build --release --target wasm32-wasip2 -p http-hello -p wstd-hello
 	$(MAKE) --no-print-directory python-component APP=guest/python/hello HANDLER=app.lambda_handler \
 	  OUT=target/python/hello.wasm
 	python3 host/benches/run.py
@@ -108,7 +123,7 @@ bench: host components tools
 # target/deploy and zips them, without SAM.
 
 DEPLOY_DIR := target/deploy
-DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction PythonHelloFunction
+DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction PythonHelloFunction JsHelloFunction
 # Amazon Linux 2023 (provided.al2023) has glibc 2.34: the layer's bootstrap may need no newer one.
 GLIBC_MAX := 2.34
 # Empty: the layer ships the native release build, checked against GLIBC_MAX. Else a target for
@@ -170,6 +185,11 @@ build-HelloWorldFunction: setup
 
 build-UsersFunction: setup
 	$(call function-code,users)
+
+# The JavaScript tutorial: its component is built by componentize-js, not cargo.
+build-JsHelloFunction: $(WASM_DIR)/js_hello.wasm
+	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: `sam build` sets it; or run `make package`))
+	install -D -m 644 $< "$(ARTIFACTS_DIR)/js_hello.wasm"
 
 # The artifacts without SAM: target/deploy/<LogicalId>/ and target/deploy/<LogicalId>.zip.
 package:

@@ -57,6 +57,13 @@ fn whole_path(c: &mut Criterion) {
         });
     let loader = Loader::from_env(Concurrency::Sequential).unwrap();
     let component = loader.load(&component).unwrap();
+    // The same tutorial greeting as a standard `wasi:http/proxy` component (Rust on `wstd`).
+    let wasi_http = loader
+        .load(
+            &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../target/wasm32-wasip2/release/wstd_hello.wasm"),
+        )
+        .unwrap();
     let request = event::parse(&fixture("tutorial-rest-api.json"))
         .unwrap()
         .request;
@@ -77,6 +84,14 @@ fn whole_path(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("component", name), &event, |b, event| {
             b.to_async(&runtime).iter(|| async {
                 let response = proxy::handle_event(&component, event, invocation())
+                    .await
+                    .unwrap();
+                serde_json::to_vec(&response).unwrap()
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("wasi_http", name), &event, |b, event| {
+            b.to_async(&runtime).iter(|| async {
+                let response = proxy::handle_event(&wasi_http, event, invocation())
                     .await
                     .unwrap();
                 serde_json::to_vec(&response).unwrap()

@@ -37,6 +37,9 @@ ROOT = Path(__file__).resolve().parents[2]
 TARGET = ROOT / "target"
 WASM = TARGET / "wasm32-wasip2/release/hello_world.wasm"
 CWASM = TARGET / "bench/hello_world.cwasm"
+# The tutorial in JavaScript, a wasi:http component built by componentize-js (`make components`).
+JS_WASM = TARGET / "wasm32-wasip2/release/js_hello.wasm"
+JS_CWASM = TARGET / "bench/js_hello.cwasm"
 BOOTSTRAP = TARGET / "release/bootstrap"
 EXAMPLES = TARGET / "release/examples"
 EVENT = ROOT / "host/tests/fixtures/events/tutorial-rest-api.json"
@@ -75,6 +78,10 @@ def run_criterion():
         results[f"whole path {size}: native (us)"] = native / 1000
         results[f"whole path {size}: component (us)"] = component / 1000
         results[f"whole path {size}: component / native"] = component / native
+        # The same greeting as a standard wasi:http/proxy component (guest/wasi-http/wstd-hello).
+        wasi_http = criterion_median_ns("whole_path", "wasi_http", size)
+        results[f"whole path {size}: wasi:http component (us)"] = wasi_http / 1000
+        results[f"whole path {size}: wasi:http / handler component"] = wasi_http / component
     results["instantiation median (us)"] = criterion_median_ns("parts", "instantiate") / 1000
     results["guest call median (us)"] = criterion_median_ns("parts", "guest_call") / 1000
     results["whole path, component / native"] = results["whole path tutorial: component / native"]
@@ -94,6 +101,9 @@ def cold_start(runs=40):
         ".wasm": [BOOTSTRAP, "invoke", "--event", EVENT, "--component", WASM],
         ".cwasm": [BOOTSTRAP, "invoke", "--event", EVENT, "--component", CWASM],
     }
+    if JS_WASM.exists():
+        subprocess.run([BOOTSTRAP, "compile", JS_WASM, "-o", JS_CWASM], check=True)
+        commands["JavaScript .cwasm"] = [BOOTSTRAP, "invoke", "--event", EVENT, "--component", JS_CWASM]
     times = {name: [] for name in commands}
     env = dict(os.environ, RUST_LOG="error")
     for _ in range(runs):  # interleaved, so that machine noise hits all three alike
@@ -103,7 +113,14 @@ def cold_start(runs=40):
             times[name].append((time.perf_counter() - started) * 1000)
             assert b"Happy Thursday" in output, output
     medians = {name: statistics.median(samples) for name, samples in times.items()}
-    return {
+    js = {}
+    if "JavaScript .cwasm" in medians:
+        js = {
+            "cold start JavaScript (wasi:http) .cwasm (ms)": medians["JavaScript .cwasm"],
+            "JavaScript component size (MB)": JS_WASM.stat().st_size / 1e6,
+            "JavaScript .cwasm size (MB)": JS_CWASM.stat().st_size / 1e6,
+        }
+    return js | {
         "cold start native (ms)": medians["native"],
         "cold start .wasm (ms)": medians[".wasm"],
         "cold start .cwasm (ms)": medians[".cwasm"],
@@ -212,6 +229,9 @@ def serve_throughput():
     if shutil.which("wasmtime") and wasmtime_hello.exists():
         servers["wasmtime serve"] = lambda port: [
             "wasmtime", "serve", "-S", "cli", "--addr", f"127.0.0.1:{port}", wasmtime_hello]
+        # The very component wasmtime serves, under bootstrap serve.
+        servers["bootstrap serve, wasi:http"] = lambda port: [
+            BOOTSTRAP, "serve", "--component", wasmtime_hello, "--port", str(port)]
     results = {}
     env = dict(os.environ, RUST_LOG="error")
     for name, command in servers.items():
@@ -229,6 +249,8 @@ def serve_throughput():
     if "wasmtime serve" in servers:
         results["serve rps, bootstrap / wasmtime serve"] = (
             results["serve bootstrap serve: requests/s"] / results["serve wasmtime serve: requests/s"])
+        results["serve rps, same wasi:http component, bootstrap / wasmtime serve"] = (
+            results["serve bootstrap serve, wasi:http: requests/s"] / results["serve wasmtime serve: requests/s"])
     results["serve rps, bootstrap / native hyper"] = (
         results["serve bootstrap serve: requests/s"] / results["serve native hyper: requests/s"])
     return results

@@ -162,6 +162,14 @@ fn answer(
             tracing::warn!("pool full: every instance slot was busy until the deadline");
             response::error(format, 503, "Service Unavailable")
         }
+        Err(GuestFailure::Invalid(invalid)) => {
+            tracing::error!("the handler's response is invalid: {invalid}");
+            response::error(format, 502, "Bad Gateway")
+        }
+        Err(GuestFailure::Request(why)) => {
+            tracing::warn!("refused the request: {why}");
+            response::error(format, 400, "Bad Request")
+        }
         Err(failure) => {
             tracing::error!("{failure}");
             response::error(format, 500, "Internal Server Error")

@@ -28,6 +28,7 @@ const EVENTS: &[(&str, &str, &str)] = &[
         "events/tutorial-http-api.json",
         GREETING,
     ),
+    ("JsHelloFunction", "events/tutorial-http-api.json", GREETING),
     (
         "UsersFunction",
         "events/users-rest-api-get-user.json",

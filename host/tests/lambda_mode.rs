@@ -285,6 +285,55 @@ async fn a_file_that_is_not_a_component_is_reported_as_an_init_error() {
     .await;
 }
 
+#[tokio::test]
+async fn a_component_of_another_world_is_an_init_error_naming_its_exports() {
+    let task_root = tempfile::tempdir().unwrap();
+    let other_world = wat::parse_str(
+        r#"(component
+            (core module $m (func (export "greet") (result i32) i32.const 7))
+            (core instance $i (instantiate $m))
+            (func $greet (result u32) (canon lift (core func $i "greet")))
+            (export "greet" (func $greet)))"#,
+    )
+    .unwrap();
+    std::fs::write(task_root.path().join("greet.wasm"), other_world).unwrap();
+    assert_init_error(
+        task_root.path(),
+        "greet.wasm",
+        "the component exports greet; bootstrap accepts",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_wasi_http_component_answers_every_front_end() {
+    let front_ends = ["rest-api", "http-api", "alb", "function-url"];
+    let events = front_ends
+        .iter()
+        .map(|front_end| {
+            (
+                front_end.to_string(),
+                event(&format!("tutorial-{front_end}.json")),
+            )
+        })
+        .collect();
+    let api = Arc::new(RuntimeApi::default());
+    let (posts, stderr) = run_events_on(api, events, "wstd_hello.wasm").await;
+    for (front_end, post) in front_ends.iter().zip(&posts) {
+        assert_eq!(
+            post.path,
+            format!("/2018-06-01/runtime/invocation/{front_end}/response"),
+            "{stderr}"
+        );
+        assert_eq!(post.body["statusCode"], 200, "{front_end}: {:?}", post.body);
+        let body: Value = serde_json::from_str(post.body["body"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            body["greeting"],
+            "Good evening, John of Seattle. Happy Thursday!"
+        );
+    }
+}
+
 fn hello_world_task_root() -> std::path::PathBuf {
     common::component("hello-world")
         .parent()
@@ -295,10 +344,19 @@ fn hello_world_task_root() -> std::path::PathBuf {
 /// Runs `events` through one `bootstrap` process and returns its posts once there is one per
 /// event, checking that the process still polls for more.
 async fn run_events(api: Arc<RuntimeApi>, events: Vec<(String, Vec<u8>)>) -> (Vec<Post>, String) {
+    run_events_on(api, events, "hello_world.wasm").await
+}
+
+/// [`run_events`] on the built component `handler`.
+async fn run_events_on(
+    api: Arc<RuntimeApi>,
+    events: Vec<(String, Vec<u8>)>,
+    handler: &str,
+) -> (Vec<Post>, String) {
     let count = events.len();
     api.events.lock().unwrap().extend(events);
     let address = serve(api.clone()).await;
-    let mut runtime = start_runtime(address, &hello_world_task_root(), "hello_world.wasm");
+    let mut runtime = start_runtime(address, &hello_world_task_root(), handler);
     wait_for("a post per event", || {
         api.posts.lock().unwrap().len() == count
     })

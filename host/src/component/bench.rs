@@ -11,7 +11,7 @@ impl HandlerComponent {
     /// Creates a fresh store and instance and drops them, as every call does: what
     /// instantiation costs.
     pub async fn instantiate_only(&self, invocation: Invocation) -> wasmtime::Result<()> {
-        let (mut store, _) = self.new_store(invocation);
+        let (mut store, _) = self.instances.new_store(invocation);
         self.pre.instantiate_async(&mut store).await.map(drop)
     }
 
@@ -20,7 +20,7 @@ impl HandlerComponent {
         &self,
         invocation: Invocation,
     ) -> wasmtime::Result<ReusableInstance> {
-        let (mut store, _) = self.new_store(invocation);
+        let (mut store, _) = self.instances.new_store(invocation);
         let handler = self.pre.instantiate_async(&mut store).await?;
         Ok(ReusableInstance { store, handler })
     }

@@ -2,17 +2,14 @@
 //! with componentize-py): for each invocation a fresh instance gets the event JSON as the front
 //! end sent it, and its result JSON becomes the response by the front end's rules.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use tokio::sync::Semaphore;
+use wasmtime::Store;
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Engine, Store};
 
-use super::instance::Instances;
+use super::instances::Instances;
 use super::{CallStats, GuestFailure, Outcome};
 use crate::bindings::{EventHandlerPre, Response};
-use crate::config::GuestConfig;
 use crate::event::ResponseFormat;
 use crate::function_result;
 use crate::sandbox::{self, HostState, Invocation};
@@ -26,20 +23,13 @@ pub struct EventComponent {
 }
 
 impl EventComponent {
-    /// Pre-links `component`, checking that its imports are ones this host provides.
-    pub(super) fn link(
-        engine: &Engine,
-        component: &Component,
-        config: Arc<GuestConfig>,
-        slots: Arc<Semaphore>,
-    ) -> anyhow::Result<Self> {
-        let mut linker = Linker::new(engine);
+    /// Links `component`, which exports the `event-handler` world, against the host's
+    /// capabilities; an error names the import the host does not provide.
+    pub(super) fn link(component: &Component, instances: Instances) -> anyhow::Result<Self> {
+        let mut linker = Linker::new(&instances.engine);
         sandbox::add_to_linker(&mut linker)?;
         let pre = EventHandlerPre::new(linker.instantiate_pre(component)?)?;
-        Ok(Self {
-            instances: Instances::new(engine, config, slots),
-            pre,
-        })
+        Ok(Self { instances, pre })
     }
 
     /// Runs `event` on a new instance within the invocation's deadline, and reads its result

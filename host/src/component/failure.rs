@@ -5,6 +5,7 @@ use wasmtime::{PoolConcurrencyLimitError, Trap};
 
 use crate::bindings::ErrorDetails;
 use crate::guest_text;
+use crate::response::InvalidResponse;
 
 /// Why the guest gave no response.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +37,18 @@ pub enum GuestFailure {
     /// guest's functions, and those names are the guest's to choose.
     #[error("the handler trapped: {}", guest_text::for_log(&format!("{:?}", .0)))]
     Trap(wasmtime::Error),
+    /// A `wasi:http` guest broke the protocol: it set no response, set an error, or its body
+    /// failed (e.g. longer or shorter than its `content-length`, or it trapped while sending).
+    #[error("the wasi:http handler gave no response: {}", guest_text::for_log(.0))]
+    Http(String),
+    /// A `wasi:http` guest's response cannot be translated (a header value that is not text, a
+    /// body larger than any front end takes): 502, as for any invalid response.
+    #[error("the wasi:http handler's response is invalid: {0}")]
+    Invalid(#[from] InvalidResponse),
+    /// The request could not be given to a `wasi:http` guest (an authority or path that is
+    /// not a valid URI): 400.
+    #[error("the request cannot be given to the wasi:http handler: {0}")]
+    Request(String),
 }
 
 impl GuestFailure {

@@ -1,7 +1,7 @@
 //! Components: read and compiled once, linked against the [`sandbox`](crate::sandbox), and
 //! instantiated fresh for every invocation, each instance inside its own limits and deadline.
 //! One file per component world the host runs: the contract's `handler` and `event-handler`
-//! worlds, told apart at load by what the component exports.
+//! worlds, and the standard `wasi:http` incoming handler ([`kind`] tells them apart at load).
 
 #[cfg(feature = "bench")]
 mod bench;
@@ -9,7 +9,9 @@ mod event;
 mod failure;
 mod file;
 mod handler;
-mod instance;
+mod instances;
+mod kind;
+mod wasi_http;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -24,41 +26,14 @@ pub use self::bench::ReusableInstance;
 pub use self::event::EventComponent;
 pub use self::failure::GuestFailure;
 pub use self::handler::HandlerComponent;
+use self::instances::Instances;
+use self::kind::Kind;
+pub use self::wasi_http::HttpComponent;
 use crate::bindings::{Request, Response};
 use crate::config::GuestConfig;
 use crate::engine::{self, Concurrency};
 use crate::event::ResponseFormat;
 use crate::sandbox::Invocation;
-
-/// A loaded component, of one of the worlds the host runs.
-#[derive(Clone)]
-pub enum GuestComponent {
-    /// The `handler` world: the typed request in, the typed response out.
-    Handler(HandlerComponent),
-    /// The `event-handler` world: the event JSON in, the function's result JSON out.
-    Event(EventComponent),
-}
-
-/// One event, as each world takes it.
-#[derive(Clone, Copy)]
-pub struct Event<'a> {
-    /// The event JSON, as the front end sent it.
-    pub json: &'a [u8],
-    /// The request the event carries.
-    pub request: &'a Request,
-    /// The response shape the front end expects.
-    pub format: ResponseFormat,
-}
-
-impl GuestComponent {
-    /// Runs `event` on a fresh instance within `invocation`'s deadline.
-    pub async fn handle(&self, event: Event<'_>, invocation: Invocation) -> Outcome {
-        match self {
-            Self::Handler(component) => component.handle(event.request, invocation).await,
-            Self::Event(component) => component.handle(event.json, event.format, invocation).await,
-        }
-    }
-}
 
 /// What one call cost.
 #[derive(Debug, Default, Clone, Copy)]
@@ -105,62 +80,59 @@ impl Loader {
         })
     }
 
-    /// Compiles the component at `path` (or loads it precompiled, from a `.cwasm`), tells its
-    /// world by its exports, and checks that this host provides its imports.
+    /// Compiles the component at `path` (or loads it precompiled, from a `.cwasm`), tells
+    /// from its exports which world it is a component of, and links it against the host's
+    /// capabilities. A component of a world the host does not run, or importing what the host
+    /// does not provide, is an error that says so. At most as many invocations as the loader
+    /// has instance slots run at once, whatever components they run.
     pub fn load(&self, path: &Path) -> anyhow::Result<GuestComponent> {
         let component = file::read(&self.engine, path)?;
-        let exports: Vec<String> = component
-            .component_type()
-            .exports(&self.engine)
-            .map(|(name, _)| name.to_owned())
-            .collect();
-        let exports_fn = |name: &str| exports.iter().any(|export| export == name);
-        let (config, slots) = (self.config.clone(), self.slots.clone());
-        let (world, linked) = if exports_fn("handle-event") {
-            let linked = EventComponent::link(&self.engine, &component, config, slots);
-            ("event-handler", linked.map(GuestComponent::Event))
-        } else if exports_fn("handle") {
-            let linked = HandlerComponent::link(&self.engine, &component, config, slots);
-            ("handler", linked.map(GuestComponent::Handler))
-        } else {
-            anyhow::bail!(
-                "{} exports {exports:?}; bootstrap runs components that export `handle` (the \
-                 `handler` world) or `handle-event` (the `event-handler` world) of wit/proxy.wit",
-                path.display()
-            );
+        let instances = Instances::new(&self.engine, self.config.clone(), self.slots.clone());
+        let kind = Kind::of(&self.engine, &component)
+            .with_context(|| format!("{} cannot be run", path.display()))?;
+        let linked = match kind {
+            Kind::Handler => {
+                HandlerComponent::link(&component, instances).map(GuestComponent::Handler)
+            }
+            Kind::Event => EventComponent::link(&component, instances).map(GuestComponent::Event),
+            Kind::WasiHttp => {
+                HttpComponent::link(&component, instances).map(GuestComponent::WasiHttp)
+            }
         };
-        linked.with_context(|| {
-            format!(
-                "{} is not a component of the `{world}` world",
-                path.display()
-            )
-        })
+        linked.with_context(|| format!("{} is {kind}, but does not link", path.display()))
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A loaded component, of one of the worlds the host runs.
+#[derive(Clone)]
+pub enum GuestComponent {
+    /// The contract's `handler` world: the typed request in, the typed response out.
+    Handler(HandlerComponent),
+    /// The contract's `event-handler` world: the event JSON in, the function's result JSON out.
+    Event(EventComponent),
+    /// The standard `wasi:http` incoming handler (WASI 0.2 `wasi:http/proxy`).
+    WasiHttp(HttpComponent),
+}
 
-    #[test]
-    fn a_component_of_neither_world_is_refused_naming_its_exports_and_the_worlds() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("other.wasm");
-        let other = wat::parse_str(
-            r#"(component
-                (core module $m (func (export "f")))
-                (core instance $i (instantiate $m))
-                (func $serve (canon lift (core func $i "f")))
-                (export "serve" (func $serve)))"#,
-        )
-        .unwrap();
-        std::fs::write(&path, other).unwrap();
-        let loader = Loader::new(GuestConfig::default(), Concurrency::Sequential).unwrap();
-        let err = format!("{:#}", loader.load(&path).err().unwrap());
-        assert!(err.contains(r#"exports ["serve"]"#), "{err}");
-        assert!(
-            err.contains("`handle`") && err.contains("`handle-event`"),
-            "{err}"
-        );
+/// One event, as each world takes it.
+#[derive(Clone, Copy)]
+pub struct Event<'a> {
+    /// The event JSON, as the front end sent it.
+    pub json: &'a [u8],
+    /// The request the event carries.
+    pub request: &'a Request,
+    /// The response shape the front end expects.
+    pub format: ResponseFormat,
+}
+
+impl GuestComponent {
+    /// Runs `event` on a fresh instance, within the invocation's deadline and the configured
+    /// limits; see [`HandlerComponent::handle`].
+    pub async fn handle(&self, event: Event<'_>, invocation: Invocation) -> Outcome {
+        match self {
+            Self::Handler(component) => component.handle(event.request, invocation).await,
+            Self::Event(component) => component.handle(event.json, event.format, invocation).await,
+            Self::WasiHttp(component) => component.handle(event.request, invocation).await,
+        }
     }
 }

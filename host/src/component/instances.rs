@@ -1,5 +1,5 @@
-//! What every component world shares: the instance slots, and for each invocation a fresh store
-//! within its limits and deadline, dropped before the call returns, whatever happened.
+//! What every component kind shares for one invocation: an instance slot, a store inside the
+//! guest's limits and deadline, and the log and stats taken from it once the guest is done.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use crate::engine::{self, EPOCH_TICK};
 use crate::sandbox::{HostState, Invocation};
 use crate::wall_clock;
 
-/// The engine, the guest configuration and the instance slots a component runs with.
+/// The engine, the guest configuration and the instance slots a component's invocations use.
 #[derive(Clone)]
 pub(super) struct Instances {
     pub(super) engine: Engine,
@@ -32,7 +32,8 @@ impl Instances {
     }
 
     /// Runs `call` on a new store that must finish before the invocation's deadline less the
-    /// configured margin, then logs the guest's output. When every instance slot is taken, the
+    /// configured margin, then wraps up. The store, and with it everything the guest did, is
+    /// dropped before this returns, whatever happened. When every instance slot is taken, the
     /// call waits for one until that deadline, then fails with [`GuestFailure::PoolFull`].
     pub(super) async fn run<T>(
         &self,
@@ -40,7 +41,7 @@ impl Instances {
         call: impl AsyncFnOnce(&mut Store<HostState>, &mut CallStats) -> Result<T, GuestFailure>,
     ) -> (Result<T, GuestFailure>, CallStats) {
         let mut stats = CallStats::default();
-        let Some(_slot) = wait_for_slot(&self.slots, self.budget(&invocation)).await else {
+        let Some(_slot) = self.slot(&invocation).await else {
             return (Err(GuestFailure::PoolFull), stats);
         };
         let (mut store, budget) = self.new_store(invocation);
@@ -48,17 +49,14 @@ impl Instances {
         let result = tokio::time::timeout(budget + 2 * EPOCH_TICK, call(&mut store, &mut stats))
             .await
             .unwrap_or(Err(GuestFailure::Deadline));
-
-        let state = store.data();
-        state.log_guest_output();
-        stats.memory_peak = state.limits.memory_peak;
-        if state.limits.memory_refused {
-            tracing::warn!(
-                cap_mib = state.limits.memory_cap() >> 20,
-                "the guest asked for more memory than its cap"
-            );
-        }
+        wrap_up(store.data(), &mut stats);
         (result, stats)
+    }
+
+    /// A free instance slot, waited for until the invocation's budget is spent; `None` when
+    /// none came free.
+    pub(super) async fn slot(&self, invocation: &Invocation) -> Option<SemaphorePermit<'_>> {
+        wait_for_slot(&self.slots, self.budget(invocation)).await
     }
 
     /// A store for one invocation, with its limits and its deadline set, and the time the guest
@@ -85,6 +83,19 @@ impl Instances {
             invocation.context.deadline_epoch_ms,
         ))
         .saturating_sub(self.config.deadline_margin)
+    }
+}
+
+/// Logs what the guest wrote and what it asked for past its memory cap, and notes its memory
+/// peak in `stats`: once per invocation, when the guest is done.
+pub(super) fn wrap_up(state: &HostState, stats: &mut CallStats) {
+    state.log_guest_output();
+    stats.memory_peak = state.limits.memory_peak;
+    if state.limits.memory_refused {
+        tracing::warn!(
+            cap_mib = state.limits.memory_cap() >> 20,
+            "the guest asked for more memory than its cap"
+        );
     }
 }
 
