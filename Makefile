@@ -18,8 +18,8 @@ COMPONENT ?= $(WASM_DIR)/hello_world.wasm
 PORT ?= 3000
 PAYLOAD ?= v1
 
-.PHONY: help setup components host serve invoke test lint tools test-guests test-cargo-component bench \
-	new-handler test-new-handler
+.PHONY: help setup components host serve invoke serve-users stop-local-dynamodb test lint tools \
+	test-guests test-cargo-component bench new-handler test-new-handler
 
 help:
 	@echo "make setup       install the Rust toolchain of rust-toolchain.toml, with wasm32-wasip2"
@@ -27,6 +27,8 @@ help:
 	@echo "make host        build bootstrap into $(BOOTSTRAP)"
 	@echo "make serve       build hello-world and serve it on http://127.0.0.1:3000 (PORT, PAYLOAD=v1|v2)"
 	@echo "make invoke      run EVENT (default: the tutorial request) through COMPONENT"
+	@echo "make serve-users the users API on http://127.0.0.1:3000 against a local DynamoDB (moto)"
+	@echo "make stop-local-dynamodb  stop that DynamoDB (its users go with it)"
 	@echo "make test        lint, build the components, run every test"
 	@echo "make new-handler NAME=orders  a new handler crate in guest/orders, built, with a passing test"
 	@echo "make tools       install the wasmtime CLI (runs the guests' tests) and cargo-component"
@@ -81,12 +83,22 @@ serve: host setup
 invoke: host components
 	$(BOOTSTRAP) invoke --event $(EVENT) --component $(COMPONENT)
 
+# The users API on a local DynamoDB: moto on a free port with template.yaml's table, left
+# running between runs so that the users outlive a restart (deploy/serve-users.sh).
+serve-users: host setup $(VENV)/.tools
+	$(CARGO) build --release --target wasm32-wasip2 -p users
+	deploy/serve-users.sh $(BOOTSTRAP) $(WASM_DIR)/users.wasm $(PORT)
+
+stop-local-dynamodb:
+	deploy/serve-users.sh --stop
+
 lint: setup
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --release -p lambda-wasm-host -p lambda-wasm-routes --all-targets --all-features -- -D warnings
 	$(CARGO) clippy --release --target wasm32-wasip2 $(addprefix -p ,$(SDK) $(GUESTS) $(HOSTILE) hostile-support http-hello) --all-targets -- -D warnings
 
-test: tools lint components package
+# The host's tests start moto (the users API's DynamoDB) from the venv.
+test: tools lint components package $(VENV)/.tools
 	$(CARGO) test --release -p lambda-wasm-host -p lambda-wasm-routes
 	$(MAKE) --no-print-directory test-guests test-cargo-component
 	$(MAKE) --no-print-directory test-sam test-cargo-lambda test-new-handler
@@ -111,9 +123,10 @@ GLIBC_MAX := 2.34
 # against), x86_64-unknown-linux-gnu.2.34 when the native build needs too new a glibc.
 LAYER_TARGET ?=
 LAYER_BIN := $(if $(LAYER_TARGET),target/$(firstword $(subst ., ,$(LAYER_TARGET)))/release/bootstrap,$(BOOTSTRAP))
-# SAM CLI, cfn-lint and cargo-zigbuild come from PyPI into a virtualenv of their own.
+# SAM CLI, cfn-lint, moto (the local DynamoDB) and cargo-zigbuild come from PyPI into a
+# virtualenv of their own.
 VENV := .venv
-PY_TOOLS := aws-sam-cli==1.170.0 cfn-lint==1.58.0
+PY_TOOLS := aws-sam-cli==1.170.0 cfn-lint==1.58.0 'moto[server]==5.2.5'
 SAM := SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam
 
 .PHONY: package layer-bin check-glibc cfn-lint sam-build test-sam test-cargo-lambda \

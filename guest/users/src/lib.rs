@@ -63,9 +63,7 @@ fn new_user(body: &Value) -> Result<NewUser> {
             "Missing required field: {name}"
         ))),
         Some(Value::String(text)) => Ok(text.clone()),
-        Some(_) => Err(Error::bad_request(format!(
-            "Field {name} must be a string"
-        ))),
+        Some(_) => Err(Error::bad_request(format!("Field {name} must be a string"))),
     };
     Ok(NewUser {
         name: field("name")?,
@@ -100,7 +98,11 @@ mod tests {
         let user = user.unwrap_or_else(|error| panic!("{error}"));
         assert_eq!(user.name, "Ann Lee");
         assert_eq!(user.email, "ann@example.com");
-        let error = |body| new_user(&body).err().map(|error| error.message().to_owned());
+        let error = |body| {
+            new_user(&body)
+                .err()
+                .map(|error| error.message().to_owned())
+        };
         assert_eq!(
             error(json!({ "name": 7, "email": "a@b" })).as_deref(),
             Some("Field name must be a string")

@@ -81,7 +81,8 @@ impl Users {
             .key("id", AttributeValue::S(id.to_owned()))
             .consistent_read(true)
             .send();
-        let output = aws::block_on(get).map_err(|error| Error::internal(error.into_service_error()))?;
+        let output =
+            aws::block_on(get).map_err(|error| Error::internal(error.into_service_error()))?;
         output.item.as_ref().map(user).transpose()
     }
 
@@ -97,7 +98,8 @@ impl Users {
                 .limit((LIST_CAP - users.len()) as i32)
                 .set_exclusive_start_key(start)
                 .send();
-            let page = aws::block_on(scan).map_err(|error| Error::internal(error.into_service_error()))?;
+            let page =
+                aws::block_on(scan).map_err(|error| Error::internal(error.into_service_error()))?;
             for found in page.items() {
                 users.push(user(found)?);
             }
