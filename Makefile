@@ -94,7 +94,7 @@ stop-local-dynamodb:
 
 lint: setup
 	$(CARGO) fmt --all --check
-	$(CARGO) clippy --release -p lambda-wasm-host -p lambda-wasm-routes --all-targets --all-features -- -D warnings
+	$(CARGO) clippy --release -p lambda-wasm-host -p lambda-wasm-routes -p users-native --all-targets --all-features -- -D warnings
 	$(CARGO) clippy --release --target wasm32-wasip2 $(addprefix -p ,$(SDK) $(GUESTS) $(HOSTILE) hostile-support http-hello) --all-targets -- -D warnings
 
 # The host's tests start moto (the users API's DynamoDB) from the venv.
@@ -105,8 +105,9 @@ test: tools lint components package $(VENV)/.tools
 
 # Benchmarks: criterion, cold start, RSS over 1M invocations, serve under wrk against a native
 # server and `wasmtime serve` (host/benches/run.py prints the ratios).
-bench: host components tools
+bench: host components tools $(VENV)/.tools
 	$(CARGO) build --release -p lambda-wasm-host --examples
+	$(CARGO) build --release -p users-native
 	$(CARGO) build --release --target wasm32-wasip2 -p http-hello
 	python3 host/benches/run.py
 

@@ -6,24 +6,47 @@
 //! executor. `handle` is synchronous: [`block_on`] runs a future to its end inside it.
 //!
 //! ```ignore
-//! use lambda_wasm_sdk::http::{self, Client};
-//! use lambda_wasm_sdk::{Error, Request as ApiRequest, Response, Result};
+//! use lambda_wasm_sdk::http::{self, Body, Client};
+//! use lambda_wasm_sdk::{Error, Request, Response, Result};
 //!
-//! fn quote(_: &ApiRequest) -> Result<Response> {
+//! fn quote(_: &Request) -> Result<Response> {
 //!     let request = http::Request::get("https://api.example.com/quote")
 //!         .header("accept", "application/json")
-//!         .body(http::Body::empty())
+//!         .body(Body::empty())
 //!         .map_err(Error::internal)?;
-//!     let json: serde_json::Value = http::block_on(async {
+//!     let quote: serde_json::Value = http::block_on(async {
 //!         let mut response = Client::new().send(request).await?;
 //!         response.body_mut().json().await
 //!     })
 //!     .map_err(Error::internal)?;
-//!     Ok(Response::json(200, &json))
+//!     Ok(Response::json(200, &quote))
 //! }
 //! ```
 //!
+//! (The same code is compiled by this module's tests.)
+//!
 //! [wstd]: https://docs.rs/wstd
 
-pub use wstd::http::{Body, Client, Request, Response};
+pub use wstd::http::{Body, Client, Error, Request, Response};
 pub use wstd::runtime::block_on;
+
+#[cfg(test)]
+mod tests {
+    use crate::http::{self, Body, Client};
+    use crate::{Error, Request, Response, Result};
+
+    /// The module's example: compiled, not called (a unit test sends no request).
+    #[allow(dead_code)]
+    fn quote(_: &Request) -> Result<Response> {
+        let request = http::Request::get("https://api.example.com/quote")
+            .header("accept", "application/json")
+            .body(Body::empty())
+            .map_err(Error::internal)?;
+        let quote: serde_json::Value = http::block_on(async {
+            let mut response = Client::new().send(request).await?;
+            response.body_mut().json().await
+        })
+        .map_err(Error::internal)?;
+        Ok(Response::json(200, &quote))
+    }
+}
