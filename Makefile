@@ -10,7 +10,7 @@ WASMTIME_MAJOR := $(shell sed -n 's/^wasmtime = { version = "\([0-9]*\)".*/\1/p'
 CARGO_COMPONENT_VERSION := 0.21
 # The hostile-guest corpus: test components that misbehave on purpose.
 HOSTILE := $(addprefix hostile-,bad-header-name bad-status crlf-header env-probe error file-probe huge-response \
-	log-flood loop many-headers memory-bomb network-probe panic recursion sleep)
+	log-flood loop many-headers memory-bomb network-probe outbound-probe panic recursion sleep)
 WASM_DIR := target/wasm32-wasip2/release
 BOOTSTRAP := target/release/bootstrap
 EVENT ?= host/tests/fixtures/events/tutorial-rest-api.json

@@ -3,6 +3,7 @@
 
 `make bench` builds what this needs, then runs it. Steps:
   1. criterion (benches/invocation.rs): whole path, native vs component; instantiation; guest call;
+     (benches/outbound.rs): host-side SigV4 signing of one outbound request, the policy's routing;
   2. cold start: process start to first response, `bootstrap invoke` with .wasm and .cwasm vs a
      native binary doing the same work (medians of interleaved runs);
   3. memory: RSS before and after 1,000,000 invocations on fresh instances;
@@ -57,6 +58,10 @@ def run_criterion():
     results["instantiation median (us)"] = criterion_median_ns("parts", "instantiate") / 1000
     results["guest call median (us)"] = criterion_median_ns("parts", "guest_call") / 1000
     results["whole path, component / native"] = results["whole path tutorial: component / native"]
+    subprocess.run(["cargo", "bench", "-p", "lambda-wasm-host", "--bench", "outbound"], cwd=ROOT, check=True)
+    results["SigV4 signing, DynamoDB PutItem 1 KiB (us)"] = criterion_median_ns("outbound", "sign_put_item_1kib") / 1000
+    results["SigV4 signing, empty S3 GET (us)"] = criterion_median_ns("outbound", "sign_get_empty") / 1000
+    results["outbound routing decision (us)"] = criterion_median_ns("outbound", "route") / 1000
     return results
 
 

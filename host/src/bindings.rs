@@ -7,6 +7,12 @@ mod generated {
         world: "handler",
         path: "../wit",
         exports: { default: async },
+        // WASI's interfaces are wasmtime-wasi's and wasmtime-wasi-http's, linked by them.
+        with: {
+            "wasi:http": wasmtime_wasi_http::p2::bindings::http,
+            "wasi:io": wasmtime_wasi::p2::bindings::io,
+            "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
+        },
     });
 }
 

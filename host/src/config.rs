@@ -2,9 +2,12 @@
 //! template sets. Every variable is optional; the defaults are documented in the README.
 
 use std::ops::RangeInclusive;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
+
+use crate::outbound::OutboundPolicy;
 
 /// Guest memory cap in MiB. Default: half the function's memory, or 128 outside Lambda.
 pub const MEMORY_MB_VAR: &str = "LAMBDA_WASM_MEMORY_MB";
@@ -14,8 +17,12 @@ pub const OUTPUT_KB_VAR: &str = "LAMBDA_WASM_OUTPUT_KB";
 /// answer 504. Default 250.
 pub const DEADLINE_MARGIN_MS_VAR: &str = "LAMBDA_WASM_DEADLINE_MARGIN_MS";
 /// Comma-separated names of the host's environment variables the guest may read. `AWS_*`
-/// variables (credentials among them) are never passed.
+/// variables (credentials among them) are never passed, but for [`GUEST_REGION_VAR`].
 pub const GUEST_ENV_VAR: &str = "LAMBDA_WASM_GUEST_ENV";
+/// The one `AWS_*` variable every guest sees when it is set: the function's region, which an AWS
+/// SDK inside the guest needs to name its endpoints (and which the host signs for). It is no
+/// secret: it is in every endpoint the function calls.
+pub const GUEST_REGION_VAR: &str = "AWS_REGION";
 
 /// What each guest instance may use.
 #[derive(Debug, Clone)]
@@ -28,6 +35,8 @@ pub struct GuestConfig {
     pub deadline_margin: Duration,
     /// The environment the guest sees, read once from the host's.
     pub env: Vec<(String, String)>,
+    /// Where the guest's outbound HTTP requests may go, and what each invocation may send.
+    pub outbound: Arc<OutboundPolicy>,
 }
 
 impl Default for GuestConfig {
@@ -37,6 +46,7 @@ impl Default for GuestConfig {
             output_bytes: (DEFAULT_OUTPUT_KB << 10) as usize,
             deadline_margin: Duration::from_millis(DEFAULT_MARGIN_MS),
             env: Vec::new(),
+            outbound: Arc::default(),
         }
     }
 }
@@ -63,6 +73,7 @@ impl GuestConfig {
             output_bytes: bytes(output_kb, 10, OUTPUT_KB_VAR)?,
             deadline_margin: Duration::from_millis(margin_ms),
             env: guest_env(&lookup),
+            outbound: Arc::new(OutboundPolicy::from_lookup(&lookup)?),
         })
     }
 }
@@ -81,7 +92,7 @@ const DEFAULT_MARGIN_MS: u64 = 250;
 
 /// The whole number in `value`, if set and not blank; anything else, or a number outside
 /// `range`, is an error that names the variable and the range.
-fn number(
+pub(crate) fn number(
     name: &str,
     value: Option<String>,
     range: RangeInclusive<u64>,
@@ -107,9 +118,13 @@ fn bytes(amount: u64, shift: u32, name: &str) -> anyhow::Result<usize> {
         .with_context(|| format!("{name} is too large for this machine"))
 }
 
-/// The variables `LAMBDA_WASM_GUEST_ENV` names that are set, never an `AWS_*` one.
+/// `AWS_REGION`, then the variables `LAMBDA_WASM_GUEST_ENV` names that are set, never another
+/// `AWS_*` one.
 fn guest_env(lookup: &impl Fn(&str) -> Option<String>) -> Vec<(String, String)> {
     let mut env = Vec::new();
+    if let Some(region) = lookup(GUEST_REGION_VAR) {
+        env.push((GUEST_REGION_VAR.to_owned(), region));
+    }
     for name in lookup(GUEST_ENV_VAR)
         .unwrap_or_default()
         .split(',')
@@ -173,6 +188,19 @@ mod tests {
         assert_eq!(
             config(&vars).unwrap().env,
             [("TABLE".to_owned(), "users".to_owned())]
+        );
+    }
+
+    #[test]
+    fn the_region_is_the_one_aws_variable_the_guest_sees() {
+        let vars = [
+            ("AWS_REGION", "eu-west-3"),
+            ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+            ("LAMBDA_WASM_GUEST_ENV", "AWS_REGION,AWS_ACCESS_KEY_ID"),
+        ];
+        assert_eq!(
+            config(&vars).unwrap().env,
+            [("AWS_REGION".to_owned(), "eu-west-3".to_owned())]
         );
     }
 

@@ -19,6 +19,7 @@ pub mod guest_text;
 pub mod invoke;
 pub mod lambda;
 pub mod logging;
+pub mod outbound;
 pub mod proxy;
 pub mod response;
 pub mod sandbox;

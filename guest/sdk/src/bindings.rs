@@ -9,6 +9,8 @@ wit_bindgen::generate!({
     // The handler crate, not this one, calls the export macro, so it must be public. The
     // custom section describing the exports is then emitted where the macro is called.
     pub_export_macro: true,
+    // The WASI interfaces the world imports (wasi:http and its dependencies), generated here.
+    generate_all,
 });
 
 use std::cell::OnceCell;

@@ -1,7 +1,8 @@
 //! What one guest instance can reach and use, one capability a file: the WASI sandbox, its
-//! captured output, its resource limits and the `invocation` interface. Each instance's `Store`
+//! captured output, its resource limits, outbound HTTP and the `invocation` interface. Each instance's `Store`
 //! holds a [`HostState`], dropped with it; [`add_to_linker`] links every capability.
 
+mod http;
 mod invocation;
 mod limits;
 mod output;
@@ -11,7 +12,7 @@ use wasmtime::component::{HasSelf, Linker, ResourceTable};
 
 pub use self::limits::GuestLimits;
 use self::output::BoundedOutput;
-use crate::bindings::{Handler, InvocationContext};
+use crate::bindings::{self, InvocationContext};
 use crate::config::GuestConfig;
 use crate::guest_text;
 
@@ -27,6 +28,7 @@ pub struct HostState {
     wasi: wasmtime_wasi::WasiCtx,
     table: ResourceTable,
     invocation: InvocationContext,
+    http: http::HttpState,
     stdout: BoundedOutput,
     stderr: BoundedOutput,
     /// What the guest may allocate, and what it did.
@@ -43,6 +45,7 @@ impl HostState {
         Self {
             wasi: wasi::sandbox(config, &stdout, &stderr),
             table,
+            http: http::HttpState::new(config, &invocation),
             invocation,
             stdout,
             stderr,
@@ -84,11 +87,15 @@ fn lines_to_log(text: &str, budget: usize) -> (Vec<String>, usize) {
     (logged, lines.count())
 }
 
-/// Links what a `handler`-world guest may import: WASI (sandboxed by [`HostState`]) and the
-/// contract's own interfaces.
+/// Links what a `handler`-world guest may import: WASI (sandboxed by [`HostState`]), outbound
+/// `wasi:http` (under the outbound policy) and the contract's own interfaces.
 pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     wasmtime_wasi::p2::add_to_linker_async(linker)?;
-    Handler::add_to_linker::<_, HasSelf<_>>(linker, |state| state)
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker)?;
+    // The contract's interfaces one by one: the world's own `add_to_linker` would link WASI
+    // again.
+    bindings::types::add_to_linker::<_, HasSelf<_>>(linker, |state| state)?;
+    bindings::invocation::add_to_linker::<_, HasSelf<_>>(linker, |state| state)
 }
 
 #[cfg(test)]

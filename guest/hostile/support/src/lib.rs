@@ -8,6 +8,8 @@ pub mod bindings {
         pub_export_macro: true,
         export_macro_name: "export_hostile",
         default_bindings_module: "hostile_support::bindings",
+        // The WASI interfaces the world imports (wasi:http and its dependencies), generated here.
+        generate_all,
     });
 }
 

@@ -1,0 +1,82 @@
+//! What the host adds to one outbound request: SigV4 signing of a DynamoDB `PutItem` as the AWS
+//! SDK sends it (a 1 KiB JSON body, its usual headers) and of an empty `GET`, and the policy's
+//! routing decision. `make bench` runs it (host/benches/run.py); medians in BENCHMARKS.md.
+
+#![allow(clippy::unwrap_used)] // a failed step is a failed benchmark
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use lambda_wasm_host::outbound::OutboundPolicy;
+use lambda_wasm_host::outbound::allowlist::Scheme;
+use lambda_wasm_host::outbound::signing::Signer;
+
+fn lookup(name: &str) -> Option<String> {
+    match name {
+        "AWS_ACCESS_KEY_ID" => Some("AKIDBENCHMARK"),
+        "AWS_SECRET_ACCESS_KEY" => Some("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+        "AWS_SESSION_TOKEN" => Some("IQoJb3JpZ2luX2VjEXAMPLETOKEN"),
+        "AWS_REGION" => Some("us-east-1"),
+        "LAMBDA_WASM_AWS_SERVICES" => Some("dynamodb,s3"),
+        "LAMBDA_WASM_OUTBOUND_HOSTS" => Some("https://*.amazonaws.com,http://127.0.0.1:8000"),
+        _ => None,
+    }
+    .map(str::to_owned)
+}
+
+fn put_item() -> http::Request<()> {
+    http::Request::post("https://dynamodb.us-east-1.amazonaws.com/")
+        .header("host", "dynamodb.us-east-1.amazonaws.com")
+        .header("content-type", "application/x-amz-json-1.0")
+        .header("x-amz-target", "DynamoDB_20120810.PutItem")
+        .header("user-agent", "aws-sdk-rust/1.3 os/other lang/rust")
+        .header(
+            "amz-sdk-invocation-id",
+            "3b0c8a1e-6f0c-4a8f-9d7e-1f2a3b4c5d6e",
+        )
+        .header("amz-sdk-request", "attempt=1; max=3")
+        .body(())
+        .unwrap()
+}
+
+fn benches(c: &mut Criterion) {
+    let signer = Signer::from_lookup(&lookup).unwrap();
+    let body = format!(
+        r#"{{"TableName":"users","Item":{{"id":{{"S":"42"}},"name":{{"S":"{}"}}}},"ConditionExpression":"attribute_not_exists(id)"}}"#,
+        "x".repeat(900)
+    );
+    let mut group = c.benchmark_group("outbound");
+    group.bench_function("sign_put_item_1kib", |b| {
+        b.iter_batched(
+            put_item,
+            |mut request| {
+                signer
+                    .sign(&mut request, body.as_bytes(), "dynamodb")
+                    .unwrap()
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("sign_get_empty", |b| {
+        b.iter_batched(
+            || {
+                http::Request::get("https://my-bucket.s3.us-east-1.amazonaws.com/key.json")
+                    .header("host", "my-bucket.s3.us-east-1.amazonaws.com")
+                    .body(())
+                    .unwrap()
+            },
+            |mut request| signer.sign(&mut request, b"", "s3").unwrap(),
+            BatchSize::SmallInput,
+        )
+    });
+    let policy = OutboundPolicy::from_lookup(&lookup).unwrap();
+    group.bench_function("route", |b| {
+        b.iter(|| {
+            policy
+                .route(Scheme::Https, "dynamodb.us-east-1.amazonaws.com", 443)
+                .unwrap()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(outbound, benches);
+criterion_main!(outbound);

@@ -1,0 +1,375 @@
+//! Sending one guest request under the [`OutboundPolicy`]: counted against the invocation's
+//! budget, routed (allowlist or endpoint override), resolved by the host, checked on the
+//! resolved address, signed when its service is listed, then sent to that very address within
+//! the connect and total timeouts, its response body capped. Every refusal or failure is a
+//! `wasi:http` error for the guest and one log line, never a trap.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, LazyLock};
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::uri::PathAndQuery;
+use http_body::{Body, Frame, SizeHint};
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::ServerName;
+use tokio::net::TcpStream;
+use tokio::time::{Instant, timeout_at};
+use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
+
+use super::allowlist::{Scheme, normalize_host, parse_ip};
+use super::log::RequestLog;
+use super::{Budget, OutboundPolicy, Refused, Route, address};
+
+/// What the host's `send_request` gives `wasi:http`: the response, and the connection's work
+/// (driven for as long as the guest holds the response).
+pub type Sent = Result<
+    (
+        http::Response<WasiBody>,
+        Box<dyn Future<Output = Result<(), Error>> + Send>,
+    ),
+    Error,
+>;
+
+/// The most request body the host holds in memory to sign it.
+pub const MAX_SIGNED_BODY_BYTES: usize = 16 << 20;
+
+/// Sends `request` for a guest that has `time_left` before its deadline; the returned future
+/// owns everything it needs.
+pub fn send(
+    policy: &Arc<OutboundPolicy>,
+    budget: &mut Budget,
+    request: http::Request<WasiBody>,
+    options: Option<RequestOptions>,
+    time_left: Duration,
+) -> Pin<Box<dyn Future<Output = Sent> + Send>> {
+    let uri = request.uri();
+    let mut log = RequestLog::new(
+        request.method().as_str(),
+        uri.authority().map_or("", |authority| authority.as_str()),
+        uri.path(),
+    );
+    let scheme = uri.scheme_str().and_then(Scheme::parse);
+    let host = uri.host().map(normalize_host).unwrap_or_default();
+    let routed = budget
+        .take(&policy.limits)
+        .map_err(|refused| (refused, Error::ConnectionLimitReached))
+        .and_then(|()| {
+            let scheme = scheme.ok_or((Refused("not an http(s) URL"), Error::HttpProtocolError))?;
+            let port = uri.port_u16().unwrap_or(scheme.default_port());
+            policy
+                .route(scheme, &host, port)
+                .map_err(|refused| (refused, Error::HttpRequestDenied))
+        });
+    let route = match routed {
+        Ok(route) => route,
+        Err((Refused(reason), error)) => {
+            log.refused(reason);
+            return Box::pin(std::future::ready(Err(error)));
+        }
+    };
+    let policy = Arc::clone(policy);
+    Box::pin(async move {
+        let now = Instant::now();
+        let deadline = now + time_left;
+        let guest = options.unwrap_or_default();
+        let total = deadline.min(
+            now + policy
+                .limits
+                .timeout
+                .min(guest.first_byte_timeout.unwrap_or(Duration::MAX)),
+        );
+        let connect_by = total.min(
+            now + policy
+                .limits
+                .connect_timeout
+                .min(guest.connect_timeout.unwrap_or(Duration::MAX)),
+        );
+        let exchanged = timeout_at(
+            total,
+            exchange(&policy, route, request, &mut log, connect_by),
+        )
+        .await
+        .unwrap_or(Err(Failure::Error(Error::HttpResponseTimeout)));
+        match exchanged {
+            Ok((response, connection)) => {
+                let status = response.status().as_u16();
+                let cap = policy.limits.max_response_bytes;
+                if let Some(length) = response
+                    .body()
+                    .size_hint()
+                    .exact()
+                    .filter(|length| *length > cap)
+                {
+                    log.finished(
+                        Some(status),
+                        0,
+                        Some(&format!(
+                            "a {length}-byte response is over the {cap}-byte cap"
+                        )),
+                    );
+                    return Err(Error::HttpResponseBodySize(Some(length)));
+                }
+                let response = response.map(|body| {
+                    MeteredBody {
+                        inner: body,
+                        cap,
+                        received: 0,
+                        status,
+                        log: Some(log),
+                    }
+                    .boxed_unsync()
+                });
+                let connection: Box<dyn Future<Output = Result<(), Error>> + Send> =
+                    Box::new(async move { connection.await.map_err(Error::from) });
+                Ok((response, connection))
+            }
+            Err(Failure::Refused(reason)) => {
+                log.refused(reason);
+                Err(Error::DestinationIpProhibited)
+            }
+            Err(Failure::Error(error)) => {
+                log.finished(None, 0, Some(&error.to_string()));
+                Err(error)
+            }
+        }
+    })
+}
+
+enum Failure {
+    Refused(&'static str),
+    Error(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Self::Error(error)
+    }
+}
+
+type Connection = wasmtime_wasi::runtime::AbortOnDropJoinHandle<Result<(), hyper::Error>>;
+
+/// Resolves, checks, signs, connects and sends; the response headers and the connection.
+async fn exchange(
+    policy: &OutboundPolicy,
+    route: Route,
+    request: http::Request<WasiBody>,
+    log: &mut RequestLog,
+    connect_by: Instant,
+) -> Result<(http::Response<hyper::body::Incoming>, Connection), Failure> {
+    let address = resolve_and_check(policy, &route, connect_by).await?;
+    let (mut parts, body) = request.into_parts();
+    let path = parts.uri.path_and_query().map_or("/", PathAndQuery::as_str);
+    let path = format!("{}{path}", route.base_path);
+    let default_port = route.port == route.scheme.default_port();
+    let host_header = if default_port {
+        route.host.clone()
+    } else {
+        format!("{}:{}", route.host, route.port)
+    };
+    let scheme = match route.scheme {
+        Scheme::Http => "http",
+        Scheme::Https => "https",
+    };
+    parts.uri = format!("{scheme}://{host_header}{path}")
+        .parse()
+        .map_err(|_| Error::HttpRequestUriInvalid)?;
+    parts.headers.insert(
+        http::header::HOST,
+        host_header
+            .parse()
+            .map_err(|_| Error::HttpRequestUriInvalid)?,
+    );
+    let mut request = http::Request::from_parts(parts, body);
+    if let (Some(service), Some(signer)) = (route.service.as_deref(), policy.signer()) {
+        let (parts, body) = request.into_parts();
+        let body = Limited::new(body, MAX_SIGNED_BODY_BYTES)
+            .collect()
+            .await
+            .map_err(|_| Error::HttpRequestBodySize(None))?
+            .to_bytes();
+        let mut signed = http::Request::from_parts(parts, ());
+        signer
+            .sign(&mut signed, &body, service)
+            .map_err(|error| Error::InternalError(Some(format!("{error:#}"))))?;
+        log.signed();
+        request = signed.map(|()| {
+            Full::new(body)
+                .map_err(|never: std::convert::Infallible| -> Error { match never {} })
+                .boxed_unsync()
+        });
+    }
+    // On the wire the request line carries the path only.
+    *request.uri_mut() = path.parse().map_err(|_| Error::HttpRequestUriInvalid)?;
+
+    let stream = timeout_at(connect_by, TcpStream::connect(address))
+        .await
+        .map_err(|_| Error::ConnectionTimeout)?
+        .map_err(Error::Connect)?;
+    let (mut sender, connection) = match route.scheme {
+        Scheme::Http => handshake(stream).await?,
+        Scheme::Https => {
+            let name = server_name(&route.host)?;
+            let tls = timeout_at(connect_by, TLS.connect(name, stream))
+                .await
+                .map_err(|_| Error::ConnectionTimeout)?
+                .map_err(Error::Tls)?;
+            handshake(tls).await?
+        }
+    };
+    let response = sender.send_request(request).await.map_err(Error::from)?;
+    Ok((response, connection))
+}
+
+/// The address to connect to: the route's host resolved here (never by the guest), the first
+/// address the policy lets through; a name whose every address is refused is refused.
+async fn resolve_and_check(
+    policy: &OutboundPolicy,
+    route: &Route,
+    connect_by: Instant,
+) -> Result<SocketAddr, Failure> {
+    let addresses: Vec<SocketAddr> = match parse_ip(&route.host) {
+        Some(ip) => vec![SocketAddr::new(ip, route.port)],
+        None => timeout_at(
+            connect_by,
+            tokio::net::lookup_host((route.host.as_str(), route.port)),
+        )
+        .await
+        .map_err(|_| Error::DnsTimeout)?
+        .map_err(|_| Error::DnsError {
+            rcode: None,
+            info_code: None,
+        })?
+        .collect(),
+    };
+    let mut refusal = None;
+    for address in addresses {
+        match address::check(address, policy.runtime_api(), route.private_allowed) {
+            None => return Ok(address),
+            Some(refused) => refusal = refusal.or(Some(refused)),
+        }
+    }
+    Err(
+        refusal.map_or(Failure::Error(Error::DestinationNotFound), |refused| {
+            Failure::Refused(refused.reason())
+        }),
+    )
+}
+
+async fn handshake<S>(
+    stream: S,
+) -> Result<
+    (
+        hyper::client::conn::http1::SendRequest<WasiBody>,
+        Connection,
+    ),
+    Error,
+>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
+{
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    Ok((sender, wasmtime_wasi::runtime::spawn(connection)))
+}
+
+/// The name TLS verifies the certificate for.
+fn server_name(host: &str) -> Result<ServerName<'static>, Error> {
+    match parse_ip(host) {
+        Some(ip) => Ok(ServerName::from(ip)),
+        None => ServerName::try_from(host.to_owned()).map_err(|_| Error::HttpRequestUriInvalid),
+    }
+}
+
+/// TLS with the Mozilla roots (webpki-roots), built once.
+static TLS: LazyLock<tokio_rustls::TlsConnector> = LazyLock::new(|| {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.into(),
+    };
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map(|builder| builder.with_root_certificates(roots).with_no_client_auth());
+    // ring supports the default protocol versions; this cannot fail.
+    let config = config.expect("ring supports TLS 1.2 and 1.3");
+    tokio_rustls::TlsConnector::from(Arc::new(config))
+});
+
+/// A response body counted against the cap, whose request is logged once it ends.
+struct MeteredBody {
+    inner: hyper::body::Incoming,
+    cap: u64,
+    received: u64,
+    status: u16,
+    /// Taken when logged.
+    log: Option<RequestLog>,
+}
+
+impl MeteredBody {
+    fn finish(&mut self, error: Option<&str>) {
+        if let Some(log) = self.log.take() {
+            log.finished(Some(self.status), self.received, error);
+        }
+    }
+}
+
+impl Body for MeteredBody {
+    type Data = Bytes;
+    type Error = Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Error>>> {
+        let this = self.get_mut();
+        if this.log.is_none() {
+            // Ended, failed or over the cap: nothing more is read.
+            return Poll::Ready(None);
+        }
+        match ready!(Pin::new(&mut this.inner).poll_frame(cx)) {
+            None => {
+                this.finish(None);
+                Poll::Ready(None)
+            }
+            Some(Err(error)) => {
+                let error = Error::from(error);
+                this.finish(Some(&error.to_string()));
+                Poll::Ready(Some(Err(error)))
+            }
+            Some(Ok(frame)) => {
+                if let Some(data) = frame.data_ref() {
+                    this.received = this.received.saturating_add(data.len() as u64);
+                    if this.received > this.cap {
+                        let cap = this.cap;
+                        this.finish(Some(&format!(
+                            "the response body went past the {cap}-byte cap"
+                        )));
+                        return Poll::Ready(Some(Err(Error::HttpResponseBodySize(Some(
+                            this.received,
+                        )))));
+                    }
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.log.is_none() || self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+impl Drop for MeteredBody {
+    fn drop(&mut self) {
+        // The guest dropped the body before its end: the request is still logged, once.
+        self.finish(None);
+    }
+}
