@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::Builder;
+use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_wasm_sdk::{Error, Result, aws};
 use serde::Serialize;
@@ -68,7 +69,7 @@ impl Users {
             .set_item(Some(item(&user)))
             .condition_expression("attribute_not_exists(id)")
             .send();
-        aws::block_on(put).map_err(|error| Error::internal(error.into_service_error()))?;
+        aws::block_on(put).map_err(failed)?;
         Ok(user)
     }
 
@@ -81,8 +82,7 @@ impl Users {
             .key("id", AttributeValue::S(id.to_owned()))
             .consistent_read(true)
             .send();
-        let output =
-            aws::block_on(get).map_err(|error| Error::internal(error.into_service_error()))?;
+        let output = aws::block_on(get).map_err(failed)?;
         output.item.as_ref().map(user).transpose()
     }
 
@@ -98,8 +98,7 @@ impl Users {
                 .limit((LIST_CAP - users.len()) as i32)
                 .set_exclusive_start_key(start)
                 .send();
-            let page =
-                aws::block_on(scan).map_err(|error| Error::internal(error.into_service_error()))?;
+            let page = aws::block_on(scan).map_err(failed)?;
             for found in page.items() {
                 users.push(user(found)?);
             }
@@ -111,6 +110,12 @@ impl Users {
         users.sort_by(|a, b| (&a.created_at, &a.id).cmp(&(&b.created_at, &b.id)));
         Ok(users)
     }
+}
+
+/// A failed DynamoDB call: a 500 whose log line has the whole chain of causes (a dispatch
+/// failure's connection error, a service error's code and message).
+fn failed(error: impl std::error::Error) -> Error {
+    Error::internal(DisplayErrorContext(error))
 }
 
 /// The item that stores `user`.
