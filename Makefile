@@ -12,6 +12,8 @@ CARGO_COMPONENT_VERSION := 0.21
 HOSTILE := $(addprefix hostile-,bad-header-name bad-status crlf-header env-probe error file-probe huge-response \
 	log-flood loop many-headers memory-bomb network-probe outbound-probe panic recursion sleep)
 WASM_DIR := target/wasm32-wasip2/release
+# Python tools (SAM CLI, cfn-lint, moto): named here, before the targets that need them.
+VENV := .venv
 BOOTSTRAP := target/release/bootstrap
 EVENT ?= host/tests/fixtures/events/tutorial-rest-api.json
 COMPONENT ?= $(WASM_DIR)/hello_world.wasm
@@ -125,8 +127,7 @@ GLIBC_MAX := 2.34
 LAYER_TARGET ?=
 LAYER_BIN := $(if $(LAYER_TARGET),target/$(firstword $(subst ., ,$(LAYER_TARGET)))/release/bootstrap,$(BOOTSTRAP))
 # SAM CLI, cfn-lint, moto (the local DynamoDB) and cargo-zigbuild come from PyPI into a
-# virtualenv of their own.
-VENV := .venv
+# virtualenv of their own (VENV, at the top).
 PY_TOOLS := aws-sam-cli==1.170.0 cfn-lint==1.58.0 'moto[server]==5.2.5'
 SAM := SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam
 
