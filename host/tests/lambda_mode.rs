@@ -409,6 +409,21 @@ async fn a_memory_cap_out_of_range_is_an_init_error_naming_the_variable() {
 }
 
 #[tokio::test]
+async fn a_malformed_outbound_allowlist_is_an_init_error_naming_the_variable() {
+    assert_init_error_of_type(
+        &hello_world_task_root(),
+        "hello_world.wasm",
+        &[(
+            "LAMBDA_WASM_OUTBOUND_HOSTS",
+            "https://*.amazonaws.com,example.com",
+        )],
+        "Runtime.ConfigurationError",
+        "LAMBDA_WASM_OUTBOUND_HOSTS",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn an_event_with_too_many_headers_gets_a_400_in_its_front_ends_shape() {
     let mut rest_api: Value = serde_json::from_slice(&event("tutorial-rest-api.json")).unwrap();
     let headers: serde_json::Map<String, Value> = (0..200_000)

@@ -346,6 +346,20 @@ async fn a_backend_slower_than_the_deadline_gets_the_504_on_time() {
 }
 
 #[tokio::test]
+async fn a_backend_slower_than_the_outbound_timeout_is_an_error_the_guest_can_answer() {
+    let backend = Backend::start();
+    let env = [
+        ("LAMBDA_WASM_OUTBOUND_HOSTS", backend.allow()),
+        ("LAMBDA_WASM_OUTBOUND_TIMEOUT_MS", "300".to_owned()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let (report, server) = probe(&backend.url("/slow"), "", &env).await;
+    assert_eq!(report, "error HttpResponseTimeout");
+    // The deadline (2 s) would have been a 504: the guest got the error first and answered.
+    server.wait_for_log("outbound request failed").await;
+}
+
+#[tokio::test]
 async fn a_listed_aws_service_is_sent_to_its_endpoint_and_signed_by_the_host() {
     let backend = Backend::start();
     let env = [

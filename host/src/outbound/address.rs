@@ -51,9 +51,14 @@ pub fn check(
     (class != Refusal::Private || !private_allowed).then_some(class)
 }
 
-/// An IPv4 address written as IPv6 (`::ffff:169.254.169.254`) is that IPv4 address.
+/// An IPv4 address written as IPv6 is that IPv4 address: mapped (`::ffff:169.254.169.254`) or
+/// behind the well-known NAT64 prefix (`64:ff9b::a9fe:a9fe`).
 fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
+        IpAddr::V6(v6) if v6.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0] => {
+            let [.., a, b, c, d] = v6.octets();
+            IpAddr::V4(Ipv4Addr::new(a, b, c, d))
+        }
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
         IpAddr::V4(_) => ip,
     }
@@ -111,6 +116,7 @@ mod tests {
             "169.254.169.254",
             "169.254.0.1",
             "::ffff:169.254.169.254",
+            "64:ff9b::a9fe:a9fe",
             "fd00:ec2::254",
             "fe80::1",
         ] {

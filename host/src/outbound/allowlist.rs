@@ -78,7 +78,7 @@ impl Allowlist {
                     Host::Exact(exact) => exact == host,
                     Host::Subdomains(domain) => host
                         .strip_suffix(domain.as_str())
-                        .is_some_and(|label| label.len() > 1 && label.ends_with('.')),
+                        .is_some_and(|labels| !labels.is_empty()),
                 }
         })
     }
@@ -101,7 +101,7 @@ impl Entry {
             bail!("a wildcard only as a whole first label, `*.`");
         }
         let authority: http::uri::Authority = rest.parse().context("not a host[:port]")?;
-        let port = authority.port_u16().unwrap_or(scheme.default_port());
+        let port = port(&authority, scheme)?;
         let host = normalize_host(authority.host());
         let host = match (wildcard, host.is_empty()) {
             (_, true) => bail!("no host"),
@@ -118,6 +118,17 @@ impl Entry {
             Host::Exact(host) => parse_ip(host),
             Host::Subdomains(_) => None,
         }
+    }
+}
+
+/// The port `authority` names, or `scheme`'s; one past 65535 is an error, not the default.
+pub fn port(authority: &http::uri::Authority, scheme: Scheme) -> anyhow::Result<u16> {
+    match authority.as_str().rsplit_once(':') {
+        // A colon after the host (not inside an IPv6 literal) starts the port.
+        Some((host, port)) if !port.contains(']') && !host.is_empty() => {
+            port.parse().context("the port must be 0 to 65535")
+        }
+        _ => Ok(scheme.default_port()),
     }
 }
 
@@ -211,7 +222,7 @@ mod tests {
             "https://*",
             "https://example.com:99999",
         ] {
-            let error = format!("{:#}", Allowlist::parse(bad).unwrap_err());
+            let error = format!("{:#}", Allowlist::parse(bad).expect_err(bad));
             assert!(error.contains(bad), "{error}");
         }
     }

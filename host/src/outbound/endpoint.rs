@@ -4,7 +4,7 @@
 
 use anyhow::{Context as _, bail};
 
-use super::allowlist::{Scheme, normalize_host};
+use super::allowlist::{Scheme, normalize_host, port};
 
 /// The domains of AWS service endpoints.
 const AWS_DOMAINS: [&str; 2] = [".amazonaws.com", ".amazonaws.com.cn"];
@@ -65,7 +65,7 @@ impl Endpoint {
             Ok(Self {
                 scheme,
                 host: normalize_host(authority.host()),
-                port: authority.port_u16().unwrap_or(scheme.default_port()),
+                port: port(authority, scheme)?,
                 base_path: uri.path().trim_end_matches('/').to_owned(),
             })
         };
