@@ -17,14 +17,16 @@ HOSTILE := $(addprefix hostile-,bad-header-name bad-status crlf-header env-probe
 WASI_HTTP := wstd-hello
 JS_HELLO := guest/wasi-http/js-hello
 WASM_DIR := target/wasm32-wasip2/release
+# Python tools (SAM CLI, cfn-lint, moto): named here, before the targets that need them.
+VENV := .venv
 BOOTSTRAP := target/release/bootstrap
 EVENT ?= host/tests/fixtures/events/tutorial-rest-api.json
 COMPONENT ?= $(WASM_DIR)/hello_world.wasm
 PORT ?= 3000
 PAYLOAD ?= v1
 
-.PHONY: help setup components host serve invoke test lint tools test-guests test-cargo-component bench \
-	new-handler test-new-handler
+.PHONY: help setup components host serve invoke serve-users stop-local-dynamodb test lint tools \
+	test-guests test-cargo-component bench new-handler test-new-handler
 
 help:
 	@echo "make setup       install the Rust toolchain of rust-toolchain.toml, with wasm32-wasip2"
@@ -32,6 +34,8 @@ help:
 	@echo "make host        build bootstrap into $(BOOTSTRAP)"
 	@echo "make serve       build hello-world and serve it on http://127.0.0.1:3000 (PORT, PAYLOAD=v1|v2)"
 	@echo "make invoke      run EVENT (default: the tutorial request) through COMPONENT"
+	@echo "make serve-users the users API on http://127.0.0.1:3000 against a local DynamoDB (moto)"
+	@echo "make stop-local-dynamodb  stop that DynamoDB (its users go with it)"
 	@echo "make test        lint, build the components, run every test"
 	@echo "make new-handler NAME=orders  a new handler crate in guest/orders, built, with a passing test"
 	@echo "make tools       install the wasmtime CLI (runs the guests' tests) and cargo-component"
@@ -98,21 +102,32 @@ serve: host setup
 invoke: host components
 	$(BOOTSTRAP) invoke --event $(EVENT) --component $(COMPONENT)
 
+# The users API on a local DynamoDB: moto on a free port with template.yaml's table, left
+# running between runs so that the users outlive a restart (deploy/serve-users.sh).
+serve-users: host setup $(VENV)/.tools
+	$(CARGO) build --release --target wasm32-wasip2 -p users
+	deploy/serve-users.sh $(BOOTSTRAP) $(WASM_DIR)/users.wasm $(PORT)
+
+stop-local-dynamodb:
+	deploy/serve-users.sh --stop
+
 lint: setup
 	$(CARGO) fmt --all --check
-	$(CARGO) clippy --release -p lambda-wasm-host -p lambda-wasm-routes --all-targets --all-features -- -D warnings
+	$(CARGO) clippy --release -p lambda-wasm-host -p lambda-wasm-routes -p users-native --all-targets --all-features -- -D warnings
 	$(CARGO) clippy --release --target wasm32-wasip2 $(addprefix -p ,$(SDK) $(GUESTS) $(HOSTILE) $(WASI_HTTP) hostile-support http-hello) --all-targets -- -D warnings
 
-# python-examples: host/tests/python.rs runs with the host's other tests.
-test: tools lint components package python-examples
+# python-examples: host/tests/python.rs runs with the host's other tests; they start moto (the
+# users API's DynamoDB) from the venv.
+test: tools lint components package python-examples $(VENV)/.tools
 	$(CARGO) test --release -p lambda-wasm-host -p lambda-wasm-routes
 	$(MAKE) --no-print-directory test-guests test-cargo-component
 	$(MAKE) --no-print-directory test-sam test-cargo-lambda test-new-handler test-python-adapter
 
 # Benchmarks: criterion, cold start, RSS over 1M invocations, serve under wrk against a native
 # server and `wasmtime serve` (host/benches/run.py prints the ratios).
-bench: host components tools
+bench: host components tools $(VENV)/.tools
 	$(CARGO) build --release -p lambda-wasm-host --examples
+	$(CARGO) build --release -p users-native
 	$(CARGO) build --release --target wasm32-wasip2 -p http-hello -p wstd-hello
 	$(MAKE) --no-print-directory python-component APP=guest/python/hello HANDLER=app.lambda_handler \
 	  OUT=target/python/hello.wasm
@@ -131,9 +146,9 @@ GLIBC_MAX := 2.34
 # against), x86_64-unknown-linux-gnu.2.34 when the native build needs too new a glibc.
 LAYER_TARGET ?=
 LAYER_BIN := $(if $(LAYER_TARGET),target/$(firstword $(subst ., ,$(LAYER_TARGET)))/release/bootstrap,$(BOOTSTRAP))
-# SAM CLI, cfn-lint and cargo-zigbuild come from PyPI into a virtualenv of their own.
-VENV := .venv
-PY_TOOLS := aws-sam-cli==1.170.0 cfn-lint==1.58.0
+# SAM CLI, cfn-lint, moto (the local DynamoDB) and cargo-zigbuild come from PyPI into a
+# virtualenv of their own (VENV, at the top).
+PY_TOOLS := aws-sam-cli==1.170.0 cfn-lint==1.58.0 'moto[server]==5.2.5'
 SAM := SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam
 
 .PHONY: package layer-bin check-glibc cfn-lint sam-build test-sam test-cargo-lambda \

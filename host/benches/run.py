@@ -14,8 +14,10 @@
   6. Python (issue #13): the tutorial's Python handler as a component (guest/python/hello): its
      size, cold start from .wasm and .cwasm against the Rust hello-world's, and one invocation
      (criterion, fresh instance) against the same handler called in a loop under CPython.
+  7. users on DynamoDB (moto): the component's size, its cold start from .cwasm, and the time
+     of one `GET /users/{id}` through `bootstrap serve` vs a native server on the AWS SDK.
 Results go to target/bench/results.json and the plot to BENCHMARKS.png. `run.py STEP...` runs
-only those steps (criterion, cold-start, python, rss, serve, concurrency), into
+only those steps (criterion, cold-start, python, rss, serve, concurrency, users), into
 results-partial.json.
 """
 
@@ -407,6 +409,82 @@ def plot(results):
     fig.savefig(ROOT / "BENCHMARKS.png", dpi=90)
 
 
+USERS_WASM = TARGET / "wasm32-wasip2/release/users.wasm"
+USERS_CWASM = TARGET / "bench/users.cwasm"
+
+
+def start_moto():
+    """deploy/local-dynamodb.py from .venv: (process, environment serving users against it)."""
+    moto = subprocess.Popen(
+        [ROOT / ".venv/bin/python", ROOT / "deploy/local-dynamodb.py", "--template", ROOT / "template.yaml"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    endpoint = moto.stdout.readline().strip().removeprefix("AWS_ENDPOINT_URL_DYNAMODB=")
+    env = dict(os.environ, RUST_LOG="error", AWS_ENDPOINT_URL_DYNAMODB=endpoint, AWS_REGION="us-east-1",
+               AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", LAMBDA_WASM_AWS_SERVICES="dynamodb",
+               LAMBDA_WASM_OUTBOUND_HOSTS="https://dynamodb.us-east-1.amazonaws.com",
+               USERS_TABLE="UsersTable", LAMBDA_WASM_GUEST_ENV="USERS_TABLE")
+    return moto, env
+
+
+def users_on_dynamodb(requests=300, runs=20):
+    import http.client
+    moto, env = start_moto()
+    try:
+        results = {"users component size (KiB)": USERS_WASM.stat().st_size / 1024}
+        USERS_CWASM.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([BOOTSTRAP, "compile", USERS_WASM, "-o", USERS_CWASM], check=True)
+        create = ROOT / "host/tests/fixtures/events/users-rest-api-create-user.json"
+        starts = []
+        for _ in range(runs):  # process start to the answer of a PutItem
+            started = time.perf_counter()
+            output = subprocess.run([BOOTSTRAP, "invoke", "--event", create, "--component", USERS_CWASM],
+                                    env=env, capture_output=True, check=True).stdout
+            starts.append((time.perf_counter() - started) * 1000)
+            assert b'"statusCode":201' in output.replace(b" ", b""), output
+        results["users cold start .cwasm, one PutItem (ms)"] = statistics.median(starts)
+
+        servers = {
+            "component": lambda port: [BOOTSTRAP, "serve", "--component", USERS_WASM, "--port", str(port)],
+            "native": lambda port: [TARGET / "release/users-native", str(port)],
+        }
+        connections, processes = {}, []
+        for name, command in servers.items():
+            port = free_port()
+            processes.append(subprocess.Popen(command(port), env=env, stdout=subprocess.DEVNULL))
+            wait_for_port(port)
+            connections[name] = http.client.HTTPConnection("127.0.0.1", port)
+        try:
+            def call(name, method, path, body=None):
+                connection = connections[name]
+                connection.request(method, path, body=body, headers={"content-type": "application/json"})
+                response = connection.getresponse()
+                return response.status, json.loads(response.read())
+            ids = {}
+            for name in servers:
+                status, body = call(name, "POST", "/users", '{"name":"Ann","email":"a@b.c"}')
+                assert status == 201, body
+                ids[name] = body["user"]["id"]
+            times = {name: [] for name in servers}
+            for _ in range(requests):  # interleaved, so that machine noise hits both alike
+                for name in servers:
+                    started = time.perf_counter()
+                    status, body = call(name, "GET", f"/users/{ids[name]}")
+                    times[name].append((time.perf_counter() - started) * 1000)
+                    assert status == 200, body
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait()
+        for name, samples in times.items():
+            results[f"users GET by id, {name} (ms)"] = statistics.median(samples)
+        results["users GET by id, component / native"] = (
+            results["users GET by id, component (ms)"] / results["users GET by id, native (ms)"])
+        return results
+    finally:
+        moto.terminate()
+        moto.wait()
+
+
 STEPS = {
     "criterion": run_criterion,
     "cold-start": cold_start,
@@ -414,6 +492,7 @@ STEPS = {
     "rss": rss,
     "serve": serve_throughput,
     "concurrency": concurrency,
+    "users": users_on_dynamodb,
 }
 
 

@@ -16,23 +16,27 @@ use yaml_rust2::{Yaml, YamlLoader};
 
 const GREETING: &str = "Good evening, John of Seattle. Happy Thursday!";
 
-/// Each function of the template, an event its API sends, and a text its answer's body holds.
-const EVENTS: &[(&str, &str, &str)] = &[
+/// Each function of the template, an event its API sends, the status and a text its answer's
+/// body holds. The users function stores into moto's DynamoDB, as it would into its table.
+const EVENTS: &[(&str, &str, u64, &str)] = &[
     (
         "HelloWorldFunction",
         "events/tutorial-rest-api.json",
+        200,
         GREETING,
     ),
     (
         "HelloWorldFunction",
         "events/tutorial-http-api.json",
+        200,
         GREETING,
     ),
     ("JsHelloFunction", "events/tutorial-http-api.json", GREETING),
     (
         "UsersFunction",
-        "events/users-rest-api-get-user.json",
-        "John Doe",
+        "events/users-rest-api-create-user.json",
+        201,
+        "User created successfully",
     ),
     (
         "PythonHelloFunction",
@@ -239,14 +243,15 @@ fn each_function_answers_its_api_through_the_layers_bootstrap() {
     let template = Template::load();
     let artifacts = Artifacts::open();
     let bootstrap = artifacts.code(&template.layer).join("bootstrap");
+    let moto = common::moto::Moto::start();
     for function in &template.functions {
         assert!(
-            EVENTS.iter().any(|(id, _, _)| *id == function.id),
+            EVENTS.iter().any(|(id, ..)| *id == function.id),
             "{} has no event in EVENTS",
             function.id
         );
     }
-    for (id, event, expected) in EVENTS {
+    for (id, event, status, expected) in EVENTS {
         let function = template
             .functions
             .iter()
@@ -259,6 +264,7 @@ fn each_function_answers_its_api_through_the_layers_bootstrap() {
             .arg(common::fixture(event))
             .arg("--component")
             .arg(&component)
+            .envs(moto.users_env())
             .env_remove("AWS_LAMBDA_RUNTIME_API")
             .env("RUST_LOG", "warn")
             .output()
@@ -269,7 +275,10 @@ fn each_function_answers_its_api_through_the_layers_bootstrap() {
             String::from_utf8_lossy(&output.stderr)
         );
         let response: Value = serde_json::from_slice(&output.stdout).unwrap();
-        assert_eq!(response["statusCode"], 200, "{id} on {event}: {response}");
+        assert_eq!(
+            response["statusCode"], *status,
+            "{id} on {event}: {response}"
+        );
         let body = response["body"].as_str().unwrap();
         assert!(
             body.contains(expected),

@@ -536,3 +536,49 @@ async fn an_event_with_too_many_headers_gets_a_400_in_its_front_ends_shape() {
     assert!(posts[1].body["cookies"].is_array(), "Function URL shape");
     assert_eq!(posts[2].body["statusCode"], 200);
 }
+
+/// The users component in Lambda mode against moto: the users two invocations create are both
+/// listed by the third, one process, one fresh instance per invocation.
+#[tokio::test]
+async fn users_created_by_invocations_are_listed_by_the_next() {
+    let moto = common::moto::Moto::start();
+    let mut list: Value = serde_json::from_slice(&event("users-rest-api-get-user.json")).unwrap();
+    list["resource"] = json!("/users");
+    list["path"] = json!("/users");
+    list["pathParameters"] = Value::Null;
+    list["requestContext"]["resourcePath"] = json!("/users");
+    let api = Arc::new(RuntimeApi::default());
+    api.events.lock().unwrap().extend([
+        ("id-1".to_owned(), event("users-rest-api-create-user.json")),
+        ("id-2".to_owned(), event("users-http-api-create-user.json")),
+        ("id-3".to_owned(), serde_json::to_vec(&list).unwrap()),
+    ]);
+    let address = serve(api.clone()).await;
+    let task_root = common::component("users").parent().unwrap().to_owned();
+    let env = moto.users_env();
+    let env: Vec<_> = env
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .collect();
+    let mut runtime = start_runtime_with_env(address, &task_root, "users.wasm", &env);
+    wait_for("three posts", || api.posts.lock().unwrap().len() == 3).await;
+    runtime.kill().unwrap();
+    let output = runtime.wait_with_output().unwrap();
+
+    let posts = api.posts.lock().unwrap().clone();
+    let bodies: Vec<Value> = posts
+        .iter()
+        .map(|post| {
+            assert!(post.path.ends_with("/response"), "{post:?}");
+            serde_json::from_str(post.body["body"].as_str().unwrap()).unwrap()
+        })
+        .collect();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(posts[0].body["statusCode"], 201, "{log}");
+    assert_eq!(posts[1].body["statusCode"], 201, "{log}");
+    assert_eq!(posts[2].body["statusCode"], 200, "{log}");
+    let mut created = vec![&bodies[0]["user"], &bodies[1]["user"]];
+    created.sort_by_key(|user| (user["created_at"].to_string(), user["id"].to_string()));
+    let listed: Vec<_> = bodies[2]["users"].as_array().unwrap().iter().collect();
+    assert_eq!(listed, created);
+}

@@ -25,14 +25,22 @@
 //! - [`Router`]: API Gateway route patterns per method, 404 and 405 otherwise.
 //! - [`Error`] and [`Result`]: `?` on any error gives a 500 whose cause goes to the host's log;
 //!   `Error::bad_request(..)` and friends give the client a status and a message.
+//! - [`aws`] (feature `aws`): a ready AWS SDK for Rust configuration over `wasi:http`; the
+//!   host signs, the guest holds no credentials.
+//! - [`http`] (feature `http`): plain outbound HTTP to the destinations the host allows, and
+//!   `block_on` to call async code from `handle`.
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "aws")]
+pub mod aws;
 #[doc(hidden)]
 pub mod bindings;
 mod context;
 mod error;
 mod handler;
+#[cfg(feature = "http")]
+pub mod http;
 mod request;
 mod response;
 mod router;

@@ -1,18 +1,22 @@
 //! The User Management API of the seed: `GET /users`, `POST /users`, `GET /users/{userId}`
-//! (described in `openapi.yaml`). Every answer is JSON with `access-control-allow-origin: *`;
-//! errors are `{"error": .., "timestamp": ..}`, any other route 404 `Route not found`. An
-//! unexpected failure is a 500 `Internal Server Error`; its cause goes to the log, not to the
+//! (described in `openapi.yaml`), on a DynamoDB table. Every answer is JSON with
+//! `access-control-allow-origin: *`; errors are `{"error": .., "timestamp": ..}`, any other
+//! route 404 `Route not found`. An unexpected failure (DynamoDB unreachable, the table missing,
+//! `USERS_TABLE` unset) is a 500 `Internal Server Error`; its cause goes to the log, not to the
 //! client as the seed's `Internal server error: {e}` did.
 //!
-//! The users are the seed's simulated database, John and Jane, held in memory. The host runs
-//! every request on a fresh instance, so a user created by `POST` is answered (id 3) but not
-//! kept: the next request sees John and Jane again.
+//! The users live in the table `USERS_TABLE` names (the host passes it to the guest through
+//! `LAMBDA_WASM_GUEST_ENV`), one item per user under its string key `id`: see `store.rs`. The
+//! component holds no credentials: the host signs its DynamoDB requests (see
+//! `lambda_wasm_sdk::aws`).
 
 use lambda_wasm_sdk::{Error, Request, Response, Result, Router};
-use serde::Serialize;
 use serde_json::{Value, json};
 
+mod store;
 mod timestamp;
+
+use store::NewUser;
 
 lambda_wasm_sdk::handler!(routes());
 
@@ -30,58 +34,41 @@ fn routes() -> Router {
 }
 
 fn list_users(_: &Request) -> Result<Response> {
-    let body = json!({ "users": users(), "timestamp": timestamp::now() });
+    let users = store::Users::from_env()?.list()?;
+    let body = json!({ "users": users, "timestamp": timestamp::now() });
     Ok(Response::json(200, &body))
 }
 
 fn create_user(request: &Request) -> Result<Response> {
-    let body: Value = request.json()?;
-    let field = |name: &str| {
-        let missing = || Error::bad_request(format!("Missing required field: {name}"));
-        body.get(name).cloned().ok_or_else(missing)
-    };
-    let user = User {
-        id: users().len() as u64 + 1,
-        name: field("name")?,
-        email: field("email")?,
-        created_at: Some(timestamp::now()),
-    };
+    // The body is checked before anything reaches DynamoDB: a bad request costs no call.
+    let new_user = new_user(&request.json()?)?;
+    let user = store::Users::from_env()?.create(new_user, timestamp::now())?;
     let body = json!({ "message": "User created successfully", "user": user });
     Ok(Response::json(201, &body))
 }
 
 fn get_user(request: &Request) -> Result<Response> {
     let id = request.path_param("userId").unwrap_or_default();
-    match users().into_iter().find(|user| user.id.to_string() == id) {
+    match store::Users::from_env()?.get(id)? {
         Some(user) => Ok(Response::json(200, &json!({ "user": user }))),
         None => Err(Error::not_found(format!("User {id} not found"))),
     }
 }
 
-/// A user as the API shows it; `created_at` only on the user just created.
-#[derive(Serialize)]
-struct User {
-    id: u64,
-    name: Value,
-    email: Value,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    created_at: Option<String>,
-}
-
-/// The seed's simulated database.
-fn users() -> Vec<User> {
-    [
-        (1, "John Doe", "john@example.com"),
-        (2, "Jane Smith", "jane@example.com"),
-    ]
-    .into_iter()
-    .map(|(id, name, email)| User {
-        id,
-        name: name.into(),
-        email: email.into(),
-        created_at: None,
+/// The user a `POST` body describes: `name` and `email`, both strings (DynamoDB stores them as
+/// string attributes; the seed took any JSON).
+fn new_user(body: &Value) -> Result<NewUser> {
+    let field = |name: &str| match body.get(name) {
+        None | Some(Value::Null) => Err(Error::bad_request(format!(
+            "Missing required field: {name}"
+        ))),
+        Some(Value::String(text)) => Ok(text.clone()),
+        Some(_) => Err(Error::bad_request(format!("Field {name} must be a string"))),
+    };
+    Ok(NewUser {
+        name: field("name")?,
+        email: field("email")?,
     })
-    .collect()
 }
 
 #[cfg(test)]
@@ -106,48 +93,24 @@ mod tests {
     }
 
     #[test]
-    fn lists_the_seeded_users_with_a_timestamp() {
-        let (status, body) = call(Request::new("GET", "/users"));
-        assert_eq!(status, 200);
+    fn a_new_user_needs_a_name_and_an_email_as_strings() {
+        let user = new_user(&json!({ "name": "Ann Lee", "email": "ann@example.com" }));
+        let user = user.unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(user.name, "Ann Lee");
+        assert_eq!(user.email, "ann@example.com");
+        let error = |body| {
+            new_user(&body)
+                .err()
+                .map(|error| error.message().to_owned())
+        };
         assert_eq!(
-            body["users"],
-            json!([
-                { "id": 1, "name": "John Doe", "email": "john@example.com" },
-                { "id": 2, "name": "Jane Smith", "email": "jane@example.com" },
-            ])
+            error(json!({ "name": 7, "email": "a@b" })).as_deref(),
+            Some("Field name must be a string")
         );
-        assert_timestamp(&body["timestamp"]);
-    }
-
-    #[test]
-    fn gets_a_user_by_id() {
-        let (status, body) = call(Request::new("GET", "/users/2"));
-        assert_eq!(status, 200);
         assert_eq!(
-            body,
-            json!({ "user": { "id": 2, "name": "Jane Smith", "email": "jane@example.com" } })
+            error(json!({ "name": null, "email": "a@b" })).as_deref(),
+            Some("Missing required field: name")
         );
-    }
-
-    #[test]
-    fn an_unknown_user_is_a_404_naming_the_id() {
-        let (status, body) = call(Request::new("GET", "/users/42"));
-        assert_eq!(status, 404);
-        assert_eq!(body["error"], "User 42 not found");
-        assert_timestamp(&body["timestamp"]);
-    }
-
-    #[test]
-    fn creates_a_user() {
-        let request = Request::new("POST", "/users")
-            .with_json(&json!({ "name": "Ann Lee", "email": "ann@example.com" }));
-        let (status, body) = call(request);
-        assert_eq!(status, 201);
-        assert_eq!(body["message"], "User created successfully");
-        assert_eq!(body["user"]["id"], 3);
-        assert_eq!(body["user"]["name"], "Ann Lee");
-        assert_eq!(body["user"]["email"], "ann@example.com");
-        assert_timestamp(&body["user"]["created_at"]);
     }
 
     #[test]
@@ -160,6 +123,7 @@ mod tests {
             let (status, body) = call(Request::new("POST", "/users").with_json(&body));
             assert_eq!(status, 400);
             assert_eq!(body["error"], format!("Missing required field: {missing}"));
+            assert_timestamp(&body["timestamp"]);
         }
     }
 

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test crate uses its own part of this module
 
 pub mod runtime_api;
+pub mod moto;
 pub mod server;
 
 use std::path::PathBuf;
@@ -44,7 +45,17 @@ pub fn bootstrap() -> Command {
 
 /// `bootstrap invoke` of an event file against a component.
 pub fn invoke(event: &std::path::Path, component: &std::path::Path) -> Output {
+    invoke_with_env(event, component, &[])
+}
+
+/// `bootstrap invoke` with extra environment variables.
+pub fn invoke_with_env(
+    event: &std::path::Path,
+    component: &std::path::Path,
+    env: &[(&str, String)],
+) -> Output {
     bootstrap()
+        .envs(env.iter().map(|(name, value)| (name, value)))
         .arg("invoke")
         .arg("--event")
         .arg(event)
@@ -56,7 +67,16 @@ pub fn invoke(event: &std::path::Path, component: &std::path::Path) -> Output {
 
 /// The proxy response JSON `invoke` printed; panics with its stderr when it failed.
 pub fn invoke_json(event: &std::path::Path, component: &std::path::Path) -> serde_json::Value {
-    let output = invoke(event, component);
+    invoke_json_with_env(event, component, &[])
+}
+
+/// [`invoke_json`] with extra environment variables.
+pub fn invoke_json_with_env(
+    event: &std::path::Path,
+    component: &std::path::Path,
+    env: &[(&str, String)],
+) -> serde_json::Value {
+    let output = invoke_with_env(event, component, env);
     assert!(
         output.status.success(),
         "bootstrap invoke failed: {}",
