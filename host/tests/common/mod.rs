@@ -2,8 +2,8 @@
 
 #![allow(dead_code)] // each test crate uses its own part of this module
 
-pub mod runtime_api;
 pub mod moto;
+pub mod runtime_api;
 pub mod server;
 
 use std::path::PathBuf;
