@@ -31,7 +31,12 @@ const EVENTS: &[(&str, &str, u64, &str)] = &[
         200,
         GREETING,
     ),
-    ("JsHelloFunction", "events/tutorial-http-api.json", GREETING),
+    (
+        "JsHelloFunction",
+        "events/tutorial-http-api.json",
+        200,
+        GREETING,
+    ),
     (
         "UsersFunction",
         "events/users-rest-api-create-user.json",
@@ -41,6 +46,7 @@ const EVENTS: &[(&str, &str, u64, &str)] = &[
     (
         "PythonHelloFunction",
         "events/tutorial-http-api.json",
+        200,
         GREETING,
     ),
 ];
