@@ -213,15 +213,22 @@ impl OutboundPolicy {
     }
 }
 
-/// The Runtime API's addresses, resolved once (Lambda gives `127.0.0.1:9001`).
+/// The Runtime API's addresses, resolved once: Lambda gives `127.0.0.1:9001`; emulators such
+/// as cargo-lambda's give a URL (`http://127.0.0.1:9009/.rt/bootstrap`), whose authority counts.
 fn runtime_api(value: Option<String>) -> anyhow::Result<Vec<SocketAddr>> {
     let Some(value) = value.filter(|value| !value.trim().is_empty()) else {
         return Ok(Vec::new());
     };
-    let addresses = value
-        .trim()
+    let not_an_address = || format!("{RUNTIME_API_VAR} is not a host:port or a URL: {value:?}");
+    let uri: http::Uri = value.trim().parse().with_context(not_an_address)?;
+    let authority = uri.authority().with_context(not_an_address)?;
+    let port = authority
+        .port_u16()
+        .or_else(|| (uri.scheme() == Some(&http::uri::Scheme::HTTP)).then_some(80))
+        .with_context(not_an_address)?;
+    let addresses = (authority.host(), port)
         .to_socket_addrs()
-        .with_context(|| format!("{RUNTIME_API_VAR} is not a host:port: {value:?}"))?;
+        .with_context(not_an_address)?;
     Ok(addresses.collect())
 }
 
@@ -342,6 +349,27 @@ mod tests {
         vars.extend([(AWS_SERVICES_VAR, "s3"), (ENDPOINT_URL_VAR, "localhost:1")]);
         let error = format!("{:#}", policy(&vars).unwrap_err());
         assert!(error.contains(ENDPOINT_URL_VAR), "{error}");
+    }
+
+    #[test]
+    fn the_runtime_api_is_read_as_lambda_and_emulators_set_it() {
+        let local = |port| vec![SocketAddr::from(([127, 0, 0, 1], port))];
+        assert_eq!(
+            runtime_api(Some("127.0.0.1:9001".into())).unwrap(),
+            local(9001)
+        );
+        assert_eq!(
+            runtime_api(Some("http://127.0.0.1:9009/.rt/bootstrap".into())).unwrap(),
+            local(9009)
+        );
+        assert_eq!(
+            runtime_api(Some("http://127.0.0.1".into())).unwrap(),
+            local(80)
+        );
+        assert!(runtime_api(None).unwrap().is_empty());
+        for bad in ["no port", "127.0.0.1", "/just/a/path"] {
+            assert!(runtime_api(Some(bad.into())).is_err(), "{bad}");
+        }
     }
 
     #[test]
