@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use std::process::Child;
 use std::time::Duration;
 
+use common::loopback::wait_for;
 use common::runtime_api::{Answer, ConcurrentRuntimeApi, Queued};
 use serde_json::Value;
 
@@ -49,16 +50,6 @@ fn start_runtime(address: std::net::SocketAddr, env: &[(&str, &str)]) -> Child {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("starting bootstrap")
-}
-
-async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    for _ in 0..600 {
-        if done() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
 }
 
 /// Waits for an answer to each of `count` invocations and for the runtime to poll `polls`

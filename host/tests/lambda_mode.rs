@@ -12,12 +12,11 @@ use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::loopback::wait_for;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 
 /// What the runtime posted back.
 #[derive(Debug, Clone)]
@@ -88,24 +87,10 @@ impl RuntimeApi {
 }
 
 async fn serve(api: Arc<RuntimeApi>) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            let api = api.clone();
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |request| {
-                    let api = api.clone();
-                    async move { api.handle(request).await }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    address
+    common::loopback::serve(api, async |api: Arc<RuntimeApi>, request| {
+        api.handle(request).await
+    })
+    .await
 }
 
 /// Starts `bootstrap` as Lambda would: no arguments, the component named by `_HANDLER` under
@@ -133,16 +118,6 @@ fn start_runtime_with_env(
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("starting bootstrap")
-}
-
-async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    for _ in 0..600 {
-        if done() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
 }
 
 fn event(name: &str) -> Vec<u8> {

@@ -8,27 +8,16 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use common::server::{Answer, Server};
+use common::server::Server;
 use serde_json::json;
 
 const GREETING: &str = "Good evening, John of Seattle. Happy Thursday!";
-
-async fn tutorial_post(server: &Server) -> Answer {
-    server
-        .send(
-            "POST",
-            "/helloworld?name=John&city=Seattle",
-            &[("content-type", "application/json"), ("day", "Thursday")],
-            br#"{ "time": "evening" }"#,
-        )
-        .await
-}
 
 #[tokio::test]
 async fn tutorial_requests_in_rest_api_and_http_api_modes() {
     for payload in ["v1", "v2"] {
         let server = Server::start(&common::component("hello-world"), &["--payload", payload]);
-        let post = tutorial_post(&server).await;
+        let post = server.tutorial_post().await;
         assert_eq!(post.status, 200, "{payload}");
         assert_eq!(
             post.headers["content-type"], "application/json",
@@ -187,7 +176,7 @@ async fn a_rebuilt_component_is_picked_up_and_a_broken_one_refused() {
     std::fs::copy(common::component("hello-world"), &handler).unwrap();
     let server = Server::start(&handler, &[]);
     assert_eq!(
-        tutorial_post(&server).await.json(),
+        server.tutorial_post().await.json(),
         json!({ "greeting": GREETING })
     );
 
@@ -582,6 +571,6 @@ async fn headers_or_a_url_over_the_gateways_caps_are_refused_before_the_function
     server
         .wait_for_log("answered by the gateway: Request Header Fields Too Large")
         .await;
-    let answer = tutorial_post(&server).await;
+    let answer = server.tutorial_post().await;
     assert_eq!(answer.status, 200, "the next request is served");
 }

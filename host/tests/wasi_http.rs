@@ -9,7 +9,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::server::{Answer, Server};
+use common::server::Server;
 use serde_json::{Value, json};
 
 const GREETING: &str = "Good evening, John of Seattle. Happy Thursday!";
@@ -54,23 +54,12 @@ fn the_tutorial_answers_on_every_front_end_in_its_shape() {
     }
 }
 
-async fn tutorial_post(server: &Server) -> Answer {
-    server
-        .send(
-            "POST",
-            "/helloworld?name=John&city=Seattle",
-            &[("content-type", "application/json"), ("day", "Thursday")],
-            br#"{ "time": "evening" }"#,
-        )
-        .await
-}
-
 #[tokio::test]
 async fn serve_answers_the_tutorial_in_both_payload_formats() {
     for component in TUTORIALS {
         for payload in ["v1", "v2"] {
             let server = Server::start(&common::component(component), &["--payload", payload]);
-            let post = tutorial_post(&server).await;
+            let post = server.tutorial_post().await;
             let case = format!("{component} {payload}");
             assert_eq!(post.status, 200, "{case}");
             assert_eq!(post.json(), json!({ "greeting": GREETING }), "{case}");
@@ -93,7 +82,7 @@ async fn serve_reloads_from_the_handler_world_to_wasi_http_and_back() {
     std::fs::copy(common::component("hello-world"), &live).unwrap();
     let server = Server::start(&live, &[]);
     assert_eq!(
-        tutorial_post(&server).await.json(),
+        server.tutorial_post().await.json(),
         json!({ "greeting": GREETING })
     );
 

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)] // each test crate uses its own part of this module
 
+pub mod loopback;
 pub mod moto;
 pub mod runtime_api;
 pub mod server;

@@ -11,9 +11,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use serde_json::Value;
-use tokio::net::TcpListener;
 
 /// An invocation to hand out.
 pub struct Queued {
@@ -47,25 +45,10 @@ impl ConcurrentRuntimeApi {
     /// Serves the double on a loopback port; returns it and its `host:port`.
     pub async fn start() -> (Arc<Self>, SocketAddr) {
         let api = Arc::new(Self::default());
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let serving = api.clone();
-        tokio::spawn(async move {
-            loop {
-                let (stream, _) = listener.accept().await.unwrap();
-                let api = serving.clone();
-                // Each connection on its own task: the polls of one runtime run concurrently.
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |request| {
-                        let api = api.clone();
-                        async move { api.handle(request).await }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
+        let address = super::loopback::serve(api.clone(), async |api: Arc<Self>, request| {
+            api.handle(request).await
+        })
+        .await;
         (api, address)
     }
 

@@ -135,6 +135,17 @@ impl Server {
         self.send("GET", path, &[], b"").await
     }
 
+    /// The "Hello, World!" tutorial's POST: John of Seattle, on a Thursday evening.
+    pub async fn tutorial_post(&self) -> Answer {
+        self.send(
+            "POST",
+            "/helloworld?name=John&city=Seattle",
+            &[("content-type", "application/json"), ("day", "Thursday")],
+            br#"{ "time": "evening" }"#,
+        )
+        .await
+    }
+
     /// Everything the server logged so far.
     pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()
