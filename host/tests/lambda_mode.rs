@@ -263,15 +263,7 @@ async fn a_file_that_is_not_a_component_is_reported_as_an_init_error() {
 #[tokio::test]
 async fn a_component_of_another_world_is_an_init_error_naming_its_exports() {
     let task_root = tempfile::tempdir().unwrap();
-    let other_world = wat::parse_str(
-        r#"(component
-            (core module $m (func (export "greet") (result i32) i32.const 7))
-            (core instance $i (instantiate $m))
-            (func $greet (result u32) (canon lift (core func $i "greet")))
-            (export "greet" (func $greet)))"#,
-    )
-    .unwrap();
-    std::fs::write(task_root.path().join("greet.wasm"), other_world).unwrap();
+    common::write_other_world_component(task_root.path());
     assert_init_error(
         task_root.path(),
         "greet.wasm",

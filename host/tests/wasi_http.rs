@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::server::Server;
 use serde_json::{Value, json};
 
@@ -173,27 +171,12 @@ fn set_cookie_goes_to_the_cookie_channel_and_outgoing_requests_are_refused() {
     );
 }
 
-/// A component of another world: it exports only a function `greet`.
-fn other_world_component(dir: &tempfile::TempDir) -> PathBuf {
-    let wasm = wat::parse_str(
-        r#"(component
-            (core module $m (func (export "greet") (result i32) i32.const 7))
-            (core instance $i (instantiate $m))
-            (func $greet (result u32) (canon lift (core func $i "greet")))
-            (export "greet" (func $greet)))"#,
-    )
-    .unwrap();
-    let path = dir.path().join("other-world.wasm");
-    std::fs::write(&path, wasm).unwrap();
-    path
-}
-
 #[test]
 fn a_component_of_another_world_is_refused_naming_its_exports() {
     let dir = tempfile::tempdir().unwrap();
     let output = common::invoke(
         &common::fixture("events/tutorial-rest-api.json"),
-        &other_world_component(&dir),
+        &common::write_other_world_component(dir.path()),
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());

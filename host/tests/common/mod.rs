@@ -7,7 +7,7 @@ pub mod moto;
 pub mod runtime_api;
 pub mod server;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn fixture(name: &str) -> PathBuf {
@@ -84,4 +84,20 @@ pub fn invoke_json_with_env(
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).expect("invoke prints JSON")
+}
+
+/// Writes into `dir` a component of a world bootstrap does not run (it exports only a function
+/// `greet`), as `greet.wasm`, and returns its path.
+pub fn write_other_world_component(dir: &Path) -> PathBuf {
+    let wasm = wat::parse_str(
+        r#"(component
+            (core module $m (func (export "greet") (result i32) i32.const 7))
+            (core instance $i (instantiate $m))
+            (func $greet (result u32) (canon lift (core func $i "greet")))
+            (export "greet" (func $greet)))"#,
+    )
+    .unwrap();
+    let path = dir.join("greet.wasm");
+    std::fs::write(&path, wasm).unwrap();
+    path
 }
