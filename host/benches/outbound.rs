@@ -1,9 +1,11 @@
-//! What the host adds to one outbound request: SigV4 signing of a DynamoDB `PutItem` as the AWS
-//! SDK sends it (a 1 KiB JSON body, its usual headers) and of an empty `GET`, and the policy's
-//! routing decision. `make bench` runs it (host/benches/run.py); medians in BENCHMARKS.md.
+//! What the host adds to one outbound request: the cached credentials, SigV4 signing of a
+//! DynamoDB `PutItem` as the AWS SDK sends it (a 1 KiB JSON body, its usual headers) and of an
+//! empty `GET`, and the policy's routing decision. `make bench` runs it (host/benches/run.py); medians in BENCHMARKS.md.
 
 #![allow(clippy::unwrap_used)] // a failed step is a failed benchmark
 
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use lambda_wasm_host::outbound::OutboundPolicy;
 use lambda_wasm_host::outbound::allowlist::Scheme;
@@ -11,9 +13,6 @@ use lambda_wasm_host::outbound::signing::Signer;
 
 fn lookup(name: &str) -> Option<String> {
     match name {
-        "AWS_ACCESS_KEY_ID" => Some("AKIDBENCHMARK"),
-        "AWS_SECRET_ACCESS_KEY" => Some("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
-        "AWS_SESSION_TOKEN" => Some("IQoJb3JpZ2luX2VjEXAMPLETOKEN"),
         "AWS_REGION" => Some("us-east-1"),
         "LAMBDA_WASM_AWS_SERVICES" => Some("dynamodb,s3"),
         "LAMBDA_WASM_OUTBOUND_HOSTS" => Some("https://*.amazonaws.com,http://127.0.0.1:8000"),
@@ -38,18 +37,33 @@ fn put_item() -> http::Request<()> {
 }
 
 fn benches(c: &mut Criterion) {
-    let signer = Signer::from_lookup(&lookup).unwrap();
+    let credentials = Credentials::new(
+        "AKIDBENCHMARK",
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        Some("IQoJb3JpZ2luX2VjEXAMPLETOKEN".into()),
+        None,
+        "benchmark",
+    );
+    let signer = Signer::with_credentials(
+        SharedCredentialsProvider::new(credentials.clone()),
+        "us-east-1",
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
     let body = format!(
         r#"{{"TableName":"users","Item":{{"id":{{"S":"42"}},"name":{{"S":"{}"}}}},"ConditionExpression":"attribute_not_exists(id)"}}"#,
         "x".repeat(900)
     );
     let mut group = c.benchmark_group("outbound");
+    group.bench_function("credentials_cached", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { signer.credentials().await.unwrap() })
+    });
     group.bench_function("sign_put_item_1kib", |b| {
         b.iter_batched(
             put_item,
             |mut request| {
                 signer
-                    .sign(&mut request, body.as_bytes(), "dynamodb")
+                    .sign(&credentials, &mut request, body.as_bytes(), "dynamodb")
                     .unwrap()
             },
             BatchSize::SmallInput,
@@ -63,7 +77,7 @@ fn benches(c: &mut Criterion) {
                     .body(())
                     .unwrap()
             },
-            |mut request| signer.sign(&mut request, b"", "s3").unwrap(),
+            |mut request| signer.sign(&credentials, &mut request, b"", "s3").unwrap(),
             BatchSize::SmallInput,
         )
     });

@@ -1,14 +1,15 @@
 //! Outbound HTTP from a guest (guest/hostile/outbound-probe) through the real `bootstrap`: the
-//! allowlist, the always-refused addresses, the per-invocation caps, the deadline, and SigV4
-//! signing checked by a recording HTTP server on 127.0.0.1. Each refusal is a `wasi:http` error
+//! allowlist, the always-refused addresses, the per-invocation caps, the deadline, HTTPS with an
+//! operator's root, and SigV4 signing with credentials from the environment or the SDK chain,
+//! checked by a recording HTTP(S) server on 127.0.0.1. Each refusal is a `wasi:http` error
 //! code the probe reports, with one log line, and the same host serves the next request.
 
 #![allow(clippy::unwrap_used)] // a failed step is a failed test
 
 mod common;
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead as _, BufReader, Read, Write};
+use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -35,35 +36,57 @@ impl Recorded {
     }
 }
 
-/// A plain HTTP/1.1 server on 127.0.0.1 that records what it receives. `/slow` answers after
-/// 10 s; `/bytes/N` answers N bytes (`/chunked/N` the same without a length); anything else
-/// answers `hello`.
+/// An HTTP/1.1 server on 127.0.0.1, plain or over TLS, that records what it receives. `/slow`
+/// answers after 10 s; `/bytes/N` answers N bytes (`/chunked/N` the same without a length);
+/// anything else answers `hello`.
 struct Backend {
+    scheme: &'static str,
     port: u16,
     received: Arc<Mutex<Vec<Recorded>>>,
 }
 
 impl Backend {
     fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// Serves HTTPS with `tls`'s certificate.
+    fn start_https(tls: Arc<rustls::ServerConfig>) -> Self {
+        Self::start_with(Some(tls))
+    }
+
+    fn start_with(tls: Option<Arc<rustls::ServerConfig>>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
         let record = received.clone();
+        let scheme = if tls.is_some() { "https" } else { "http" };
         std::thread::spawn(move || {
             for stream in listener.incoming().map_while(Result::ok) {
                 let record = record.clone();
-                std::thread::spawn(move || serve_one(stream, &record));
+                let tls = tls.clone();
+                std::thread::spawn(move || match tls {
+                    None => serve_one(stream, &record),
+                    Some(tls) => {
+                        let connection = rustls::ServerConnection::new(tls).unwrap();
+                        serve_one(rustls::StreamOwned::new(connection, stream), &record);
+                    }
+                });
             }
         });
-        Self { port, received }
+        Self {
+            scheme,
+            port,
+            received,
+        }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        format!("{}://127.0.0.1:{}{path}", self.scheme, self.port)
     }
 
     fn allow(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.url("")
     }
 
     fn received(&self) -> Vec<Recorded> {
@@ -71,8 +94,10 @@ impl Backend {
     }
 }
 
-fn serve_one(stream: TcpStream, record: &Mutex<Vec<Recorded>>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
+/// Answers one request on `stream`; nothing when it fails before the request line (a client
+/// that refused the TLS handshake).
+fn serve_one(stream: impl Read + Write, record: &Mutex<Vec<Recorded>>) {
+    let mut reader = BufReader::new(stream);
     let mut line = String::new();
     if reader.read_line(&mut line).unwrap_or(0) == 0 {
         return;
@@ -99,7 +124,6 @@ fn serve_one(stream: TcpStream, record: &Mutex<Vec<Recorded>>) {
         line: line.trim_end().to_owned(),
         headers,
     });
-    let mut stream = stream;
     let response = if path == "/slow" {
         std::thread::sleep(Duration::from_secs(10));
         "HTTP/1.1 200 OK\r\ncontent-length: 4\r\nconnection: close\r\n\r\nslow".to_owned()
@@ -121,7 +145,9 @@ fn serve_one(stream: TcpStream, record: &Mutex<Vec<Recorded>>) {
     } else {
         "HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello".to_owned()
     };
+    let stream = reader.get_mut();
     let _ = stream.write_all(response.as_bytes());
+    let _ = stream.flush();
 }
 
 /// The probe's path asking for `url`, with `extra` query parameters (already encoded).
@@ -426,4 +452,251 @@ async fn a_listed_aws_service_is_sent_to_its_endpoint_and_signed_by_the_host() {
     for secret in ["host-secret-key", "host-session-token", "Signature="] {
         assert!(!log.contains(secret), "{secret} in the log");
     }
+}
+
+/// A root certificate (PEM) and a server configuration with a certificate it issued for
+/// `names`.
+fn issued_by_a_test_root(names: &[&str]) -> (String, Arc<rustls::ServerConfig>) {
+    let root_key = rcgen::KeyPair::generate().unwrap();
+    let mut root = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    root.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let root = rcgen::CertifiedIssuer::self_signed(root, root_key).unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let names: Vec<String> = names.iter().map(|name| (*name).to_owned()).collect();
+    let certificate = rcgen::CertificateParams::new(names)
+        .unwrap()
+        .signed_by(&key, &root)
+        .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![certificate.der().clone()],
+        rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).unwrap(),
+    )
+    .unwrap();
+    (root.pem(), Arc::new(config))
+}
+
+#[tokio::test]
+async fn https_reaches_a_server_only_with_the_operators_root_and_its_name() {
+    let (root, tls) = issued_by_a_test_root(&["127.0.0.1"]);
+    let backend = Backend::start_https(tls);
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("root.pem");
+    std::fs::write(&ca_file, root).unwrap();
+    let ca_file = ca_file.to_str().unwrap();
+
+    // The Mozilla roots do not know the test root.
+    let (report, server) = probe(
+        &backend.url("/hello"),
+        "",
+        &[("LAMBDA_WASM_OUTBOUND_HOSTS", &backend.allow())],
+    )
+    .await;
+    assert!(report.starts_with("error TlsCertificateError"), "{report}");
+    server.wait_for_log("outbound request failed").await;
+    assert!(backend.received().is_empty());
+
+    // With the operator's root, the request goes over TLS.
+    let (report, _server) = probe(
+        &backend.url("/hello"),
+        "",
+        &[
+            ("LAMBDA_WASM_OUTBOUND_HOSTS", &backend.allow()),
+            ("LAMBDA_WASM_OUTBOUND_CA_FILE", ca_file),
+        ],
+    )
+    .await;
+    assert_eq!(report, "status 200, 5 bytes");
+    assert_eq!(backend.received()[0].line, "GET /hello HTTP/1.1");
+
+    // A certificate the root issued for another name is refused.
+    let (root, tls) = issued_by_a_test_root(&["other.test"]);
+    let elsewhere = Backend::start_https(tls);
+    std::fs::write(ca_file, root).unwrap();
+    let (report, _server) = probe(
+        &elsewhere.url("/hello"),
+        "",
+        &[
+            ("LAMBDA_WASM_OUTBOUND_HOSTS", &elsewhere.allow()),
+            ("LAMBDA_WASM_OUTBOUND_CA_FILE", ca_file),
+        ],
+    )
+    .await;
+    assert!(report.starts_with("error TlsCertificateError"), "{report}");
+    assert!(elsewhere.received().is_empty());
+}
+
+#[test]
+fn a_bad_ca_file_stops_the_host_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("root.pem");
+    std::fs::write(&ca_file, "not a certificate\n").unwrap();
+    let output = common::bootstrap()
+        .args(["invoke", "--event"])
+        .arg(common::fixture("events/tutorial-http-api.json"))
+        .arg("--component")
+        .arg(common::component(PROBE))
+        .env("LAMBDA_WASM_OUTBOUND_CA_FILE", &ca_file)
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{log}");
+    assert!(
+        log.contains("LAMBDA_WASM_OUTBOUND_CA_FILE") && log.contains("root.pem"),
+        "{log}"
+    );
+}
+
+#[tokio::test]
+async fn connecting_and_the_tls_handshake_are_cut_by_the_connect_timeout() {
+    // A listener whose queue of one is full: a connection attempt waits for ever.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let full = socket.listen(0).unwrap();
+    let full_address = full.local_addr().unwrap();
+    let _queued = std::net::TcpStream::connect(full_address).unwrap();
+    // A server that accepts and never says a word: the TLS handshake waits for ever.
+    let mute = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mute_address = mute.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let held: Vec<_> = mute.incoming().map_while(Result::ok).collect();
+        drop(held);
+    });
+
+    for (url, allow) in [
+        (
+            format!("http://{full_address}/"),
+            format!("http://{full_address}"),
+        ),
+        (
+            format!("https://{mute_address}/"),
+            format!("https://{mute_address}"),
+        ),
+    ] {
+        let (report, server) = probe(
+            &url,
+            "",
+            &[
+                ("LAMBDA_WASM_OUTBOUND_HOSTS", &allow),
+                ("LAMBDA_WASM_OUTBOUND_CONNECT_TIMEOUT_MS", "300"),
+            ],
+        )
+        .await;
+        // The guest got the error before the 2 s deadline, which would have been a 504, or the
+        // response timeout.
+        assert_eq!(report, "error ConnectionTimeout", "{url}");
+        server.wait_for_log("outbound request failed").await;
+    }
+}
+
+/// Serves the probe with signing for dynamodb sent to `backend`, the region set and `env`.
+async fn signed_probe(backend: &Backend, extra: &str, env: &[(&str, &str)]) -> (String, Server) {
+    let mut all = vec![
+        ("LAMBDA_WASM_AWS_SERVICES", "dynamodb".to_owned()),
+        ("AWS_ENDPOINT_URL_DYNAMODB", backend.url("")),
+        ("AWS_REGION", "eu-west-3".to_owned()),
+    ];
+    all.extend(env.iter().map(|(name, value)| (*name, (*value).to_owned())));
+    let all: Vec<(&str, &str)> = all.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    probe("https://dynamodb.eu-west-3.amazonaws.com/", extra, &all).await
+}
+
+/// No credentials in the environment (blank counts as unset), and no shared files but `config`.
+fn outside_lambda(config: &str) -> [(&str, &str); 5] {
+    [
+        ("AWS_ACCESS_KEY_ID", ""),
+        ("AWS_SECRET_ACCESS_KEY", ""),
+        ("AWS_SESSION_TOKEN", ""),
+        ("AWS_CONFIG_FILE", config),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ]
+}
+
+#[tokio::test]
+async fn outside_lambda_the_sdk_chain_gives_the_credentials_once() {
+    let backend = Backend::start();
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("calls");
+    let process = dir.path().join("credentials.sh");
+    std::fs::write(
+        &process,
+        format!(
+            "echo call >> '{}'\nprintf '%s' '{{\"Version\": 1, \"AccessKeyId\": \"AKIDFROMPROCESS\", \
+             \"SecretAccessKey\": \"process-secret\", \"SessionToken\": \"process-token\", \
+             \"Expiration\": \"2099-01-01T00:00:00Z\"}}'\n",
+            calls.display()
+        ),
+    )
+    .unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(
+        &config,
+        format!(
+            "[profile wasm-test]\ncredential_process = sh {}\n",
+            process.display()
+        ),
+    )
+    .unwrap();
+    let credentials_file = dir.path().join("credentials");
+    let mut env = outside_lambda(config.to_str().unwrap()).to_vec();
+    env.extend([
+        ("AWS_PROFILE", "wasm-test"),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            credentials_file.to_str().unwrap(),
+        ),
+    ]);
+
+    let (report, server) = signed_probe(&backend, "&count=2", &env).await;
+    assert_eq!(report, "status 200, 5 bytes\nstatus 200, 5 bytes");
+    let again = server
+        .get(&probe_path("https://dynamodb.eu-west-3.amazonaws.com/", ""))
+        .await;
+    assert_eq!(
+        String::from_utf8(again.body).unwrap(),
+        "status 200, 5 bytes"
+    );
+
+    let received = backend.received();
+    assert_eq!(received.len(), 3);
+    for request in &received {
+        let authorization = request.header("authorization").unwrap();
+        assert!(
+            authorization.starts_with("AWS4-HMAC-SHA256 Credential=AKIDFROMPROCESS/"),
+            "{authorization}"
+        );
+        assert_eq!(
+            request.header("x-amz-security-token"),
+            Some("process-token")
+        );
+    }
+    // One lookup for three requests in two invocations.
+    assert_eq!(std::fs::read_to_string(&calls).unwrap(), "call\n");
+    let log = server.log();
+    for secret in ["process-secret", "process-token"] {
+        assert!(!log.contains(secret), "{secret} in the log");
+    }
+}
+
+#[tokio::test]
+async fn no_credentials_anywhere_is_an_error_the_guest_gets_and_the_log_names() {
+    let backend = Backend::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(&config, "").unwrap();
+    let credentials_file = dir.path().join("credentials");
+    let mut env = outside_lambda(config.to_str().unwrap()).to_vec();
+    env.push((
+        "AWS_SHARED_CREDENTIALS_FILE",
+        credentials_file.to_str().unwrap(),
+    ));
+    let (report, server) = signed_probe(&backend, "", &env).await;
+    assert!(report.starts_with("error InternalError"), "{report}");
+    server.wait_for_log("no AWS credentials to sign with").await;
+    assert!(backend.received().is_empty(), "nothing unsigned went out");
 }

@@ -10,10 +10,12 @@
 
 pub mod address;
 pub mod allowlist;
+pub mod credentials;
 pub mod endpoint;
 mod log;
 pub mod send;
 pub mod signing;
+pub mod tls;
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, ToSocketAddrs as _};
@@ -25,6 +27,7 @@ use anyhow::Context as _;
 use self::allowlist::{Allowlist, Scheme};
 use self::endpoint::{ENDPOINT_URL_VAR, Endpoint};
 use self::signing::Signer;
+use self::tls::{CA_FILE_VAR, Tls};
 use crate::config::number;
 
 /// Comma-separated destinations guests may send HTTP requests to, `scheme://host[:port]`, with
@@ -89,6 +92,8 @@ pub struct OutboundPolicy {
     signer: Option<Signer>,
     /// The Runtime API's addresses: never reachable.
     runtime_api: Vec<SocketAddr>,
+    /// The roots HTTPS requests trust.
+    tls: Tls,
     /// The per-invocation allowance.
     pub limits: OutboundLimits,
 }
@@ -133,7 +138,7 @@ impl OutboundPolicy {
             None
         } else {
             Some(Signer::from_lookup(lookup).with_context(|| {
-                format!("{AWS_SERVICES_VAR} asks for signed requests, so credentials and a region are needed")
+                format!("{AWS_SERVICES_VAR} asks for signed requests, so a region is needed")
             })?)
         };
         let mut endpoints = HashMap::new();
@@ -170,6 +175,12 @@ impl OutboundPolicy {
             endpoints,
             signer,
             runtime_api: runtime_api(lookup(RUNTIME_API_VAR))?,
+            tls: Tls::new(
+                lookup(CA_FILE_VAR)
+                    .filter(|file| !file.trim().is_empty())
+                    .as_deref()
+                    .map(std::path::Path::new),
+            )?,
             limits,
         })
     }
@@ -182,6 +193,11 @@ impl OutboundPolicy {
     /// The Runtime API's addresses.
     pub fn runtime_api(&self) -> &[SocketAddr] {
         &self.runtime_api
+    }
+
+    /// TLS for HTTPS destinations.
+    pub fn tls(&self) -> &Tls {
+        &self.tls
     }
 
     /// Where a guest's request for `scheme://host:port` goes, or why it may not go anywhere.

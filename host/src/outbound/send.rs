@@ -7,7 +7,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
@@ -193,9 +193,11 @@ async fn exchange(
             .map_err(|_| Error::HttpRequestBodySize(None))?
             .to_bytes();
         let mut signed = http::Request::from_parts(parts, ());
+        let internal = |error: anyhow::Error| Error::InternalError(Some(format!("{error:#}")));
+        let credentials = signer.credentials().await.map_err(internal)?;
         signer
-            .sign(&mut signed, &body, service)
-            .map_err(|error| Error::InternalError(Some(format!("{error:#}"))))?;
+            .sign(&credentials, &mut signed, &body, service)
+            .map_err(internal)?;
         log.signed();
         request = signed.map(|()| {
             Full::new(body)
@@ -214,7 +216,7 @@ async fn exchange(
         Scheme::Http => handshake(stream).await?,
         Scheme::Https => {
             let name = server_name(&route.host)?;
-            let tls = timeout_at(connect_by, TLS.connect(name, stream))
+            let tls = timeout_at(connect_by, policy.tls().connector().connect(name, stream))
                 .await
                 .map_err(|_| Error::ConnectionTimeout)?
                 .map_err(Error::Tls)?;
@@ -283,21 +285,6 @@ fn server_name(host: &str) -> Result<ServerName<'static>, Error> {
         None => ServerName::try_from(host.to_owned()).map_err(|_| Error::HttpRequestUriInvalid),
     }
 }
-
-/// TLS with the Mozilla roots (webpki-roots), built once.
-static TLS: LazyLock<tokio_rustls::TlsConnector> = LazyLock::new(|| {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.into(),
-    };
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map(|builder| builder.with_root_certificates(roots).with_no_client_auth());
-    // ring supports the default protocol versions; this cannot fail.
-    let config = config.expect("ring supports TLS 1.2 and 1.3");
-    tokio_rustls::TlsConnector::from(Arc::new(config))
-});
 
 /// A response body counted against the cap, whose request is logged once it ends.
 struct MeteredBody {

@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use anyhow::Context as _;
 use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sigv4::http_request::{
     PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
     UriPathNormalizationMode, sign,
@@ -13,6 +14,8 @@ use aws_sigv4::http_request::{
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use http::header::AUTHORIZATION;
+
+use super::credentials::CredentialsCache;
 
 /// The headers a guest may not set on a request the host signs.
 const GUEST_AUTH_HEADERS: [&str; 4] = [
@@ -22,42 +25,41 @@ const GUEST_AUTH_HEADERS: [&str; 4] = [
     "x-amz-content-sha256",
 ];
 
-/// The function's credentials and region, read once at start.
+/// The function's credentials and region.
+#[derive(Debug)]
 pub struct Signer {
-    identity: Identity,
+    credentials: CredentialsCache,
     region: String,
 }
 
-impl std::fmt::Debug for Signer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the credentials.
-        f.debug_struct("Signer")
-            .field("region", &self.region)
-            .finish_non_exhaustive()
-    }
-}
-
 impl Signer {
-    /// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` (as
-    /// Lambda sets them), the region from `AWS_REGION` (or `AWS_DEFAULT_REGION`).
+    /// The region from `AWS_REGION` (or `AWS_DEFAULT_REGION`), read now; the credentials from
+    /// the AWS SDKs' default chain, on the first signed request.
     pub fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         let set = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let access_key_id = set("AWS_ACCESS_KEY_ID").context("AWS_ACCESS_KEY_ID is not set")?;
-        let secret = set("AWS_SECRET_ACCESS_KEY").context("AWS_SECRET_ACCESS_KEY is not set")?;
         let region = set("AWS_REGION")
             .or_else(|| set("AWS_DEFAULT_REGION"))
             .context("AWS_REGION is not set")?;
-        let credentials = Credentials::new(
-            access_key_id,
-            secret,
-            set("AWS_SESSION_TOKEN"),
-            None,
-            "environment",
-        );
         Ok(Self {
-            identity: credentials.into(),
+            credentials: CredentialsCache::default_chain(&region),
             region,
         })
+    }
+
+    /// Signs with the credentials `provider` gives, for `region`.
+    pub fn with_credentials(provider: SharedCredentialsProvider, region: &str) -> Self {
+        Self {
+            credentials: CredentialsCache::from_provider(provider),
+            region: region.to_owned(),
+        }
+    }
+
+    /// The credentials to sign with now.
+    pub async fn credentials(&self) -> anyhow::Result<Credentials> {
+        self.credentials
+            .get()
+            .await
+            .context("no AWS credentials to sign with")
     }
 
     /// The region requests are signed for.
@@ -65,10 +67,11 @@ impl Signer {
         &self.region
     }
 
-    /// Drops the guest's own authentication headers from `request`, then signs it for `service`
-    /// with `body` (the whole request body) as its payload.
+    /// Drops the guest's own authentication headers from `request`, then signs it with
+    /// `credentials` for `service`, with `body` (the whole request body) as its payload.
     pub fn sign<B>(
         &self,
+        credentials: &Credentials,
         request: &mut http::Request<B>,
         body: &[u8],
         service: &str,
@@ -84,8 +87,9 @@ impl Signer {
             settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
             settings.percent_encoding_mode = PercentEncodingMode::Single;
         }
+        let identity = Identity::from(credentials.clone());
         let params = v4::SigningParams::builder()
-            .identity(&self.identity)
+            .identity(&identity)
             .region(&self.region)
             .name(service)
             .time(SystemTime::now())
@@ -118,18 +122,12 @@ impl Signer {
 mod tests {
     use super::*;
 
+    fn credentials() -> Credentials {
+        Credentials::new("AKIDTEST", "secret", Some("session".into()), None, "test")
+    }
+
     fn signer() -> Signer {
-        Signer::from_lookup(&|name: &str| {
-            match name {
-                "AWS_ACCESS_KEY_ID" => Some("AKIDTEST"),
-                "AWS_SECRET_ACCESS_KEY" => Some("secret"),
-                "AWS_SESSION_TOKEN" => Some("session"),
-                "AWS_REGION" => Some("eu-west-3"),
-                _ => None,
-            }
-            .map(str::to_owned)
-        })
-        .unwrap()
+        Signer::with_credentials(SharedCredentialsProvider::new(credentials()), "eu-west-3")
     }
 
     #[test]
@@ -141,7 +139,9 @@ mod tests {
             .header("x-amz-date", "19990101T000000Z")
             .body(())
             .unwrap();
-        signer().sign(&mut request, b"{}", "dynamodb").unwrap();
+        signer()
+            .sign(&credentials(), &mut request, b"{}", "dynamodb")
+            .unwrap();
         let header = |name| request.headers()[name].to_str().unwrap();
         let authorization = header("authorization");
         assert!(
@@ -154,10 +154,15 @@ mod tests {
         assert_eq!(request.headers().get_all("authorization").iter().count(), 1);
     }
 
-    #[test]
-    fn missing_credentials_or_region_are_named() {
+    #[tokio::test]
+    async fn the_region_is_needed_and_the_credentials_are_never_shown() {
         let error = Signer::from_lookup(&|_: &str| None).unwrap_err();
-        assert!(error.to_string().contains("AWS_ACCESS_KEY_ID"));
-        assert!(!format!("{:?}", signer()).contains("secret"));
+        assert!(error.to_string().contains("AWS_REGION"));
+        let signer = signer();
+        assert_eq!(
+            signer.credentials().await.unwrap().secret_access_key(),
+            "secret"
+        );
+        assert!(!format!("{signer:?}").contains("secret"));
     }
 }
