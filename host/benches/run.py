@@ -88,10 +88,11 @@ def run_criterion():
     results["guest call median (us)"] = criterion_median_ns("parts", "guest_call") / 1000
     results["whole path, component / native"] = results["whole path tutorial: component / native"]
     subprocess.run(["cargo", "bench", "-p", "lambda-wasm-host", "--bench", "outbound"], cwd=ROOT, check=True)
+    results["cached credentials lookup (us)"] = criterion_median_ns("outbound", "credentials_cached") / 1000
     results["SigV4 signing, DynamoDB PutItem 1 KiB (us)"] = criterion_median_ns("outbound", "sign_put_item_1kib") / 1000
     results["SigV4 signing, empty S3 GET (us)"] = criterion_median_ns("outbound", "sign_get_empty") / 1000
     results["outbound routing decision (us)"] = criterion_median_ns("outbound", "route") / 1000
-    results["python: whole path, fresh instance (us)"] = criterion_median_ns("python", "whole_path") / 1000
+    results["python: whole path, fresh instance (us)"] = criterion_median_ns("python_whole_path") / 1000
     return results
 
 

@@ -98,7 +98,19 @@ async fn a_memory_bomb_hits_its_cap() {
 
 #[tokio::test]
 async fn deep_recursion_traps() {
-    assert_status("hostile-recursion", 500, "Internal Server Error").await;
+    let server = assert_status("hostile-recursion", 500, "Internal Server Error").await;
+    // The guest's own stack in linear memory (64 KiB, first in memory) running out traps too,
+    // below address 0, rather than writing over the guest's data.
+    let answer = server.get("/misbehave?frames=memory").await;
+    assert_eq!(
+        answer.status,
+        500,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    server.wait_for_log("out of bounds memory access").await;
+    let good = server.get("/ok").await;
+    assert_eq!((good.status, good.body.as_slice()), (200, b"ok".as_slice()));
 }
 
 #[tokio::test]

@@ -55,14 +55,17 @@ impl PoolSize {
     }
 }
 
-/// Memory a slot keeps mapped between instances, reset in place (a memset) instead of unmapped.
-/// It holds a Rust guest's stack and the pages a small handler dirties; more would be memset on
-/// every instance whether the guest touched it or not.
+/// Memory a slot keeps mapped between instances, reset in place (a memset) instead of unmapped
+/// and faulted in again. 128 KiB holds a guest linked with a 64 KiB stack (this workspace's
+/// guests, .cargo/config.toml), its data and the first heap pages a small handler dirties: the
+/// whole path took 22.8 instead of 35.9 µs (BENCHMARKS.md). More is memset on every instance,
+/// whether the guest touched it or not; a guest with Rust's 1 MiB stack dirties pages above it
+/// anyway.
 ///
 /// Wasmtime's PAGEMAP_SCAN reset (Linux 6.7+), which resets only dirty pages of a larger region,
-/// stays off: in Wasmtime 50 it made the whole path twice as slow here (BENCHMARKS.md), and
-/// Lambda's kernels do not have the ioctl anyway.
-const KEEP_RESIDENT: usize = 64 << 10;
+/// stays off: in Wasmtime 50 it made the whole path slower here (BENCHMARKS.md), and Lambda's
+/// kernels do not have the ioctl anyway.
+const KEEP_RESIDENT: usize = 128 << 10;
 
 /// The pooling strategy for guests of at most `memory_bytes` each.
 pub(super) fn strategy(
