@@ -158,8 +158,9 @@ fn probe_path(url: &str, extra: &str) -> String {
 
 /// Serves the probe with `env`, has it request `url` (with `extra` parameters), checks the
 /// same server still answers `/ok`; the probe's report and the server.
-async fn probe(url: &str, extra: &str, env: &[(&str, &str)]) -> (String, Server) {
-    let server = Server::start_with_env(&common::component(PROBE), &DEADLINE_ARGS, env);
+async fn probe(url: &str, extra: &str, env: &[(&str, impl AsRef<str>)]) -> (String, Server) {
+    let env: Vec<(&str, &str)> = env.iter().map(|(n, v)| (*n, v.as_ref())).collect();
+    let server = Server::start_with_env(&common::component(PROBE), &DEADLINE_ARGS, &env);
     let started = Instant::now();
     let answer = server.get(&probe_path(url, extra)).await;
     let elapsed = started.elapsed();
@@ -211,7 +212,7 @@ async fn an_allowlisted_literal_address_is_reached_and_logged_without_its_query(
 #[tokio::test]
 async fn a_host_not_on_the_list_is_refused() {
     let backend = Backend::start();
-    let (report, server) = probe(&backend.url("/"), "", &[]).await;
+    let (report, server) = probe(&backend.url("/"), "", &[] as &[(&str, &str)]).await;
     assert_eq!(report, "error HttpRequestDenied");
     server.wait_for_log("not on the allowlist").await;
     assert!(server.log().contains("outbound request refused"));
@@ -296,7 +297,6 @@ async fn one_request_too_many_is_refused() {
         ("LAMBDA_WASM_OUTBOUND_HOSTS", backend.allow()),
         ("LAMBDA_WASM_OUTBOUND_MAX_REQUESTS", "2".to_owned()),
     ];
-    let env: Vec<(&str, &str)> = env.iter().map(|(n, v)| (*n, v.as_str())).collect();
     let (report, server) = probe(&backend.url("/"), "&count=3", &env).await;
     assert_eq!(
         report,
@@ -319,7 +319,6 @@ async fn a_response_over_the_cap_is_an_error() {
         ("LAMBDA_WASM_OUTBOUND_HOSTS", backend.allow()),
         ("LAMBDA_WASM_OUTBOUND_MAX_RESPONSE_KB", "4".to_owned()),
     ];
-    let env: Vec<(&str, &str)> = env.iter().map(|(n, v)| (*n, v.as_str())).collect();
     // A length over the cap is refused before any of the body is read.
     let (report, server) = probe(&backend.url("/bytes/5000"), "", &env).await;
     assert_eq!(report, "error HttpResponseBodySize(Some(5000))");
@@ -378,7 +377,6 @@ async fn a_backend_slower_than_the_outbound_timeout_is_an_error_the_guest_can_an
         ("LAMBDA_WASM_OUTBOUND_HOSTS", backend.allow()),
         ("LAMBDA_WASM_OUTBOUND_TIMEOUT_MS", "300".to_owned()),
     ];
-    let env: Vec<(&str, &str)> = env.iter().map(|(n, v)| (*n, v.as_str())).collect();
     let (report, server) = probe(&backend.url("/slow"), "", &env).await;
     assert_eq!(report, "error HttpResponseTimeout");
     // The deadline (2 s) would have been a 504: the guest got the error first and answered.
@@ -397,7 +395,6 @@ async fn a_listed_aws_service_is_sent_to_its_endpoint_and_signed_by_the_host() {
         ("AWS_SESSION_TOKEN", "host-session-token".to_owned()),
         ("AWS_REGION", "eu-west-3".to_owned()),
     ];
-    let env: Vec<(&str, &str)> = env.iter().map(|(n, v)| (*n, v.as_str())).collect();
     let (report, server) = probe(
         "https://dynamodb.eu-west-3.amazonaws.com/",
         "&header=authorization:AWS4-HMAC-SHA256%20Credential=GUEST/forged&header=x-amz-date:19990101T000000Z",
@@ -506,7 +503,7 @@ async fn https_reaches_a_server_only_with_the_operators_root_and_its_name() {
         &backend.url("/hello"),
         "",
         &[
-            ("LAMBDA_WASM_OUTBOUND_HOSTS", &backend.allow()),
+            ("LAMBDA_WASM_OUTBOUND_HOSTS", backend.allow().as_str()),
             ("LAMBDA_WASM_OUTBOUND_CA_FILE", ca_file),
         ],
     )
@@ -522,7 +519,7 @@ async fn https_reaches_a_server_only_with_the_operators_root_and_its_name() {
         &elsewhere.url("/hello"),
         "",
         &[
-            ("LAMBDA_WASM_OUTBOUND_HOSTS", &elsewhere.allow()),
+            ("LAMBDA_WASM_OUTBOUND_HOSTS", elsewhere.allow().as_str()),
             ("LAMBDA_WASM_OUTBOUND_CA_FILE", ca_file),
         ],
     )
@@ -582,7 +579,7 @@ async fn connecting_and_the_tls_handshake_are_cut_by_the_connect_timeout() {
             &url,
             "",
             &[
-                ("LAMBDA_WASM_OUTBOUND_HOSTS", &allow),
+                ("LAMBDA_WASM_OUTBOUND_HOSTS", allow.as_str()),
                 ("LAMBDA_WASM_OUTBOUND_CONNECT_TIMEOUT_MS", "300"),
             ],
         )
@@ -602,7 +599,6 @@ async fn signed_probe(backend: &Backend, extra: &str, env: &[(&str, &str)]) -> (
         ("AWS_REGION", "eu-west-3".to_owned()),
     ];
     all.extend(env.iter().map(|(name, value)| (*name, (*value).to_owned())));
-    let all: Vec<(&str, &str)> = all.iter().map(|(n, v)| (*n, v.as_str())).collect();
     probe("https://dynamodb.eu-west-3.amazonaws.com/", extra, &all).await
 }
 

@@ -5,14 +5,14 @@
 use std::time::Instant;
 
 use wasmtime::Store;
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::Component;
 
 use super::instances::Instances;
 use super::{CallStats, GuestFailure, Outcome};
 use crate::bindings::{EventHandlerPre, Response};
 use crate::event::ResponseFormat;
 use crate::function_result;
-use crate::sandbox::{self, HostState, Invocation};
+use crate::sandbox::{HostState, Invocation};
 
 /// An `event-handler`-world component, compiled and pre-linked against the host's
 /// capabilities.
@@ -26,9 +26,7 @@ impl EventComponent {
     /// Links `component`, which exports the `event-handler` world, against the host's
     /// capabilities; an error names the import the host does not provide.
     pub(super) fn link(component: &Component, instances: Instances) -> anyhow::Result<Self> {
-        let mut linker = Linker::new(&instances.engine);
-        sandbox::add_to_linker(&mut linker)?;
-        let pre = EventHandlerPre::new(linker.instantiate_pre(component)?)?;
+        let pre = EventHandlerPre::new(instances.link(component)?)?;
         Ok(Self { instances, pre })
     }
 

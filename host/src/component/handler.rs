@@ -4,12 +4,12 @@
 use std::time::Instant;
 
 use wasmtime::Store;
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::Component;
 
 use super::instances::Instances;
 use super::{CallStats, GuestFailure, Outcome};
 use crate::bindings::{HandlerPre, Request, Response};
-use crate::sandbox::{self, HostState, Invocation};
+use crate::sandbox::{HostState, Invocation};
 
 /// A `handler`-world component, compiled and pre-linked against the host's capabilities.
 #[derive(Clone)]
@@ -22,9 +22,7 @@ impl HandlerComponent {
     /// Links `component`, which exports the `handler` world, against the host's capabilities;
     /// an error names the import the host does not provide.
     pub(super) fn link(component: &Component, instances: Instances) -> anyhow::Result<Self> {
-        let mut linker = Linker::new(&instances.engine);
-        sandbox::add_to_linker(&mut linker)?;
-        let pre = HandlerPre::new(linker.instantiate_pre(component)?)?;
+        let pre = HandlerPre::new(instances.link(component)?)?;
         Ok(Self { pre, instances })
     }
 

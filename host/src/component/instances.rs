@@ -5,18 +5,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{Semaphore, SemaphorePermit};
+use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::{Engine, Store, UpdateDeadline};
 
 use super::{CallStats, GuestFailure};
 use crate::config::GuestConfig;
 use crate::engine::{self, EPOCH_TICK};
-use crate::sandbox::{HostState, Invocation};
+use crate::sandbox::{self, HostState, Invocation};
 use crate::wall_clock;
 
 /// The engine, the guest configuration and the instance slots a component's invocations use.
 #[derive(Clone)]
 pub(super) struct Instances {
-    pub(super) engine: Engine,
+    engine: Engine,
     config: Arc<GuestConfig>,
     /// One permit per instance the engine's pool has room for.
     slots: Arc<Semaphore>,
@@ -29,6 +30,14 @@ impl Instances {
             config,
             slots,
         }
+    }
+
+    /// `component` linked against the host's capabilities, whatever its world; an error names
+    /// the import the host does not provide.
+    pub(super) fn link(&self, component: &Component) -> anyhow::Result<InstancePre<HostState>> {
+        let mut linker = Linker::new(&self.engine);
+        sandbox::add_to_linker(&mut linker)?;
+        Ok(linker.instantiate_pre(component)?)
     }
 
     /// Runs `call` on a new store that must finish before the invocation's deadline less the

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
 use tokio::sync::oneshot;
 use wasmtime::Store;
-use wasmtime::component::{Component, Linker, Resource};
+use wasmtime::component::{Component, Resource};
 use wasmtime_wasi_http::WasiHttpView as _;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
@@ -21,7 +21,7 @@ use super::{CallStats, GuestFailure, Outcome};
 use crate::bindings::{Request, Response};
 use crate::engine::EPOCH_TICK;
 use crate::response::{InvalidResponse, LAMBDA_LIMIT};
-use crate::sandbox::{self, HostState, Invocation};
+use crate::sandbox::{HostState, Invocation};
 
 /// What the guest sets as its response, through its `response-outparam`.
 type SetResponse = Result<hyper::Response<HyperOutgoingBody>, ErrorCode>;
@@ -37,9 +37,7 @@ impl HttpComponent {
     /// Links `component`, which exports `wasi:http/incoming-handler`, against the host's
     /// capabilities; an error names the import the host does not provide.
     pub(super) fn link(component: &Component, instances: Instances) -> anyhow::Result<Self> {
-        let mut linker = Linker::new(&instances.engine);
-        sandbox::add_to_linker(&mut linker)?;
-        let pre = ProxyPre::new(linker.instantiate_pre(component)?)?;
+        let pre = ProxyPre::new(instances.link(component)?)?;
         Ok(Self { pre, instances })
     }
 

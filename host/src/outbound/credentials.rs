@@ -20,7 +20,6 @@ const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(60);
 
 /// Where the credentials come from, and the last ones it gave.
 pub struct CredentialsCache {
-    region: Region,
     /// Built on first use: the chain's lookups are asynchronous.
     provider: OnceCell<SharedCredentialsProvider>,
     cached: Mutex<Option<Credentials>>,
@@ -34,10 +33,9 @@ impl std::fmt::Debug for CredentialsCache {
 }
 
 impl CredentialsCache {
-    /// The SDKs' default chain, for `region` (which STS and SSO need).
-    pub fn default_chain(region: &str) -> Self {
+    /// The SDKs' default chain.
+    pub fn default_chain() -> Self {
         Self {
-            region: Region::new(region.to_owned()),
             provider: OnceCell::new(),
             cached: Mutex::new(None),
         }
@@ -46,14 +44,14 @@ impl CredentialsCache {
     /// Credentials from `provider` rather than the chain.
     pub fn from_provider(provider: SharedCredentialsProvider) -> Self {
         Self {
-            region: Region::from_static("unused"),
             provider: OnceCell::new_with(Some(provider)),
             cached: Mutex::new(None),
         }
     }
 
-    /// Credentials valid for at least [`REFRESH_BEFORE_EXPIRY`]: the cached ones, or new ones.
-    pub async fn get(&self) -> Result<Credentials, CredentialsError> {
+    /// Credentials valid for at least [`REFRESH_BEFORE_EXPIRY`]: the cached ones, or new ones
+    /// (the chain's STS and SSO calls go to `region`).
+    pub async fn get(&self, region: &str) -> Result<Credentials, CredentialsError> {
         let mut cached = self.cached.lock().await;
         let fresh_until = SystemTime::now() + REFRESH_BEFORE_EXPIRY;
         if let Some(credentials) = cached.as_ref().filter(|credentials| {
@@ -65,7 +63,7 @@ impl CredentialsCache {
         }
         let provider = self
             .provider
-            .get_or_init(|| default_chain(self.region.clone()))
+            .get_or_init(|| default_chain(Region::new(region.to_owned())))
             .await;
         let credentials = provider.provide_credentials().await?;
         *cached = Some(credentials.clone());
@@ -138,21 +136,30 @@ mod tests {
     async fn credentials_are_reused_until_shortly_before_they_expire() {
         let (cache, calls) = counting_cache(Some(Duration::from_secs(3600)));
         for _ in 0..3 {
-            assert_eq!(cache.get().await.unwrap().access_key_id(), "AKID1");
+            assert_eq!(
+                cache.get("eu-west-3").await.unwrap().access_key_id(),
+                "AKID1"
+            );
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
 
         let (cache, calls) = counting_cache(Some(REFRESH_BEFORE_EXPIRY / 2));
-        assert_eq!(cache.get().await.unwrap().access_key_id(), "AKID1");
-        assert_eq!(cache.get().await.unwrap().access_key_id(), "AKID2");
+        assert_eq!(
+            cache.get("eu-west-3").await.unwrap().access_key_id(),
+            "AKID1"
+        );
+        assert_eq!(
+            cache.get("eu-west-3").await.unwrap().access_key_id(),
+            "AKID2"
+        );
         assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test]
     async fn a_failed_lookup_is_not_remembered() {
         let (cache, calls) = counting_cache(None);
-        assert!(cache.get().await.is_err());
-        assert!(cache.get().await.is_err());
+        assert!(cache.get("eu-west-3").await.is_err());
+        assert!(cache.get("eu-west-3").await.is_err());
         assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 }

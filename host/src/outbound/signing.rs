@@ -41,7 +41,7 @@ impl Signer {
             .or_else(|| set("AWS_DEFAULT_REGION"))
             .context("AWS_REGION is not set")?;
         Ok(Self {
-            credentials: CredentialsCache::default_chain(&region),
+            credentials: CredentialsCache::default_chain(),
             region,
         })
     }
@@ -57,7 +57,7 @@ impl Signer {
     /// The credentials to sign with now.
     pub async fn credentials(&self) -> anyhow::Result<Credentials> {
         self.credentials
-            .get()
+            .get(&self.region)
             .await
             .context("no AWS credentials to sign with")
     }
