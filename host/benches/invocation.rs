@@ -15,12 +15,13 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use lambda_wasm_host::component::{GuestComponent, Loader};
 use lambda_wasm_host::engine::Concurrency;
-use lambda_wasm_host::{event, proxy};
+use lambda_wasm_host::settings::Settings;
+use lambda_wasm_host::{event, pipeline};
 use native::NativeHelloWorld;
 use serde_json::{Value, json};
 
-fn invocation() -> proxy::Invocation {
-    proxy::local_invocation(Duration::from_secs(3600))
+fn invocation() -> pipeline::LambdaContext {
+    pipeline::local_invocation(Duration::from_secs(3600))
 }
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -55,7 +56,11 @@ fn whole_path(c: &mut Criterion) {
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))
                 .join("../target/wasm32-wasip2/release/hello_world.wasm")
         });
-    let loader = Loader::from_env(Concurrency::Sequential).unwrap();
+    let loader = Loader::new(
+        Settings::from_process().unwrap().guest,
+        Concurrency::Sequential,
+    )
+    .unwrap();
     let component = loader.load(&component).unwrap();
     // The same tutorial greeting as a standard `wasi:http/proxy` component (Rust on `wstd`).
     let wasi_http = loader
@@ -75,7 +80,7 @@ fn whole_path(c: &mut Criterion) {
     ] {
         group.bench_with_input(BenchmarkId::new("native", name), &event, |b, event| {
             b.to_async(&runtime).iter(|| async {
-                let response = proxy::handle_event(&NativeHelloWorld, event, invocation())
+                let response = pipeline::handle_event(&NativeHelloWorld, event, invocation())
                     .await
                     .unwrap();
                 serde_json::to_vec(&response).unwrap()
@@ -83,7 +88,7 @@ fn whole_path(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("component", name), &event, |b, event| {
             b.to_async(&runtime).iter(|| async {
-                let response = proxy::handle_event(&component, event, invocation())
+                let response = pipeline::handle_event(&component, event, invocation())
                     .await
                     .unwrap();
                 serde_json::to_vec(&response).unwrap()
@@ -91,7 +96,7 @@ fn whole_path(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("wasi_http", name), &event, |b, event| {
             b.to_async(&runtime).iter(|| async {
-                let response = proxy::handle_event(&wasi_http, event, invocation())
+                let response = pipeline::handle_event(&wasi_http, event, invocation())
                     .await
                     .unwrap();
                 serde_json::to_vec(&response).unwrap()
@@ -124,12 +129,16 @@ fn python_whole_path(c: &mut Criterion) {
         return;
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let loader = Loader::from_env(Concurrency::Sequential).unwrap();
+    let loader = Loader::new(
+        Settings::from_process().unwrap().guest,
+        Concurrency::Sequential,
+    )
+    .unwrap();
     let component = loader.load(&PathBuf::from(component)).unwrap();
     let event = fixture("tutorial-rest-api.json");
     c.bench_function("python/whole_path", |b| {
         b.to_async(&runtime).iter(|| async {
-            let response = proxy::handle_event(&component, &event, invocation())
+            let response = pipeline::handle_event(&component, &event, invocation())
                 .await
                 .unwrap();
             serde_json::to_vec(&response).unwrap()

@@ -7,18 +7,20 @@
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use lambda_wasm_host::outbound::OutboundPolicy;
 use lambda_wasm_host::outbound::allowlist::Scheme;
 use lambda_wasm_host::outbound::signing::Signer;
+use lambda_wasm_host::settings::{Environment, Settings};
 
-fn lookup(name: &str) -> Option<String> {
-    match name {
-        "AWS_REGION" => Some("us-east-1"),
-        "LAMBDA_WASM_AWS_SERVICES" => Some("dynamodb,s3"),
-        "LAMBDA_WASM_OUTBOUND_HOSTS" => Some("https://*.amazonaws.com,http://127.0.0.1:8000"),
-        _ => None,
-    }
-    .map(str::to_owned)
+/// The settings of a function that signs its DynamoDB and S3 requests.
+fn environment() -> Environment {
+    Environment::from_pairs([
+        ("AWS_REGION", "us-east-1"),
+        ("LAMBDA_WASM_AWS_SERVICES", "dynamodb,s3"),
+        (
+            "LAMBDA_WASM_OUTBOUND_HOSTS",
+            "https://*.amazonaws.com,http://127.0.0.1:8000",
+        ),
+    ])
 }
 
 fn put_item() -> http::Request<()> {
@@ -81,7 +83,7 @@ fn benches(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
-    let policy = OutboundPolicy::from_lookup(&lookup).unwrap();
+    let policy = Settings::read(&environment()).unwrap().guest.outbound;
     group.bench_function("route", |b| {
         b.iter(|| {
             policy

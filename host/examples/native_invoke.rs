@@ -8,7 +8,7 @@ mod native;
 
 use std::time::Duration;
 
-use lambda_wasm_host::proxy;
+use lambda_wasm_host::pipeline;
 
 #[tokio::main]
 async fn main() {
@@ -18,8 +18,8 @@ async fn main() {
             .expect("usage: native_invoke EVENT_FILE"),
     )
     .unwrap();
-    let invocation = proxy::local_invocation(Duration::from_secs(30));
-    let response = proxy::handle_event(&native::NativeHelloWorld, &event, invocation)
+    let invocation = pipeline::local_invocation(Duration::from_secs(30));
+    let response = pipeline::handle_event(&native::NativeHelloWorld, &event, invocation)
         .await
         .unwrap();
     println!("{}", serde_json::to_string_pretty(&response).unwrap());

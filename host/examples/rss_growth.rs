@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use lambda_wasm_host::component::Loader;
 use lambda_wasm_host::engine::Concurrency;
-use lambda_wasm_host::proxy;
+use lambda_wasm_host::pipeline;
+use lambda_wasm_host::settings::Settings;
 
 fn rss_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
@@ -25,21 +26,24 @@ async fn main() {
     let (component, event) = (args.next().unwrap(), args.next().unwrap());
     let invocations: u64 = args.next().map_or(1_000_000, |n| n.parse().unwrap());
     let event = std::fs::read(event).unwrap();
-    let handler = Loader::from_env(Concurrency::Sequential)
-        .unwrap()
-        .load(component.as_ref())
-        .unwrap();
-    let invocation = || proxy::local_invocation(Duration::from_secs(30));
+    let handler = Loader::new(
+        Settings::from_process().unwrap().guest,
+        Concurrency::Sequential,
+    )
+    .unwrap()
+    .load(component.as_ref())
+    .unwrap();
+    let invocation = || pipeline::local_invocation(Duration::from_secs(30));
     // Warm up: the pool's slots, the allocator's arenas, lazily initialised statics.
     for _ in 0..10_000 {
-        proxy::handle_event(&handler, &event, invocation())
+        pipeline::handle_event(&handler, &event, invocation())
             .await
             .unwrap();
     }
     let before = rss_kib();
     let started = Instant::now();
     for _ in 0..invocations {
-        let response = proxy::handle_event(&handler, &event, invocation())
+        let response = pipeline::handle_event(&handler, &event, invocation())
             .await
             .unwrap();
         assert_eq!(response.status(), 200);

@@ -2,20 +2,31 @@
 //! stdout, like `sam local invoke -e`.
 
 use std::io::{Read as _, Write as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
 
 use crate::component::Loader;
 use crate::engine::Concurrency;
-use crate::proxy;
+use crate::pipeline;
+use crate::settings::{Environment, Settings};
 
-/// Runs the event in `event_file` (`-` for stdin) through `component`.
-pub async fn run(event_file: &Path, component: &Path, timeout: Duration) -> anyhow::Result<()> {
+/// Runs the event in `event_file` (`-` for stdin) through `component` (else the one
+/// `LAMBDA_WASM_COMPONENT` names), with the settings of `env`.
+pub async fn run(
+    env: &Environment,
+    event_file: &Path,
+    component: Option<PathBuf>,
+    timeout: Duration,
+) -> anyhow::Result<()> {
     let event = read_event(event_file)?;
-    let handler = Loader::from_env(Concurrency::Sequential)?.load(component)?;
-    let response = proxy::handle_event(&handler, &event, proxy::local_invocation(timeout))
+    let settings = Settings::read(env)?;
+    let component = component
+        .or(settings.lambda.component)
+        .context("no component given: pass --component or set LAMBDA_WASM_COMPONENT")?;
+    let handler = Loader::new(settings.guest, Concurrency::Sequential)?.load(&component)?;
+    let response = pipeline::handle_event(&handler, &event, pipeline::local_invocation(timeout))
         .await
         .with_context(|| format!("{} is not an event bootstrap can run", event_file.display()))?;
     let mut stdout = std::io::stdout().lock();

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context as _, anyhow, bail};
+use anyhow::{Context as _, anyhow};
 use lambda_runtime::Diagnostic;
 use tokio::task::JoinSet;
 use tracing::Instrument as _;
@@ -14,60 +14,41 @@ use tracing::Instrument as _;
 use self::runtime_api::{Invocation, RuntimeApi};
 use crate::bindings::{FunctionContext, InvocationContext};
 use crate::component::{GuestComponent, Loader};
-use crate::config::GuestConfig;
 use crate::engine::Concurrency;
-use crate::{proxy, wall_clock};
+use crate::sandbox::{GuestConfig, LambdaContext};
+use crate::settings::{Environment, FunctionSettings, Settings};
+use crate::{pipeline, wall_clock};
 
 /// Lambda's `errorType` for a component that could not be loaded at init.
 const INIT_ERROR_TYPE: &str = "Runtime.ComponentLoadError";
 /// Lambda's `errorType` for a configuration variable out of its range, at init.
 const CONFIG_ERROR_TYPE: &str = "Runtime.ConfigurationError";
 
-/// The component to run: `--component`, else `$LAMBDA_TASK_ROOT/$_HANDLER` (the template's
-/// `Handler`, e.g. `hello_world.wasm`).
-pub fn component_path(explicit: Option<PathBuf>) -> anyhow::Result<PathBuf> {
-    if let Some(path) = explicit {
-        return Ok(path);
-    }
-    let handler = std::env::var_os("_HANDLER")
-        .filter(|handler| !handler.is_empty())
-        .context("no component given: pass --component, set LAMBDA_WASM_COMPONENT, or set the function's Handler")?;
-    let task_root = std::env::var_os("LAMBDA_TASK_ROOT").unwrap_or_else(|| ".".into());
-    Ok(Path::new(&task_root).join(handler))
-}
-
-/// Reads the configuration, loads the component and serves invocations until the Runtime API
-/// goes away. A configuration or a component that cannot be used is reported to Lambda as an
-/// init error.
-pub async fn run(component: Option<PathBuf>) -> anyhow::Result<()> {
-    for variable in [
-        "AWS_LAMBDA_FUNCTION_NAME",
-        "AWS_LAMBDA_FUNCTION_VERSION",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-    ] {
-        if std::env::var_os(variable).is_none() {
-            bail!(
-                "{variable} is not set: Lambda mode runs inside AWS Lambda (use `bootstrap invoke` locally)"
-            );
-        }
-    }
-    let address = std::env::var("AWS_LAMBDA_RUNTIME_API").context(
-        "AWS_LAMBDA_RUNTIME_API is not set: Lambda mode runs inside AWS Lambda (use `bootstrap invoke` locally)",
-    )?;
-    let config = match GuestConfig::from_env() {
-        Ok(config) => config,
-        Err(err) => return Err(init_error(&address, CONFIG_ERROR_TYPE, err).await),
+/// Reads the settings, loads the component (`component`, else the one the environment names:
+/// `LAMBDA_WASM_COMPONENT`, else `$LAMBDA_TASK_ROOT/$_HANDLER`) and serves invocations until the
+/// Runtime API goes away. Settings or a component that cannot be used are reported to Lambda as
+/// an init error.
+pub async fn run(env: &Environment, component: Option<PathBuf>) -> anyhow::Result<()> {
+    let not_on_lambda = "AWS_LAMBDA_RUNTIME_API is not set: Lambda mode runs inside AWS Lambda (use `bootstrap invoke` locally)";
+    let address = env.runtime_api().context(not_on_lambda)??;
+    let Settings { lambda, guest } = match Settings::read(env) {
+        Ok(settings) => settings,
+        Err(err) => return Err(init_error(&address.uri, CONFIG_ERROR_TYPE, err).await),
     };
-    let max_concurrency = config.max_concurrency;
+    lambda.require_lambda()?;
+    let max_concurrency = lambda.max_concurrency;
     let concurrency = max_concurrency.map_or(Concurrency::Sequential, Concurrency::Invocations);
-    let handler = match component_path(component).and_then(|path| load(config, &path, concurrency))
-    {
+    let path = component
+        .or(lambda.component.clone())
+        .or(lambda.handler.clone())
+        .context("no component given: pass --component, set LAMBDA_WASM_COMPONENT, or set the function's Handler");
+    let handler = match path.and_then(|path| load(guest, &path, concurrency)) {
         Ok(handler) => handler,
-        Err(err) => return Err(init_error(&address, INIT_ERROR_TYPE, err).await),
+        Err(err) => return Err(init_error(&address.uri, INIT_ERROR_TYPE, err).await),
     };
     let pollers = max_concurrency.unwrap_or(1);
-    let api = Arc::new(RuntimeApi::new(&address, pollers as usize)?);
-    let function = Arc::new(Function::from_env());
+    let api = Arc::new(RuntimeApi::new(&address.uri, pollers as usize));
+    let function = Arc::new(lambda.function);
     if max_concurrency.is_none() {
         return poll(api, handler, function).await;
     }
@@ -93,14 +74,14 @@ pub async fn run(component: Option<PathBuf>) -> anyhow::Result<()> {
 async fn poll(
     api: Arc<RuntimeApi>,
     handler: GuestComponent,
-    function: Arc<Function>,
+    function: Arc<FunctionSettings>,
 ) -> anyhow::Result<()> {
     loop {
         let Some(invocation) = api.next().await? else {
             continue;
         };
         // The runtime's own lines about this invocation carry its request id, as the guest's
-        // and the invocation's lines do (`proxy::handle_event`'s span).
+        // and the invocation's lines do (`pipeline::handle_event`'s span).
         let span = tracing::info_span!(
             "invocation",
             lambda_request_id = %invocation.request_id,
@@ -118,46 +99,18 @@ async fn poll(
     }
 }
 
-/// The function's name, version, memory and log names, as Lambda sets them.
-struct Function {
-    name: String,
-    version: String,
-    memory_mb: u32,
-    log_group: String,
-    log_stream: String,
-}
-
-impl Function {
-    fn from_env() -> Self {
-        let var = |name| {
-            std::env::var_os(name)
-                .map(|value| value.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        };
-        Self {
-            name: var("AWS_LAMBDA_FUNCTION_NAME"),
-            version: var("AWS_LAMBDA_FUNCTION_VERSION"),
-            memory_mb: var("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
-                .parse()
-                .unwrap_or_default(),
-            log_group: var("AWS_LAMBDA_LOG_GROUP_NAME"),
-            log_stream: var("AWS_LAMBDA_LOG_STREAM_NAME"),
-        }
-    }
-}
-
 /// What the guest is told about `invocation`.
-fn invocation_context(function: &Function, invocation: &Invocation) -> proxy::Invocation {
-    proxy::Invocation {
+fn invocation_context(function: &FunctionSettings, invocation: &Invocation) -> LambdaContext {
+    LambdaContext {
         context: InvocationContext {
             request_id: invocation.request_id.clone(),
-            function_name: function.name.clone(),
-            function_version: function.version.clone(),
+            function_name: function.name.clone().unwrap_or_default(),
+            function_version: function.version.clone().unwrap_or_default(),
             deadline_epoch_ms: plausible_deadline(invocation.deadline_epoch_ms),
         },
         function: FunctionContext {
             invoked_function_arn: invocation.invoked_function_arn.clone(),
-            memory_limit_in_mb: function.memory_mb,
+            memory_limit_in_mb: function.memory_mb.unwrap_or_default(),
             log_group_name: function.log_group.clone(),
             log_stream_name: function.log_stream.clone(),
         },
@@ -168,12 +121,12 @@ fn invocation_context(function: &Function, invocation: &Invocation) -> proxy::In
 async fn answer(
     handler: &GuestComponent,
     invocation: &Invocation,
-    context: proxy::Invocation,
+    context: LambdaContext,
 ) -> Result<Vec<u8>, Diagnostic> {
     let (handler, event) = (handler.clone(), invocation.body.clone());
     // Its own task, so that a panic in the host fails this invocation alone.
     let handled =
-        tokio::spawn(async move { proxy::handle_event(&handler, &event, context).await }).await;
+        tokio::spawn(async move { pipeline::handle_event(&handler, &event, context).await }).await;
     match handled {
         Ok(Ok(response)) => serde_json::to_vec(&response).map_err(|err| Diagnostic {
             error_type: "Runtime.SerializationError".to_owned(),
@@ -221,7 +174,7 @@ fn plausible_deadline(deadline_epoch_ms: u64) -> u64 {
 
 /// Posts `err` to `/runtime/init/error` as `error_type`, as Lambda expects of a runtime that
 /// cannot start, and gives it back for `bootstrap` to exit with.
-async fn init_error(address: &str, error_type: &str, err: anyhow::Error) -> anyhow::Error {
+async fn init_error(address: &http::Uri, error_type: &str, err: anyhow::Error) -> anyhow::Error {
     let diagnostic = Diagnostic {
         error_type: error_type.to_owned(),
         error_message: format!("{err:#}"),

@@ -12,7 +12,6 @@
 
 pub mod bindings;
 pub mod component;
-pub mod config;
 pub mod engine;
 pub mod event;
 pub mod function_result;
@@ -21,8 +20,10 @@ pub mod invoke;
 pub mod lambda;
 pub mod logging;
 pub mod outbound;
-pub mod proxy;
+pub mod pipeline;
+pub mod quotas;
 pub mod response;
 pub mod sandbox;
 pub mod serve;
+pub mod settings;
 pub mod wall_clock;

@@ -1,5 +1,5 @@
-//! Logs on stderr (stdout carries `invoke`'s output): JSON when Lambda's log format is JSON,
-//! the level from `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else `info`.
+//! Logs on stderr (stdout carries `invoke`'s output), as the settings say
+//! ([`LogSettings`]): JSON or text, and which levels.
 //!
 //! Colours only where a person reads a terminal: never in Lambda (CloudWatch shows escapes as
 //! garbage), in a file or a pipe, or when `NO_COLOR` is set. In Lambda, text lines carry no
@@ -9,7 +9,9 @@ use std::io::IsTerminal as _;
 
 use tracing_subscriber::EnvFilter;
 
-/// How log lines look, decided once from the environment.
+use crate::settings::LogSettings;
+
+/// How log lines look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Style {
     json: bool,
@@ -18,37 +20,20 @@ struct Style {
 }
 
 impl Style {
-    /// The style for a process whose environment answers `lookup`, logging to a terminal or not.
-    fn new(lookup: impl Fn(&str) -> Option<String>, stderr_is_terminal: bool) -> Self {
-        let in_lambda = lookup("AWS_LAMBDA_RUNTIME_API").is_some();
-        let json = lookup("AWS_LAMBDA_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json"));
-        // https://no-color.org: set and not empty.
-        let no_color = lookup("NO_COLOR").is_some_and(|value| !value.is_empty());
+    /// The style `settings` ask for, logging to a terminal or not.
+    fn new(settings: &LogSettings, stderr_is_terminal: bool) -> Self {
         Self {
-            json,
-            ansi: stderr_is_terminal && !in_lambda && !json && !no_color,
-            timestamps: !in_lambda,
+            json: settings.json,
+            ansi: stderr_is_terminal && !settings.in_lambda && !settings.json && !settings.no_color,
+            timestamps: !settings.in_lambda,
         }
     }
 }
 
 /// Installs the process's log subscriber; call once, first.
-pub fn init() {
-    let filter = std::env::var("AWS_LAMBDA_LOG_LEVEL")
-        .ok()
-        // Lambda's level applies to this runtime and the guest's output; dependencies stay at
-        // `warn`, where none of them logs request data.
-        .map(|level| {
-            let level = lambda_level_directive(&level);
-            format!("warn,lambda_wasm_host={level},bootstrap={level},guest={level}")
-        })
-        .or_else(|| std::env::var("RUST_LOG").ok())
-        .unwrap_or_else(|| "info".to_owned());
-    let filter = EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let style = Style::new(
-        |name| std::env::var(name).ok(),
-        std::io::stderr().is_terminal(),
-    );
+pub fn init(settings: &LogSettings) {
+    let filter = EnvFilter::try_new(&settings.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let style = Style::new(settings, std::io::stderr().is_terminal());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -69,46 +54,42 @@ pub fn init() {
     }
 }
 
-/// Lambda's levels are upper case and include `FATAL`, which tracing calls `error`.
-fn lambda_level_directive(level: &str) -> &'static str {
-    match level.to_ascii_uppercase().as_str() {
-        "TRACE" => "trace",
-        "DEBUG" => "debug",
-        "WARN" => "warn",
-        "ERROR" | "FATAL" => "error",
-        _ => "info",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn style(vars: &[(&str, &str)], terminal: bool) -> Style {
-        let lookup = |name: &str| {
-            vars.iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.to_string())
-        };
-        Style::new(lookup, terminal)
+    fn style(settings: LogSettings, terminal: bool) -> Style {
+        Style::new(&settings, terminal)
+    }
+
+    fn local() -> LogSettings {
+        LogSettings {
+            json: false,
+            in_lambda: false,
+            no_color: false,
+            filter: "info".to_owned(),
+        }
     }
 
     #[test]
     fn colours_only_on_a_terminal_without_no_color() {
-        assert!(style(&[], true).ansi);
-        assert!(!style(&[], false).ansi, "a file or a pipe");
-        assert!(!style(&[("NO_COLOR", "1")], true).ansi);
-        assert!(
-            style(&[("NO_COLOR", "")], true).ansi,
-            "an empty NO_COLOR is unset"
-        );
+        assert!(style(local(), true).ansi);
+        assert!(!style(local(), false).ansi, "a file or a pipe");
+        let no_color = LogSettings {
+            no_color: true,
+            ..local()
+        };
+        assert!(!style(no_color, true).ansi);
     }
 
     #[test]
     fn lambda_text_lines_have_no_colours_and_no_timestamps() {
-        let lambda = style(&[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")], true);
+        let lambda = LogSettings {
+            in_lambda: true,
+            ..local()
+        };
         assert_eq!(
-            lambda,
+            style(lambda, true),
             Style {
                 json: false,
                 ansi: false,
@@ -116,14 +97,20 @@ mod tests {
             }
         );
         assert!(
-            style(&[], false).timestamps,
+            style(local(), false).timestamps,
             "local runs keep their timestamps"
         );
     }
 
     #[test]
     fn the_json_format_is_plain_json() {
-        let json = style(&[("AWS_LAMBDA_LOG_FORMAT", "JSON")], true);
+        let json = style(
+            LogSettings {
+                json: true,
+                ..local()
+            },
+            true,
+        );
         assert!(json.json && !json.ansi);
     }
 }

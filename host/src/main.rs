@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use lambda_wasm_host::serve::{self, ServeOptions};
+use lambda_wasm_host::settings::{Environment, LogSettings};
 use lambda_wasm_host::{engine, invoke, lambda, logging};
 
 /// This build's version, the Wasmtime it links (a `.cwasm` loads only in the same one) and the
@@ -33,8 +34,8 @@ struct Cli {
 enum Command {
     /// Serve Lambda invocations from the Runtime API (the default when AWS_LAMBDA_RUNTIME_API is set).
     Lambda {
-        /// The component; by default `$LAMBDA_TASK_ROOT/$_HANDLER`.
-        #[arg(long, env = "LAMBDA_WASM_COMPONENT")]
+        /// The component [default: $LAMBDA_WASM_COMPONENT, else $LAMBDA_TASK_ROOT/$_HANDLER].
+        #[arg(long)]
         component: Option<PathBuf>,
     },
     /// Run one event file through the component and print the proxy response JSON.
@@ -42,9 +43,9 @@ enum Command {
         /// The Lambda event (REST API, HTTP API, ALB or Function URL); `-` reads stdin.
         #[arg(long, short)]
         event: PathBuf,
-        /// The component to run.
-        #[arg(long, short, env = "LAMBDA_WASM_COMPONENT")]
-        component: PathBuf,
+        /// The component to run [default: $LAMBDA_WASM_COMPONENT].
+        #[arg(long, short)]
+        component: Option<PathBuf>,
         /// The invocation's deadline, as a Lambda function timeout, in seconds.
         #[arg(long, default_value_t = 30)]
         timeout: u64,
@@ -65,20 +66,19 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    logging::init();
+    let env = Environment::of_process();
+    logging::init(&LogSettings::read(&env));
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Invoke {
             event,
             component,
             timeout,
-        }) => invoke::run(&event, &component, Duration::from_secs(timeout)).await,
-        Some(Command::Lambda { component }) => lambda::run(component).await,
+        }) => invoke::run(&env, &event, component, Duration::from_secs(timeout)).await,
+        Some(Command::Lambda { component }) => lambda::run(&env, component).await,
         Some(Command::Compile { input, output }) => engine::precompile(&input, &output),
-        Some(Command::Serve(options)) => serve::run(options).await,
-        None if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() => {
-            lambda::run(std::env::var_os("LAMBDA_WASM_COMPONENT").map(PathBuf::from)).await
-        }
+        Some(Command::Serve(options)) => serve::run(&env, options).await,
+        None if env.runtime_api().is_some() => lambda::run(&env, None).await,
         None => {
             eprintln!(
                 "bootstrap: no command given and AWS_LAMBDA_RUNTIME_API is not set; see `bootstrap --help`"

@@ -6,8 +6,8 @@
 mod common;
 
 use lambda_wasm_host::bindings::{Request, Source};
-use lambda_wasm_host::event::limits::Oversized;
 use lambda_wasm_host::event::{self, EventError, ParsedEvent, ResponseFormat};
+use lambda_wasm_host::quotas::Oversized;
 use serde_json::json;
 
 fn parse(name: &str) -> ParsedEvent {

@@ -7,11 +7,11 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use base64::Engine as _;
-use lambda_wasm_host::bindings::Response;
+use lambda_wasm_host::bindings::{Response, Source};
 use lambda_wasm_host::event::{self, EventError, ResponseFormat};
 use lambda_wasm_host::response::{self, InvalidResponse};
 use lambda_wasm_host::serve::gateway::{self, Arrival, HttpRequest};
-use lambda_wasm_host::serve::{payload::Payload, routes::RouteTable};
+use lambda_wasm_host::serve::{api_kind::ApiKind, routes::RouteTable};
 use proptest::prelude::*;
 use serde_json::json;
 
@@ -69,7 +69,7 @@ proptest! {
         cookies in prop::collection::vec(cookie(), 0..4),
         body in body(),
     ) {
-        let payload = if v2 { Payload::V2 } else { Payload::V1 };
+        let payload = if v2 { ApiKind::Http } else { ApiKind::Rest };
         let mut all_headers: Fields = headers.clone();
         if !cookies.is_empty() {
             all_headers.push(("cookie".to_owned(), cookies.join("; ")));
@@ -113,8 +113,9 @@ proptest! {
         v2 in any::<bool>(),
     ) {
         let guest = Response { status, headers: headers.clone(), cookies: cookies.clone(), body: body.clone() };
-        let format = if v2 { ResponseFormat::HttpApi } else { ResponseFormat::RestApi };
-        let http = gateway::http_response(response::encode(guest, format).unwrap(), true).unwrap();
+        let (front_end, format) =
+            if v2 { (Source::HttpApi, ResponseFormat::HttpApi) } else { (Source::RestApi, ResponseFormat::RestApi) };
+        let http = gateway::http_response(response::encode(guest, front_end, format).unwrap(), true).unwrap();
         prop_assert_eq!(http.status, status);
         prop_assert_eq!(&http.body, &body);
         let (sent_cookies, sent_headers): (Fields, Fields) =
@@ -139,7 +140,7 @@ proptest! {
         let value = format!("{before}{control}{after}");
         let (headers, cookies) = if in_cookie { (vec![], vec![value]) } else { (vec![(name, value)], vec![]) };
         let guest = Response { status: 200, headers, cookies, body: vec![] };
-        prop_assert!(matches!(response::encode(guest, ResponseFormat::RestApi), Err(InvalidResponse::HeaderValue(_))));
+        prop_assert!(matches!(response::encode(guest, Source::RestApi, ResponseFormat::RestApi), Err(InvalidResponse::HeaderValue(_))));
     }
 
     #[test]

@@ -14,7 +14,10 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use lambda_wasm_host::{event, function_result, response};
+use lambda_wasm_host::bindings::ErrorDetails;
+use lambda_wasm_host::component::GuestFailure;
+use lambda_wasm_host::pipeline::failure_policy;
+use lambda_wasm_host::{event, function_result};
 use serde_json::Value;
 
 /// Events of every front end, for every example.
@@ -87,13 +90,11 @@ fn under_cpython(example: &str, handler: &str, event_file: &Path) -> Value {
         .output()
         .expect("running CPython");
     let event = std::fs::read(event_file).unwrap();
-    let format = event::parse(&event).expect("a proxy event").format;
-    let proxy = if output.status.success() {
+    let parsed = event::parse(&event).expect("a proxy event");
+    let (front_end, format) = (parsed.request.context.source, parsed.format);
+    let result = if output.status.success() {
         let result = String::from_utf8(output.stdout).unwrap();
-        match function_result::to_response(result.trim_end(), format) {
-            Ok(guest_response) => response::encode(guest_response, format).unwrap(),
-            Err(_) => response::error(format, 502, "Bad Gateway"),
-        }
+        function_result::to_response(result.trim_end(), format).map_err(GuestFailure::from)
     } else {
         // An uncaught exception: its report on stdout, as Lambda's runtime logs it.
         let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
@@ -103,9 +104,20 @@ fn under_cpython(example: &str, handler: &str, event_file: &Path) -> Value {
             )
         });
         assert!(report["errorType"].is_string(), "{report}");
-        response::error(format, 500, "Internal Server Error")
+        let text = |key: &str| {
+            report[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("{report}"))
+                .to_owned()
+        };
+        Err(GuestFailure::Exception(ErrorDetails {
+            error_type: text("errorType"),
+            error_message: text("errorMessage"),
+            stack_trace: Vec::new(),
+        }))
     };
-    serde_json::to_value(proxy).unwrap()
+    // The host's own failure policy, as `bootstrap` applies it to the component.
+    serde_json::to_value(failure_policy::respond(result, front_end, format)).unwrap()
 }
 
 /// Runs every event through the component and CPython; returns the responses by event.

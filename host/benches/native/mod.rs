@@ -5,14 +5,14 @@ use std::time::Instant;
 
 use lambda_wasm_host::bindings::{Request, Response};
 use lambda_wasm_host::component::{CallStats, Event, Outcome};
-use lambda_wasm_host::proxy::{Handle, Invocation};
+use lambda_wasm_host::pipeline::{Handle, LambdaContext};
 use serde_json::{Value, json};
 
 /// `guest/hello-world`'s logic, on the host's types.
 pub struct NativeHelloWorld;
 
 impl Handle for NativeHelloWorld {
-    async fn handle(&self, event: Event<'_>, _: Invocation) -> Outcome {
+    async fn handle(&self, event: Event<'_>, _: LambdaContext) -> Outcome {
         let started = Instant::now();
         let result = Ok(hello(event.request));
         Outcome {

@@ -5,12 +5,12 @@ use wasmtime::Store;
 
 use super::HandlerComponent;
 use crate::bindings::{Handler, Request, Response};
-use crate::sandbox::{HostState, Invocation};
+use crate::sandbox::{HostState, LambdaContext};
 
 impl HandlerComponent {
     /// Creates a fresh store and instance and drops them, as every call does: what
     /// instantiation costs.
-    pub async fn instantiate_only(&self, invocation: Invocation) -> wasmtime::Result<()> {
+    pub async fn instantiate_only(&self, invocation: LambdaContext) -> wasmtime::Result<()> {
         let (mut store, _) = self.instances.new_store(invocation);
         self.pre.instantiate_async(&mut store).await.map(drop)
     }
@@ -18,7 +18,7 @@ impl HandlerComponent {
     /// One instance for repeated calls, to measure the guest call alone.
     pub async fn reusable_instance(
         &self,
-        invocation: Invocation,
+        invocation: LambdaContext,
     ) -> wasmtime::Result<ReusableInstance> {
         let (mut store, _) = self.instances.new_store(invocation);
         let handler = self.pre.instantiate_async(&mut store).await?;

@@ -4,6 +4,7 @@
 use wasmtime::{PoolConcurrencyLimitError, Trap};
 
 use crate::bindings::ErrorDetails;
+use crate::function_result::MalformedResult;
 use crate::guest_text;
 use crate::response::InvalidResponse;
 
@@ -25,7 +26,7 @@ pub enum GuestFailure {
     Exception(ErrorDetails),
     /// An `event-handler` guest's result that the front end would refuse.
     #[error("{0}")]
-    MalformedResult(String),
+    MalformedResult(#[from] MalformedResult),
     /// The guest was still running at its deadline.
     #[error("the handler ran past its deadline")]
     Deadline,
@@ -41,9 +42,9 @@ pub enum GuestFailure {
     /// failed (e.g. longer or shorter than its `content-length`, or it trapped while sending).
     #[error("the wasi:http handler gave no response: {}", guest_text::for_log(.0))]
     Http(String),
-    /// A `wasi:http` guest's response cannot be translated (a header value that is not text, a
-    /// body larger than any front end takes): 502, as for any invalid response.
-    #[error("the wasi:http handler's response is invalid: {0}")]
+    /// The guest's response cannot be sent: the front end would refuse it, or (`wasi:http`) a
+    /// header value is not text or the body is larger than any front end takes. 502.
+    #[error("the handler's response is invalid: {0}")]
     Invalid(#[from] InvalidResponse),
     /// The request could not be given to a `wasi:http` guest (an authority or path that is
     /// not a valid URI): 400.

@@ -9,7 +9,7 @@ use wasmtime::component::Component;
 use super::instances::Instances;
 use super::{CallStats, GuestFailure, Outcome};
 use crate::bindings::{HandlerPre, Request, Response};
-use crate::sandbox::{HostState, Invocation};
+use crate::sandbox::{HostState, LambdaContext};
 
 /// A `handler`-world component, compiled and pre-linked against the host's capabilities.
 #[derive(Clone)]
@@ -28,7 +28,7 @@ impl HandlerComponent {
 
     /// Runs `request` on a new instance that must finish before the invocation's deadline less
     /// the configured margin; see [`Instances::run`].
-    pub async fn handle(&self, request: &Request, invocation: Invocation) -> Outcome {
+    pub async fn handle(&self, request: &Request, invocation: LambdaContext) -> Outcome {
         let (result, stats) = self
             .instances
             .run(invocation, async |store, stats| {

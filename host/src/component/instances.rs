@@ -9,9 +9,9 @@ use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::{Engine, Store, UpdateDeadline};
 
 use super::{CallStats, GuestFailure};
-use crate::config::GuestConfig;
 use crate::engine::{self, EPOCH_TICK};
-use crate::sandbox::{self, HostState, Invocation};
+use crate::sandbox::GuestConfig;
+use crate::sandbox::{self, HostState, LambdaContext};
 use crate::wall_clock;
 
 /// The engine, the guest configuration and the instance slots a component's invocations use.
@@ -46,7 +46,7 @@ impl Instances {
     /// call waits for one until that deadline, then fails with [`GuestFailure::PoolFull`].
     pub(super) async fn run<T>(
         &self,
-        invocation: Invocation,
+        invocation: LambdaContext,
         call: impl AsyncFnOnce(&mut Store<HostState>, &mut CallStats) -> Result<T, GuestFailure>,
     ) -> (Result<T, GuestFailure>, CallStats) {
         let mut stats = CallStats::default();
@@ -64,13 +64,13 @@ impl Instances {
 
     /// A free instance slot, waited for until the invocation's budget is spent; `None` when
     /// none came free.
-    pub(super) async fn slot(&self, invocation: &Invocation) -> Option<SemaphorePermit<'_>> {
+    pub(super) async fn slot(&self, invocation: &LambdaContext) -> Option<SemaphorePermit<'_>> {
         wait_for_slot(&self.slots, self.budget(invocation)).await
     }
 
     /// A store for one invocation, with its limits and its deadline set, and the time the guest
     /// has.
-    pub(super) fn new_store(&self, invocation: Invocation) -> (Store<HostState>, Duration) {
+    pub(super) fn new_store(&self, invocation: LambdaContext) -> (Store<HostState>, Duration) {
         let budget = self.budget(&invocation);
         let mut store = Store::new(&self.engine, HostState::new(&self.config, invocation));
         store.limiter(|state| &mut state.limits);
@@ -87,7 +87,7 @@ impl Instances {
     }
 
     /// The time the guest has: until the invocation's deadline less the configured margin.
-    fn budget(&self, invocation: &Invocation) -> Duration {
+    fn budget(&self, invocation: &LambdaContext) -> Duration {
         Duration::from_millis(wall_clock::remaining_ms(
             invocation.context.deadline_epoch_ms,
         ))

@@ -5,7 +5,7 @@
 
 #[cfg(feature = "bench")]
 mod bench;
-mod event;
+mod event_handler;
 mod failure;
 mod file;
 mod handler;
@@ -23,17 +23,17 @@ use wasmtime::Engine;
 
 #[cfg(feature = "bench")]
 pub use self::bench::ReusableInstance;
-pub use self::event::EventComponent;
+pub use self::event_handler::EventComponent;
 pub use self::failure::GuestFailure;
 pub use self::handler::HandlerComponent;
 use self::instances::Instances;
 use self::kind::Kind;
 pub use self::wasi_http::HttpComponent;
 use crate::bindings::{Request, Response};
-use crate::config::GuestConfig;
 use crate::engine::{self, Concurrency};
 use crate::event::ResponseFormat;
-use crate::sandbox::Invocation;
+use crate::sandbox::GuestConfig;
+use crate::sandbox::LambdaContext;
 
 /// What one call cost.
 #[derive(Debug, Default, Clone, Copy)]
@@ -65,11 +65,6 @@ pub struct Loader {
 }
 
 impl Loader {
-    /// Reads the guest configuration from the environment and builds the engine.
-    pub fn from_env(concurrency: Concurrency) -> anyhow::Result<Self> {
-        Self::new(GuestConfig::from_env()?, concurrency)
-    }
-
     /// Builds the engine for guests within `config`.
     pub fn new(config: GuestConfig, concurrency: Concurrency) -> anyhow::Result<Self> {
         Ok(Self {
@@ -128,7 +123,7 @@ pub struct Event<'a> {
 impl GuestComponent {
     /// Runs `event` on a fresh instance, within the invocation's deadline and the configured
     /// limits; see [`HandlerComponent::handle`].
-    pub async fn handle(&self, event: Event<'_>, invocation: Invocation) -> Outcome {
+    pub async fn handle(&self, event: Event<'_>, invocation: LambdaContext) -> Outcome {
         match self {
             Self::Handler(component) => component.handle(event.request, invocation).await,
             Self::Event(component) => component.handle(event.json, event.format, invocation).await,

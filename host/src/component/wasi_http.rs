@@ -1,6 +1,7 @@
 //! A standard `wasi:http` 0.2 incoming-handler component (`wasi:http/proxy`): the translated
 //! request goes in as an `incoming-request`, and the response the guest sets, its body read to
-//! the end, comes back as the contract's `response`, for the front end's shape and checks.
+//! the end, comes back as the contract's `response`, for the front end's shape and checks
+//! (`crate::response`, which also moves its `set-cookie` headers to the cookies).
 
 use std::pin::pin;
 use std::time::{Duration, Instant};
@@ -18,10 +19,12 @@ use wasmtime_wasi_http::p2::types::{HostIncomingRequest, HostResponseOutparam};
 
 use super::instances::{self, Instances};
 use super::{CallStats, GuestFailure, Outcome};
-use crate::bindings::{Request, Response};
+use crate::bindings::{Request, Response, Source};
 use crate::engine::EPOCH_TICK;
-use crate::response::{InvalidResponse, LAMBDA_LIMIT};
-use crate::sandbox::{HostState, Invocation};
+use crate::event::fields;
+use crate::quotas::LAMBDA_LIMIT;
+use crate::response::InvalidResponse;
+use crate::sandbox::{HostState, LambdaContext};
 
 /// What the guest sets as its response, through its `response-outparam`.
 type SetResponse = Result<hyper::Response<HyperOutgoingBody>, ErrorCode>;
@@ -46,7 +49,7 @@ impl HttpComponent {
     /// finished its body; the guest is stopped there, whatever it would still do.
     ///
     /// [`HandlerComponent::handle`]: super::HandlerComponent::handle
-    pub async fn handle(&self, request: &Request, invocation: Invocation) -> Outcome {
+    pub async fn handle(&self, request: &Request, invocation: LambdaContext) -> Outcome {
         let Some(_slot) = self.instances.slot(&invocation).await else {
             return Outcome {
                 result: Err(GuestFailure::PoolFull),
@@ -79,7 +82,7 @@ impl HttpComponent {
                 outparam.map_err(GuestFailure::from_wasmtime)?,
             )
         };
-        let mut response = pin!(read_response(set));
+        let mut response = pin!(read_response(set, request.context.source));
         let started = Instant::now();
         let early = {
             let mut guest = pin!(self.run(&mut store, incoming, outparam, stats));
@@ -129,16 +132,15 @@ impl HttpComponent {
 }
 
 /// The contract's request as the `hyper` request a `wasi:http` guest receives: scheme `https`,
-/// the authority the client called, the path as received with the raw query, the headers and
-/// the decoded body.
+/// the authority the client called (the front end's domain name, else the `host` header, the
+/// last one as the event's single-value `headers` keep it), the path as received with the raw
+/// query, the headers and the decoded body.
 fn to_hyper(request: &Request) -> Result<hyper::Request<Full<Bytes>>, GuestFailure> {
-    let authority = request.context.domain_name.as_deref().or_else(|| {
-        request
-            .headers
-            .iter()
-            .find(|(name, _)| name == "host")
-            .map(|(_, value)| value.as_str())
-    });
+    let authority = request
+        .context
+        .domain_name
+        .as_deref()
+        .or_else(|| fields::last_header(&request.headers, "host"));
     let mut path_and_query = encode_path(&request.raw_path);
     if !request.raw_query.is_empty() {
         path_and_query.push('?');
@@ -185,8 +187,11 @@ fn encode_path(path: &str) -> String {
 }
 
 /// The response the guest set, its body read to its end (at most Lambda's 6 MB: a larger body
-/// could never be sent), as the contract's `response`: `set-cookie` headers become cookies.
-async fn read_response(set: oneshot::Receiver<SetResponse>) -> Result<Response, GuestFailure> {
+/// could never be sent to `front_end`), as the contract's `response`.
+async fn read_response(
+    set: oneshot::Receiver<SetResponse>,
+    front_end: Source,
+) -> Result<Response, GuestFailure> {
     let response = match set.await {
         Ok(Ok(response)) => response,
         Ok(Err(code)) => {
@@ -202,17 +207,12 @@ async fn read_response(set: oneshot::Receiver<SetResponse>) -> Result<Response, 
     };
     let (parts, mut body) = response.into_parts();
     let mut headers = Vec::with_capacity(parts.headers.len());
-    let mut cookies = Vec::new();
     for (name, value) in &parts.headers {
         let value = value
             .to_str()
             .map_err(|_| InvalidResponse::HeaderValue(name.as_str().to_owned()))?
             .to_owned();
-        if name == http::header::SET_COOKIE {
-            cookies.push(value);
-        } else {
-            headers.push((name.as_str().to_owned(), value));
-        }
+        headers.push((name.as_str().to_owned(), value));
     }
     let mut bytes = Vec::new();
     while let Some(frame) = body.frame().await {
@@ -225,7 +225,7 @@ async fn read_response(set: oneshot::Receiver<SetResponse>) -> Result<Response, 
         let size = (bytes.len() + data.len()) as u64;
         if size > LAMBDA_LIMIT.bytes {
             return Err(InvalidResponse::TooLarge {
-                front_end: "any front end",
+                front_end,
                 size,
                 exact: false,
                 limit: LAMBDA_LIMIT,
@@ -237,7 +237,7 @@ async fn read_response(set: oneshot::Receiver<SetResponse>) -> Result<Response, 
     Ok(Response {
         status: parts.status.as_u16(),
         headers,
-        cookies,
+        cookies: Vec::new(),
         body: bytes,
     })
 }

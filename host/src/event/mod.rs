@@ -6,7 +6,6 @@
 //! in payload format 1.0, and otherwise `httpMethod` or `version: "1.0"` a REST API.
 
 pub mod fields;
-pub mod limits;
 mod path;
 mod v1;
 mod v2;
@@ -15,8 +14,8 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use self::limits::{Oversized, RequestLimits, Url};
 use crate::bindings::{Request, Source};
+use crate::quotas::{Oversized, RequestLimits, Url};
 
 /// A request ready for the guest, and how its answer must be shaped.
 #[derive(Debug)]
@@ -123,7 +122,9 @@ impl EventError {
 /// Reads a Lambda event and translates it into the guest's request.
 pub fn parse(event: &[u8]) -> Result<ParsedEvent, EventError> {
     match classify(event)? {
-        (source @ (Source::RestApi | Source::HttpApi), Payload::V1) => v1::rest_api(event, source),
+        (source @ (Source::RestApi | Source::HttpApi), PayloadFormat::V1) => {
+            v1::rest_api(event, source)
+        }
         (Source::Alb, _) => v1::alb(event),
         (source, _) => v2::http_api_or_function_url(event, source),
     }
@@ -131,7 +132,7 @@ pub fn parse(event: &[u8]) -> Result<ParsedEvent, EventError> {
 
 /// The payload format version of an API Gateway or Function URL event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Payload {
+enum PayloadFormat {
     V1,
     V2,
 }
@@ -188,7 +189,7 @@ pub fn detect(event: &[u8]) -> Result<Source, EventError> {
 }
 
 /// Which front end sent `event`, in which payload format.
-fn classify(event: &[u8]) -> Result<(Source, Payload), EventError> {
+fn classify(event: &[u8]) -> Result<(Source, PayloadFormat), EventError> {
     // serde_json checks UTF-8 only in the strings it reads, not in those it skips.
     std::str::from_utf8(event)
         .map_err(|err| EventError::NotJson(format!("the event is not UTF-8: {err}")))?;
@@ -208,7 +209,7 @@ fn classify(event: &[u8]) -> Result<(Source, Payload), EventError> {
         .as_ref()
         .is_some_and(|context| context.elb.is_some())
     {
-        return Ok((Source::Alb, Payload::V1));
+        return Ok((Source::Alb, PayloadFormat::V1));
     }
     let source = match markers.version.as_deref() {
         Some("2.0") => {
@@ -217,22 +218,22 @@ fn classify(event: &[u8]) -> Result<(Source, Payload), EventError> {
                 .unwrap_or_default();
             // Function URLs are served on `<url-id>.lambda-url.<region>.on.aws`.
             if domain.contains(".lambda-url.") {
-                return Ok((Source::FunctionUrl, Payload::V2));
+                return Ok((Source::FunctionUrl, PayloadFormat::V2));
             }
-            return Ok((Source::HttpApi, Payload::V2));
+            return Ok((Source::HttpApi, PayloadFormat::V2));
         }
         Some("1.0") if context.is_some_and(|context| context.sent_by_http_api()) => Source::HttpApi,
         Some("1.0") => Source::RestApi,
         None if markers.http_method.is_some() => Source::RestApi,
         _ => return Err(EventError::Unsupported),
     };
-    Ok((source, Payload::V1))
+    Ok((source, PayloadFormat::V1))
 }
 
 /// The translated request, if its headers and URL are within its front end's caps.
 fn within_limits(request: Request, format: ResponseFormat) -> Result<ParsedEvent, EventError> {
     let source = request.context.source;
-    // Payload 1.0 cookies are read from the `cookie` headers; 2.0 moves them out of the headers.
+    // PayloadFormat 1.0 cookies are read from the `cookie` headers; 2.0 moves them out of the headers.
     let cookies_apart: &[String] = match format {
         ResponseFormat::HttpApi => &request.cookies,
         ResponseFormat::RestApi | ResponseFormat::Alb { .. } => &[],

@@ -42,18 +42,15 @@ pub struct RuntimeApi {
 }
 
 impl RuntimeApi {
-    /// A client of the Runtime API at `address` (`host:port`, as Lambda sets it), keeping a
-    /// connection open for each of the `pollers` that call it at once.
-    pub fn new(address: &str, pollers: usize) -> anyhow::Result<Self> {
-        let endpoint: Uri = address
-            .parse()
-            .with_context(|| format!("AWS_LAMBDA_RUNTIME_API is not a host:port: {address:?}"))?;
-        Ok(Self {
+    /// A client of the Runtime API at `endpoint`, keeping a connection open for each of the
+    /// `pollers` that call it at once.
+    pub fn new(endpoint: &Uri, pollers: usize) -> Self {
+        Self {
             client: PooledClient::builder()
-                .with_endpoint(endpoint)
+                .with_endpoint(endpoint.clone())
                 .with_pool_size(pollers)
                 .build(),
-        })
+        }
     }
 
     /// Waits for the next invocation. `Ok(None)` is an invocation that cannot be answered (no
@@ -137,8 +134,8 @@ impl RuntimeApi {
 }
 
 /// Posts `diagnostic` to `/runtime/init/error`, as Lambda expects of a runtime that cannot start.
-pub async fn report_init_error(address: &str, diagnostic: &Diagnostic) -> anyhow::Result<()> {
-    let api = RuntimeApi::new(address, 1)?;
+pub async fn report_init_error(endpoint: &Uri, diagnostic: &Diagnostic) -> anyhow::Result<()> {
+    let api = RuntimeApi::new(endpoint, 1);
     let request = lambda_runtime_api_client::build_request()
         .method(Method::POST)
         .uri("/2018-06-01/runtime/init/error")

@@ -9,9 +9,6 @@ use super::allowlist::{Scheme, normalize_host, port};
 /// The domains of AWS service endpoints.
 const AWS_DOMAINS: [&str; 2] = [".amazonaws.com", ".amazonaws.com.cn"];
 
-/// The variable that overrides every service's endpoint.
-pub const ENDPOINT_URL_VAR: &str = "AWS_ENDPOINT_URL";
-
 /// Of `services`, the one `host` is an endpoint of: the last of its labels before the AWS domain
 /// that names one (`s3` in `my-bucket.s3.us-east-1.amazonaws.com`).
 pub fn aws_service<'a>(host: &str, services: &'a [String]) -> Option<&'a str> {
@@ -22,14 +19,6 @@ pub fn aws_service<'a>(host: &str, services: &'a [String]) -> Option<&'a str> {
         .rsplit('.')
         .find_map(|label| services.iter().find(|service| *service == label))
         .map(String::as_str)
-}
-
-/// The variable that overrides `service`'s endpoint: `AWS_ENDPOINT_URL_DYNAMODB` for `dynamodb`.
-pub fn service_endpoint_var(service: &str) -> String {
-    format!(
-        "{ENDPOINT_URL_VAR}_{}",
-        service.to_ascii_uppercase().replace(['-', ' '], "_")
-    )
 }
 
 /// Where requests for a service go instead of its AWS endpoint.
@@ -71,11 +60,6 @@ impl Endpoint {
         };
         parsed().with_context(|| format!("{name} is not an http(s) endpoint URL: {url:?}"))
     }
-
-    /// `host:port`, as a `Host` header and a connection take it.
-    pub fn authority(&self) -> String {
-        format!("{}:{}", self.host, self.port)
-    }
 }
 
 #[cfg(test)]
@@ -107,13 +91,18 @@ mod tests {
     fn endpoint_urls_parse_with_their_default_port_and_base_path() {
         let local = Endpoint::parse("http://127.0.0.1:8000/", "V").unwrap();
         assert_eq!(
-            (local.scheme, local.authority(), local.base_path.as_str()),
-            (Scheme::Http, "127.0.0.1:8000".to_owned(), "")
+            (
+                local.scheme,
+                local.host.as_str(),
+                local.port,
+                local.base_path.as_str()
+            ),
+            (Scheme::Http, "127.0.0.1", 8000, "")
         );
         let proxy = Endpoint::parse("https://Proxy.Example.com/aws/", "V").unwrap();
         assert_eq!(
-            (proxy.authority(), proxy.base_path),
-            ("proxy.example.com:443".to_owned(), "/aws".to_owned())
+            (proxy.host.as_str(), proxy.port, proxy.base_path.as_str()),
+            ("proxy.example.com", 443, "/aws")
         );
         for bad in [
             "127.0.0.1:8000",
@@ -128,17 +117,5 @@ mod tests {
             );
             assert!(error.contains("AWS_ENDPOINT_URL_S3"), "{error}");
         }
-    }
-
-    #[test]
-    fn the_variable_is_the_sdks_name() {
-        assert_eq!(
-            service_endpoint_var("dynamodb"),
-            "AWS_ENDPOINT_URL_DYNAMODB"
-        );
-        assert_eq!(
-            service_endpoint_var("api-gateway"),
-            "AWS_ENDPOINT_URL_API_GATEWAY"
-        );
     }
 }

@@ -23,7 +23,7 @@ use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
 
 use super::allowlist::{Scheme, normalize_host, parse_ip};
 use super::log::RequestLog;
-use super::{Budget, OutboundPolicy, Refused, Route, address};
+use super::{Budget, Destination, OutboundPolicy, Refused, address};
 
 /// What the host's `send_request` gives `wasi:http`: the response, and the connection's work
 /// (driven for as long as the guest holds the response).
@@ -156,7 +156,7 @@ type Connection = wasmtime_wasi::runtime::AbortOnDropJoinHandle<Result<(), hyper
 /// Resolves, checks, signs, connects and sends; the response headers and the connection.
 async fn exchange(
     policy: &OutboundPolicy,
-    route: Route,
+    route: Destination,
     request: http::Request<WasiBody>,
     log: &mut RequestLog,
     connect_by: Instant,
@@ -231,7 +231,7 @@ async fn exchange(
 /// address the policy lets through; a name whose every address is refused is refused.
 async fn resolve_and_check(
     policy: &OutboundPolicy,
-    route: &Route,
+    route: &Destination,
     connect_by: Instant,
 ) -> Result<SocketAddr, Failure> {
     let addresses: Vec<SocketAddr> = match parse_ip(&route.host) {

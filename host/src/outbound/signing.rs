@@ -33,17 +33,13 @@ pub struct Signer {
 }
 
 impl Signer {
-    /// The region from `AWS_REGION` (or `AWS_DEFAULT_REGION`), read now; the credentials from
-    /// the AWS SDKs' default chain, on the first signed request.
-    pub fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
-        let set = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let region = set("AWS_REGION")
-            .or_else(|| set("AWS_DEFAULT_REGION"))
-            .context("AWS_REGION is not set")?;
-        Ok(Self {
+    /// Signs for `region`, with the credentials of the AWS SDKs' default chain, looked up on
+    /// the first signed request.
+    pub fn new(region: &str) -> Self {
+        Self {
             credentials: CredentialsCache::default_chain(),
-            region,
-        })
+            region: region.to_owned(),
+        }
     }
 
     /// Signs with the credentials `provider` gives, for `region`.
@@ -155,9 +151,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_region_is_needed_and_the_credentials_are_never_shown() {
-        let error = Signer::from_lookup(&|_: &str| None).unwrap_err();
-        assert!(error.to_string().contains("AWS_REGION"));
+    async fn the_credentials_are_never_shown() {
         let signer = signer();
         assert_eq!(
             signer.credentials().await.unwrap().secret_access_key(),

@@ -10,9 +10,9 @@ use wasmtime_wasi_http::{
     Error, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
 };
 
+use super::GuestConfig;
 use super::HostState;
 use crate::bindings::InvocationContext;
-use crate::config::GuestConfig;
 use crate::outbound::{Budget, OutboundPolicy, send};
 use crate::wall_clock;
 

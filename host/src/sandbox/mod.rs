@@ -2,19 +2,20 @@
 //! captured output, its resource limits, outbound HTTP and the `invocation` interface. Each instance's `Store`
 //! holds a [`HostState`], dropped with it; [`add_to_linker`] links every capability.
 
+mod config;
 mod http;
-mod invocation;
+mod lambda_context;
 mod limits;
 mod output;
 mod wasi;
 
 use wasmtime::component::{HasSelf, Linker, ResourceTable};
 
-pub use self::invocation::Invocation;
+pub use self::config::GuestConfig;
+pub use self::lambda_context::LambdaContext;
 pub use self::limits::GuestLimits;
 use self::output::BoundedOutput;
 use crate::bindings;
-use crate::config::GuestConfig;
 use crate::guest_text;
 
 /// The most lines of guest output logged per invocation, stdout and stderr together: the
@@ -28,7 +29,7 @@ const MAX_RESOURCES: usize = 10_000;
 pub struct HostState {
     wasi: wasmtime_wasi::WasiCtx,
     table: ResourceTable,
-    invocation: Invocation,
+    invocation: LambdaContext,
     http: http::HttpState,
     stdout: BoundedOutput,
     stderr: BoundedOutput,
@@ -38,7 +39,7 @@ pub struct HostState {
 
 impl HostState {
     /// A fresh sandbox for one invocation, within `config`'s limits.
-    pub fn new(config: &GuestConfig, invocation: Invocation) -> Self {
+    pub fn new(config: &GuestConfig, invocation: LambdaContext) -> Self {
         let stdout = BoundedOutput::new(config.output_bytes);
         let stderr = BoundedOutput::new(config.output_bytes);
         let mut table = ResourceTable::new();

@@ -4,9 +4,9 @@
 
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use super::GuestConfig;
 use super::HostState;
 use super::output::BoundedOutput;
-use crate::config::GuestConfig;
 
 /// The WASI context of one invocation.
 pub(super) fn sandbox(

@@ -3,17 +3,17 @@
 //! socket and the server's lifecycle; [`gateway`] is the API Gateway emulation.
 
 mod accept;
-pub mod api;
+pub mod api_kind;
 pub mod binary;
 pub mod cors;
 pub mod gateway;
-pub mod payload;
 mod reload;
 pub mod routes;
+mod template;
 
 use std::convert::Infallible;
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,12 +24,13 @@ use notify::RecommendedWatcher;
 use tokio::net::TcpListener;
 
 use self::accept::AcceptErrors;
+use self::api_kind::ApiKind;
 use self::gateway::LocalApi;
-use self::payload::Payload;
 use self::reload::LiveComponent;
 use self::routes::RouteTable;
 use crate::component::Loader;
 use crate::engine::Concurrency;
+use crate::settings::{Environment, Settings};
 
 /// How long Ctrl-C waits for the requests in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -41,15 +42,15 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// How `serve` runs: its command line.
 #[derive(Debug, clap::Args)]
 pub struct ServeOptions {
-    /// The component to serve.
-    #[arg(long, short, env = "LAMBDA_WASM_COMPONENT")]
-    pub component: PathBuf,
+    /// The component to serve [default: $LAMBDA_WASM_COMPONENT].
+    #[arg(long, short)]
+    pub component: Option<PathBuf>,
     /// The port to listen on (0 picks a free one).
     #[arg(long, short, default_value_t = 3000)]
     pub port: u16,
     /// The event format: REST API (v1) or HTTP API (v2).
-    #[arg(long, value_enum, default_value_t = Payload::V1)]
-    pub payload: Payload,
+    #[arg(long, value_enum, default_value_t = ApiKind::Rest)]
+    pub payload: ApiKind,
     /// The API stage the events name (default: `Prod` for v1, `$default` for v2).
     #[arg(long)]
     pub stage: Option<String>,
@@ -70,9 +71,16 @@ fn seconds(text: &str) -> Result<Duration, std::num::ParseIntError> {
 }
 
 /// Serves until Ctrl-C, then finishes the requests in flight.
-pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
+pub async fn run(env: &Environment, options: ServeOptions) -> anyhow::Result<()> {
+    let settings = Settings::read(env)?;
+    let component = options
+        .component
+        .clone()
+        .or(settings.lambda.component)
+        .context("no component given: pass --component or set LAMBDA_WASM_COMPONENT")?;
+    let loader = Loader::new(settings.guest, Concurrency::Concurrent)?;
     // Hot reload stops when the watcher is dropped: it lives as long as the server.
-    let (api, _watcher) = local_api(&options)?;
+    let (api, _watcher) = local_api(loader, &component, &options)?;
     let api = Arc::new(api);
     let listener = TcpListener::bind(("127.0.0.1", options.port))
         .await
@@ -81,19 +89,22 @@ pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
     // Written, not `println!`ed: a closed stdout must not take the server down.
     let _ = writeln!(
         std::io::stdout(),
-        "Serving {} on http://{address} ({:?} payload); Ctrl-C to stop",
-        options.component.display(),
-        options.payload
+        "Serving {} on http://{address} ({}); Ctrl-C to stop",
+        component.display(),
+        options.payload.describe()
     );
     accept_until_ctrl_c(&listener, &api).await;
     Ok(())
 }
 
 /// The local API the options describe, and the watcher that reloads its component.
-fn local_api(options: &ServeOptions) -> anyhow::Result<(LocalApi, RecommendedWatcher)> {
-    let loader = Loader::from_env(Concurrency::Concurrent)?;
-    let live = Arc::new(LiveComponent::new(loader.load(&options.component)?));
-    let watcher = reload::watch(loader, options.component.clone(), live.clone())?;
+fn local_api(
+    loader: Loader,
+    component: &Path,
+    options: &ServeOptions,
+) -> anyhow::Result<(LocalApi, RecommendedWatcher)> {
+    let live = Arc::new(LiveComponent::new(loader.load(component)?));
+    let watcher = reload::watch(loader, component.to_owned(), live.clone())?;
     let routes = match &options.routes {
         Some(template) => {
             RouteTable::from_template(template, options.payload, options.function.as_deref())?

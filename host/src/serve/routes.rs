@@ -7,10 +7,9 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use lambda_wasm_routes::{DEFAULT_ROUTE, Method, Pattern, Routes};
-use yaml_rust2::{Yaml, YamlLoader};
 
-use super::api::{ApiSettings, TemplateApis};
-use super::payload::Payload;
+use super::api_kind::ApiKind;
+use super::template::{ApiSettings, DeclaredRoute, routes_of_template};
 
 /// One route of a local API, as the events it sends name it.
 #[derive(Debug, Clone)]
@@ -39,23 +38,12 @@ pub struct RouteTable {
     preflights: Routes<Arc<ApiSettings>>,
 }
 
-/// A route as a template event (or the catch-all) declares it.
-#[derive(Debug)]
-struct Declared {
-    /// `None` for `ANY`.
-    method: Option<String>,
-    /// `None` for the HTTP API `$default` route.
-    path: Option<String>,
-    /// The API it belongs to.
-    api: Arc<ApiSettings>,
-}
-
 impl RouteTable {
     /// Every path goes to the component: `/` and `/{proxy+}` on a REST API, `$default` on an
     /// HTTP API.
-    pub fn catch_all(payload: Payload) -> Self {
+    pub fn catch_all(payload: ApiKind) -> Self {
         let api = Arc::new(ApiSettings::default());
-        let declared = payload.catch_all_paths().iter().map(|path| Declared {
+        let declared = payload.catch_all_paths().iter().map(|path| DeclaredRoute {
             method: None,
             path: path.map(str::to_owned),
             api: api.clone(),
@@ -67,7 +55,7 @@ impl RouteTable {
     /// functions, or only of `function` when given.
     pub fn from_template(
         template: &Path,
-        payload: Payload,
+        payload: ApiKind,
         function: Option<&str>,
     ) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(template)
@@ -105,12 +93,15 @@ impl RouteTable {
         Some(api)
     }
 
-    fn new(payload: Payload, declared: impl IntoIterator<Item = Declared>) -> anyhow::Result<Self> {
+    fn new(
+        payload: ApiKind,
+        declared: impl IntoIterator<Item = DeclaredRoute>,
+    ) -> anyhow::Result<Self> {
         let mut routes = Routes::new();
         let mut preflights = Routes::new();
-        for Declared { method, path, api } in declared {
+        for DeclaredRoute { method, path, api } in declared {
             let with_cors = api.cors.is_some().then(|| api.clone());
-            if let (Some(api), Payload::V2) = (&with_cors, payload) {
+            if let (Some(api), ApiKind::Http) = (&with_cors, payload) {
                 preflights.set_default(api.clone());
             }
             let Some(path) = path else {
@@ -130,55 +121,6 @@ impl RouteTable {
         }
         Ok(Self { routes, preflights })
     }
-}
-
-fn routes_of_template(
-    text: &str,
-    payload: Payload,
-    function: Option<&str>,
-) -> anyhow::Result<Vec<Declared>> {
-    let documents = YamlLoader::load_from_str(text).context("not valid YAML")?;
-    let Some(template) = documents.first() else {
-        bail!("no Resources");
-    };
-    let Some(resources) = template["Resources"].as_hash() else {
-        bail!("no Resources");
-    };
-    let apis = TemplateApis::read(template, payload)?;
-    let mut routes = Vec::new();
-    for (name, resource) in resources {
-        let is_function = resource["Type"].as_str() == Some("AWS::Serverless::Function");
-        if !is_function || function.is_some_and(|function| name.as_str() != Some(function)) {
-            continue;
-        }
-        let Some(events) = resource["Properties"]["Events"].as_hash() else {
-            continue;
-        };
-        for event in events
-            .values()
-            .filter(|event| event["Type"].as_str() == Some(payload.sam_event_type()))
-        {
-            let properties = &event["Properties"];
-            let (method, path) = route_of_event(properties, payload)?;
-            let api = apis.of_event(properties, payload);
-            routes.push(Declared { method, path, api });
-        }
-    }
-    Ok(routes)
-}
-
-/// The method (`None` for `ANY`) and path of an event.
-fn route_of_event(
-    properties: &Yaml,
-    payload: Payload,
-) -> anyhow::Result<(Option<String>, Option<String>)> {
-    let method = properties["Method"].as_str().map(str::to_owned);
-    let path = properties["Path"].as_str().map(str::to_owned);
-    // An HttpApi event without a path is the API's `$default` route; an Api event needs one.
-    if payload == Payload::V1 && path.is_none() {
-        bail!("an Api event has no Path");
-    }
-    Ok((method, path))
 }
 
 #[cfg(test)]
@@ -229,7 +171,7 @@ Resources:
     Properties: { TableName: !Sub "${AWS::StackName}-users" }
 "#;
 
-    fn table(text: &str, payload: Payload) -> anyhow::Result<RouteTable> {
+    fn table(text: &str, payload: ApiKind) -> anyhow::Result<RouteTable> {
         RouteTable::new(payload, routes_of_template(text, payload, None)?)
     }
 
@@ -252,7 +194,7 @@ Resources:
 
     #[test]
     fn rest_routes_match_the_most_specific_resource() {
-        let table = table(TEMPLATE, Payload::V1).unwrap();
+        let table = table(TEMPLATE, ApiKind::Rest).unwrap();
         assert_eq!(
             find(&table, "GET", "/users"),
             Some(("/users".into(), vec![]))
@@ -285,7 +227,7 @@ Resources:
     // What serve did before the routes crate, and what the guest SDK now does too.
     #[test]
     fn empty_segments_and_trailing_slashes_do_not_count() {
-        let table = table(TEMPLATE, Payload::V1).unwrap();
+        let table = table(TEMPLATE, ApiKind::Rest).unwrap();
         assert_eq!(
             find(&table, "GET", "/users//42/"),
             Some(("/users/{userId}".into(), params(&[("userId", "42")])))
@@ -294,7 +236,7 @@ Resources:
 
     #[test]
     fn http_api_routes_have_route_keys_and_a_default() {
-        let table = table(TEMPLATE, Payload::V2).unwrap();
+        let table = table(TEMPLATE, ApiKind::Http).unwrap();
         assert_eq!(
             find(&table, "GET", "/items/7"),
             Some(("GET /items/{id}".into(), params(&[("id", "7")])))
@@ -316,7 +258,7 @@ Resources:
         A: { Type: HttpApi, Properties: { Path: /a/, Method: get } }
         B: { Type: HttpApi, Properties: { Path: /b, Method: x-amazon-apigateway-any-method } }
 "#;
-        let table = table(template, Payload::V2).unwrap();
+        let table = table(template, ApiKind::Http).unwrap();
         assert_eq!(find(&table, "GET", "/a"), Some(("GET /a".into(), vec![])));
         assert_eq!(find(&table, "PUT", "/b"), Some(("ANY /b".into(), vec![])));
     }
@@ -332,7 +274,7 @@ Resources:
       Events:
         Bad: { Type: Api, Properties: { Path: "/{proxy+}/more", Method: get } }
 "#;
-        let error = format!("{:#}", table(template, Payload::V1).unwrap_err());
+        let error = format!("{:#}", table(template, ApiKind::Rest).unwrap_err());
         assert!(
             error.contains("route pattern `/{proxy+}/more` has `more` after the greedy"),
             "{error}"
@@ -341,13 +283,13 @@ Resources:
 
     #[test]
     fn catch_all_sends_every_path_to_the_component() {
-        let rest = RouteTable::catch_all(Payload::V1);
+        let rest = RouteTable::catch_all(ApiKind::Rest);
         assert_eq!(find(&rest, "GET", "/"), Some(("/".into(), vec![])));
         assert_eq!(
             find(&rest, "POST", "/a/b"),
             Some(("/{proxy+}".into(), params(&[("proxy", "a/b")])))
         );
-        let http = RouteTable::catch_all(Payload::V2);
+        let http = RouteTable::catch_all(ApiKind::Http);
         assert_eq!(
             find(&http, "PATCH", "/x"),
             Some(("$default".into(), vec![]))
@@ -357,12 +299,12 @@ Resources:
     #[test]
     fn routes_can_be_limited_to_one_function() {
         assert!(
-            routes_of_template(TEMPLATE, Payload::V1, Some("Table"))
+            routes_of_template(TEMPLATE, ApiKind::Rest, Some("Table"))
                 .unwrap()
                 .is_empty()
         );
         assert_eq!(
-            routes_of_template(TEMPLATE, Payload::V1, Some("Users"))
+            routes_of_template(TEMPLATE, ApiKind::Rest, Some("Users"))
                 .unwrap()
                 .len(),
             5

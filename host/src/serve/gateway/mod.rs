@@ -13,15 +13,12 @@ use hyper::body::{Bytes, Incoming as IncomingBody};
 
 pub use self::request::{Arrival, HttpRequest, event};
 pub use self::response::{HttpResponse, gateway_error, http_response};
+use super::api_kind::{ApiKind, GatewayError};
 use super::cors::Cors;
-use super::payload::{GatewayError, Payload};
 use super::reload::LiveComponent;
 use super::routes::RouteTable;
-use crate::event::limits::{Oversized, RequestLimits, Url};
-use crate::{proxy, wall_clock};
-
-/// API Gateway refuses request payloads over 10 MB.
-const MAX_REQUEST_BODY: usize = 10 * 1024 * 1024;
+use crate::quotas::{MAX_REQUEST_BODY, Oversized, RequestLimits, Url};
+use crate::{pipeline, wall_clock};
 
 /// What API Gateway answers a request body over [`MAX_REQUEST_BODY`].
 const REQUEST_TOO_LONG: GatewayError = GatewayError {
@@ -48,7 +45,7 @@ fn too_large(part: Oversized) -> GatewayError {
 pub struct LocalApi {
     live: Arc<LiveComponent>,
     routes: RouteTable,
-    payload: Payload,
+    payload: ApiKind,
     stage: String,
     timeout: Duration,
 }
@@ -59,7 +56,7 @@ impl LocalApi {
     pub(super) fn new(
         live: Arc<LiveComponent>,
         routes: RouteTable,
-        payload: Payload,
+        payload: ApiKind,
         stage: String,
         timeout: Duration,
     ) -> Self {
@@ -157,10 +154,11 @@ impl LocalApi {
         let event = event(self.payload, &request, &matched, &arrival);
         let event = serde_json::to_vec(&event).unwrap_or_default();
         let handler = self.live.current();
-        let invocation = proxy::local_invocation(self.timeout);
+        let invocation = pipeline::local_invocation(self.timeout);
         let api = &matched.route.api;
         let decode_base64 = api.binary.decode_response(request.header("accept"));
-        let mut response = match proxy::handle_event(handler.as_ref(), &event, invocation).await {
+        let mut response = match pipeline::handle_event(handler.as_ref(), &event, invocation).await
+        {
             Ok(response) => http_response(response, decode_base64).unwrap_or_else(|err| {
                 tracing::error!("the proxy response has an invalid base64 body: {err}");
                 gateway_error(self.payload.invocation_failed())

@@ -8,7 +8,7 @@ use lambda_wasm_routes::encoding::decode_fully;
 use serde_json::{Map, Value, json};
 
 use crate::event::fields;
-use crate::serve::payload::Payload;
+use crate::serve::api_kind::ApiKind;
 use crate::serve::routes::Matched;
 
 /// An HTTP request as the local API received it; header names in lower case.
@@ -73,14 +73,14 @@ pub struct Arrival<'a> {
 
 /// The Lambda event API Gateway would send for `request` on `matched`.
 pub fn event(
-    payload: Payload,
+    payload: ApiKind,
     request: &HttpRequest,
     matched: &Matched<'_>,
     arrival: &Arrival<'_>,
 ) -> Value {
     match payload {
-        Payload::V1 => rest_api_event(request, matched, arrival),
-        Payload::V2 => http_api_event(request, matched, arrival),
+        ApiKind::Rest => rest_api_event(request, matched, arrival),
+        ApiKind::Http => http_api_event(request, matched, arrival),
     }
 }
 

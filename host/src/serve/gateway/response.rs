@@ -4,10 +4,9 @@
 use base64::Engine as _;
 use http_body_util::Full;
 use hyper::body::Bytes;
-use serde_json::json;
 
-use crate::response::ProxyResponse;
-use crate::serve::payload::GatewayError;
+use crate::response::{self, ProxyResponse};
+use crate::serve::api_kind::GatewayError;
 
 /// The HTTP response API Gateway sends for a proxy response.
 #[derive(Debug)]
@@ -76,10 +75,11 @@ pub fn http_response(
 
 /// API Gateway's own JSON error, e.g. 403 `{"message":"Missing Authentication Token"}`.
 pub fn gateway_error(error: GatewayError) -> HttpResponse {
+    let message = response::message(error.status, error.message);
     HttpResponse {
-        status: error.status,
-        headers: vec![("content-type".to_owned(), "application/json".to_owned())],
-        body: json!({ "message": error.message }).to_string().into_bytes(),
+        status: message.status,
+        headers: message.headers,
+        body: message.body,
     }
 }
 
@@ -106,10 +106,13 @@ impl HttpResponse {
             .body(Full::new(Bytes::from(self.body)))
             .unwrap_or_else(|err| {
                 tracing::error!("building the HTTP response failed: {err}");
-                let mut response = hyper::Response::new(Full::new(Bytes::from_static(
-                    br#"{"message":"Internal server error"}"#,
-                )));
+                let fallback = response::message(502, "Internal server error");
+                let mut response = hyper::Response::new(Full::new(Bytes::from(fallback.body)));
                 *response.status_mut() = http::StatusCode::BAD_GATEWAY;
+                response.headers_mut().insert(
+                    http::header::CONTENT_TYPE,
+                    http::HeaderValue::from_static("application/json"),
+                );
                 response
             })
     }

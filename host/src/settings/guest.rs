@@ -1,104 +1,27 @@
-//! The guest's limits and allowances, read once at start from environment variables the SAM
-//! template sets. Every variable is optional; the defaults are documented in the README.
+//! The guest's limits and allowances: its memory cap, its output, the margin before Lambda's
+//! deadline, and the environment variables it may read.
 
 use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context as _, bail};
-
-use crate::outbound::OutboundPolicy;
+use super::lambda::{LambdaSettings, REGION_VAR};
+use super::{Environment, bytes, list, number, outbound};
+use crate::sandbox::GuestConfig;
 
 /// Guest memory cap in MiB. Default: half the function's memory shared by the invocations that
 /// may run at once (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE / 2 / AWS_LAMBDA_MAX_CONCURRENCY`), or 128
 /// outside Lambda.
 pub const MEMORY_MB_VAR: &str = "LAMBDA_WASM_MEMORY_MB";
-/// How many invocations one execution environment runs at once; Lambda sets it on Managed
-/// Instances. Unset: one at a time.
-pub const MAX_CONCURRENCY_VAR: &str = "AWS_LAMBDA_MAX_CONCURRENCY";
 /// Bytes of stdout and of stderr kept per invocation, in KiB. Default 64.
 pub const OUTPUT_KB_VAR: &str = "LAMBDA_WASM_OUTPUT_KB";
 /// How long before Lambda's deadline the guest is stopped, in ms, so that the host can still
 /// answer 504. Default 250.
 pub const DEADLINE_MARGIN_MS_VAR: &str = "LAMBDA_WASM_DEADLINE_MARGIN_MS";
 /// Comma-separated names of the host's environment variables the guest may read. `AWS_*`
-/// variables (credentials among them) are never passed, but for [`GUEST_REGION_VAR`].
+/// variables (credentials among them) are never passed, but for `AWS_REGION`.
 pub const GUEST_ENV_VAR: &str = "LAMBDA_WASM_GUEST_ENV";
-/// The one `AWS_*` variable every guest sees when it is set: the function's region, which an AWS
-/// SDK inside the guest needs to name its endpoints (and which the host signs for). It is no
-/// secret: it is in every endpoint the function calls.
-pub const GUEST_REGION_VAR: &str = "AWS_REGION";
 
-/// What each guest instance may use.
-#[derive(Debug, Clone)]
-pub struct GuestConfig {
-    /// The most linear memory an instance may grow to, all memories together.
-    pub memory_bytes: usize,
-    /// What is kept of stdout, and of stderr; the rest is dropped.
-    pub output_bytes: usize,
-    /// Taken off every deadline, so the host answers before Lambda stops it.
-    pub deadline_margin: Duration,
-    /// The environment the guest sees, read once from the host's.
-    pub env: Vec<(String, String)>,
-    /// Where the guest's outbound HTTP requests may go, and what each invocation may send.
-    pub outbound: Arc<OutboundPolicy>,
-    /// How many invocations run at once in Lambda mode, when Lambda says (Managed Instances).
-    pub max_concurrency: Option<u32>,
-}
-
-impl Default for GuestConfig {
-    fn default() -> Self {
-        Self {
-            memory_bytes: (DEFAULT_MEMORY_MB << 20) as usize,
-            output_bytes: (DEFAULT_OUTPUT_KB << 10) as usize,
-            deadline_margin: Duration::from_millis(DEFAULT_MARGIN_MS),
-            env: Vec::new(),
-            outbound: Arc::default(),
-            max_concurrency: None,
-        }
-    }
-}
-
-impl GuestConfig {
-    /// Reads the configuration from the process environment.
-    pub fn from_env() -> anyhow::Result<Self> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
-        let number = |name: &str, range: RangeInclusive<u64>| number(name, lookup(name), range);
-        let function_mb = number("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", FUNCTION_MEMORY_MB)?;
-        let max_concurrency = number(MAX_CONCURRENCY_VAR, MAX_CONCURRENCY)?;
-        let memory_mb = number(MEMORY_MB_VAR, MEMORY_MB)?.unwrap_or_else(|| {
-            function_mb.map_or(DEFAULT_MEMORY_MB, |mb| {
-                default_memory_mb(mb, max_concurrency.unwrap_or(1))
-            })
-        });
-        let output_kb = number(OUTPUT_KB_VAR, OUTPUT_KB)?.unwrap_or(DEFAULT_OUTPUT_KB);
-        let margin_ms =
-            number(DEADLINE_MARGIN_MS_VAR, DEADLINE_MARGIN_MS)?.unwrap_or(DEFAULT_MARGIN_MS);
-        Ok(Self {
-            memory_bytes: bytes(memory_mb, 20, MEMORY_MB_VAR)?,
-            output_bytes: bytes(output_kb, 10, OUTPUT_KB_VAR)?,
-            deadline_margin: Duration::from_millis(margin_ms),
-            env: guest_env(&lookup),
-            outbound: Arc::new(OutboundPolicy::from_lookup(&lookup)?),
-            max_concurrency: max_concurrency.map(u32::try_from).transpose()?,
-        })
-    }
-}
-
-/// The default guest memory cap: half of the function's memory, shared by the `concurrency`
-/// guests that may run at once (the other half is the host's: its code, the compiled component,
-/// events and responses in flight). Never below 1 MiB, nor above what one memory can hold.
-fn default_memory_mb(function_mb: u64, concurrency: u64) -> u64 {
-    (function_mb / 2 / concurrency.max(1)).clamp(*MEMORY_MB.start(), *MEMORY_MB.end())
-}
-
-/// Lambda's function memory setting: 128 MB to 10,240 MB (emulators may set less).
-const FUNCTION_MEMORY_MB: RangeInclusive<u64> = 1..=10_240;
-/// Lambda Managed Instances' `PerExecutionEnvironmentMaxConcurrency`: 1 to 1,600.
-const MAX_CONCURRENCY: RangeInclusive<u64> = 1..=1_600;
 /// A 32-bit linear memory holds at most 4 GiB; a larger cap could never be used.
 const MEMORY_MB: RangeInclusive<u64> = 1..=4_096;
 /// 0 keeps nothing; 64 MiB per stream is already far more than a log should take.
@@ -109,58 +32,52 @@ const DEFAULT_MEMORY_MB: u64 = 128;
 const DEFAULT_OUTPUT_KB: u64 = 64;
 const DEFAULT_MARGIN_MS: u64 = 250;
 
-/// The whole number in `value`, if set and not blank; anything else, or a number outside
-/// `range`, is an error that names the variable and the range.
-pub(crate) fn number(
-    name: &str,
-    value: Option<String>,
-    range: RangeInclusive<u64>,
-) -> anyhow::Result<Option<u64>> {
-    let Some(value) = value.filter(|value| !value.trim().is_empty()) else {
-        return Ok(None);
-    };
-    match value.trim().parse::<u64>() {
-        Ok(number) if range.contains(&number) => Ok(Some(number)),
-        _ => bail!(
-            "{name} must be a whole number from {} to {}, not {value:?}",
-            range.start(),
-            range.end()
-        ),
-    }
+/// What each guest instance may use.
+pub(super) fn read(env: &Environment, lambda: &LambdaSettings) -> anyhow::Result<GuestConfig> {
+    let memory_mb = number(env, MEMORY_MB_VAR, MEMORY_MB)?.unwrap_or_else(|| {
+        lambda.function.memory_mb.map_or(DEFAULT_MEMORY_MB, |mb| {
+            default_memory_mb(u64::from(mb), lambda.max_concurrency.unwrap_or(1).into())
+        })
+    });
+    let output_kb = number(env, OUTPUT_KB_VAR, OUTPUT_KB)?.unwrap_or(DEFAULT_OUTPUT_KB);
+    let margin_ms =
+        number(env, DEADLINE_MARGIN_MS_VAR, DEADLINE_MARGIN_MS)?.unwrap_or(DEFAULT_MARGIN_MS);
+    Ok(GuestConfig {
+        memory_bytes: bytes(memory_mb, 20, MEMORY_MB_VAR)?,
+        output_bytes: bytes(output_kb, 10, OUTPUT_KB_VAR)?,
+        deadline_margin: Duration::from_millis(margin_ms),
+        env: guest_env(env, lambda.region.as_deref()),
+        outbound: Arc::new(outbound::read(env, lambda)?),
+    })
 }
 
-/// `amount << shift` bytes; the ranges above keep it far from overflowing, this checks anyway.
-fn bytes(amount: u64, shift: u32, name: &str) -> anyhow::Result<usize> {
-    amount
-        .checked_mul(1 << shift)
-        .and_then(|bytes| usize::try_from(bytes).ok())
-        .with_context(|| format!("{name} is too large for this machine"))
+/// The default guest memory cap: half of the function's memory, shared by the `concurrency`
+/// guests that may run at once (the other half is the host's: its code, the compiled component,
+/// events and responses in flight). Never below 1 MiB, nor above what one memory can hold.
+fn default_memory_mb(function_mb: u64, concurrency: u64) -> u64 {
+    (function_mb / 2 / concurrency.max(1)).clamp(*MEMORY_MB.start(), *MEMORY_MB.end())
 }
 
 /// `AWS_REGION`, then the variables `LAMBDA_WASM_GUEST_ENV` names that are set, never another
-/// `AWS_*` one.
-fn guest_env(lookup: &impl Fn(&str) -> Option<String>) -> Vec<(String, String)> {
-    let mut env = Vec::new();
-    if let Some(region) = lookup(GUEST_REGION_VAR) {
-        env.push((GUEST_REGION_VAR.to_owned(), region));
+/// `AWS_*` one. The region is no secret (it is in every endpoint the function calls), and an AWS
+/// SDK inside the guest needs it to name its endpoints.
+fn guest_env(env: &Environment, region: Option<&str>) -> Vec<(String, String)> {
+    let mut guest = Vec::new();
+    if let Some(region) = region {
+        guest.push((REGION_VAR.to_owned(), region.to_owned()));
     }
-    for name in lookup(GUEST_ENV_VAR)
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-    {
+    for name in list(env.get(GUEST_ENV_VAR)) {
         if name.to_ascii_uppercase().starts_with("AWS_") {
             tracing::warn!(
                 "{GUEST_ENV_VAR} names {name}: AWS_* variables are never passed to the guest"
             );
             continue;
         }
-        if let Some(value) = lookup(name) {
-            env.push((name.to_owned(), value));
+        if let Some(value) = env.get(name) {
+            guest.push((name.to_owned(), value.to_owned()));
         }
     }
-    env
+    guest
 }
 
 #[cfg(test)]
@@ -168,11 +85,8 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> anyhow::Result<GuestConfig> {
-        GuestConfig::from_lookup(|name| {
-            vars.iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.to_string())
-        })
+        let env = Environment::from_pairs(vars.iter().copied());
+        read(&env, &LambdaSettings::read(&env)?)
     }
 
     #[test]
@@ -307,14 +221,18 @@ mod tests {
             ("AWS_LAMBDA_MAX_CONCURRENCY", "16"),
         ];
         assert_eq!(memory(&managed), 128, "4096 / 2 / 16");
-        assert_eq!(config(&managed).unwrap().max_concurrency, Some(16));
+        let env = Environment::from_pairs(managed);
+        assert_eq!(
+            LambdaSettings::read(&env).unwrap().max_concurrency,
+            Some(16)
+        );
         assert_eq!(
             memory(&[
                 ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "2048"),
                 ("AWS_LAMBDA_MAX_CONCURRENCY", "1"),
             ]),
             1024,
-            "one at a time is today's half"
+            "one at a time gets half the function's memory"
         );
         assert_eq!(
             memory(&[managed[0], managed[1], ("LAMBDA_WASM_MEMORY_MB", "300")]),
@@ -329,7 +247,12 @@ mod tests {
             1,
             "never below 1 MiB"
         );
-        assert_eq!(config(&[]).unwrap().max_concurrency, None);
+        assert_eq!(
+            LambdaSettings::read(&Environment::default())
+                .unwrap()
+                .max_concurrency,
+            None
+        );
     }
 
     #[test]

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use yaml_rust2::Yaml;
 
-use super::binary::BinaryMediaTypes;
-use super::cors::Cors;
-use super::payload::Payload;
+use crate::serve::api_kind::ApiKind;
+use crate::serve::binary::BinaryMediaTypes;
+use crate::serve::cors::Cors;
 
 /// What one API does besides routing.
 #[derive(Debug, Default)]
@@ -29,7 +29,7 @@ pub(super) struct TemplateApis {
 
 impl TemplateApis {
     /// The `Api` (for `V1`) or `HttpApi` (for `V2`) settings of a template.
-    pub fn read(template: &Yaml, payload: Payload) -> anyhow::Result<Self> {
+    pub fn read(template: &Yaml, payload: ApiKind) -> anyhow::Result<Self> {
         let globals = &template["Globals"][payload.sam_event_type()];
         let implicit = Arc::new(settings(globals, &Yaml::BadValue, payload).context("in Globals")?);
         let mut declared = HashMap::new();
@@ -48,7 +48,7 @@ impl TemplateApis {
 
     /// The API an event's properties attach it to: the one its `RestApiId` or `ApiId` names,
     /// else the implicit API.
-    pub fn of_event(&self, properties: &Yaml, payload: Payload) -> Arc<ApiSettings> {
+    pub fn of_event(&self, properties: &Yaml, payload: ApiKind) -> Arc<ApiSettings> {
         properties[payload.sam_api_id_property()]
             .as_str()
             .and_then(|name| self.declared.get(name))
@@ -58,18 +58,18 @@ impl TemplateApis {
 }
 
 /// One API's settings: its own `properties`, each falling back to `globals`.
-fn settings(globals: &Yaml, properties: &Yaml, payload: Payload) -> anyhow::Result<ApiSettings> {
+fn settings(globals: &Yaml, properties: &Yaml, payload: ApiKind) -> anyhow::Result<ApiSettings> {
     let property = |key: &str| match &properties[key] {
         Yaml::BadValue => &globals[key],
         own => own,
     };
     Ok(match payload {
-        Payload::V1 => ApiSettings {
+        ApiKind::Rest => ApiSettings {
             cors: Cors::from_rest_api(property("Cors"))?,
             binary: BinaryMediaTypes::from_template(property("BinaryMediaTypes"))?,
         },
         // HTTP APIs have no binary media types: they tell binary bodies apart themselves.
-        Payload::V2 => ApiSettings {
+        ApiKind::Http => ApiSettings {
             cors: Cors::from_http_api(property("CorsConfiguration"))?,
             binary: BinaryMediaTypes::Detect,
         },
@@ -103,7 +103,7 @@ Resources:
         Hello: { Type: Api, Properties: { Path: /hello, Method: get } }
 "#;
 
-    fn apis(payload: Payload) -> TemplateApis {
+    fn apis(payload: ApiKind) -> TemplateApis {
         let template = YamlLoader::load_from_str(TEMPLATE).unwrap().remove(0);
         TemplateApis::read(&template, payload).unwrap()
     }
@@ -114,11 +114,11 @@ Resources:
 
     #[test]
     fn a_declared_api_has_its_own_settings_and_the_globals_it_does_not_override() {
-        let apis = apis(Payload::V1);
-        let users = apis.of_event(&event("RestApiId: !Ref UsersApi"), Payload::V1);
+        let apis = apis(ApiKind::Rest);
+        let users = apis.of_event(&event("RestApiId: !Ref UsersApi"), ApiKind::Rest);
         assert!(users.cors.is_some());
         assert_eq!(users.binary, BinaryMediaTypes::Listed(vec!["*/*".into()]));
-        let implicit = apis.of_event(&event("Path: /hello"), Payload::V1);
+        let implicit = apis.of_event(&event("Path: /hello"), ApiKind::Rest);
         assert!(implicit.cors.is_none());
         assert_eq!(
             implicit.binary,
@@ -128,8 +128,8 @@ Resources:
 
     #[test]
     fn http_apis_read_their_own_globals_and_detect_binary_bodies() {
-        let apis = apis(Payload::V2);
-        let implicit = apis.of_event(&event("Path: /x"), Payload::V2);
+        let apis = apis(ApiKind::Http);
+        let implicit = apis.of_event(&event("Path: /x"), ApiKind::Http);
         assert!(implicit.cors.is_some());
         assert_eq!(implicit.binary, BinaryMediaTypes::Detect);
     }

@@ -9,7 +9,7 @@ use crate::wall_clock;
 
 /// What a guest may learn about the invocation it serves.
 #[derive(Debug, Clone)]
-pub struct Invocation {
+pub struct LambdaContext {
     /// The invocation's identity and deadline.
     pub context: InvocationContext,
     /// The function's ARN, memory and log names, as Lambda's runtimes give them to a handler.

@@ -12,7 +12,7 @@ use super::{CallStats, GuestFailure, Outcome};
 use crate::bindings::{EventHandlerPre, Response};
 use crate::event::ResponseFormat;
 use crate::function_result;
-use crate::sandbox::{HostState, Invocation};
+use crate::sandbox::{HostState, LambdaContext};
 
 /// An `event-handler`-world component, compiled and pre-linked against the host's
 /// capabilities.
@@ -36,7 +36,7 @@ impl EventComponent {
         &self,
         event: &[u8],
         format: ResponseFormat,
-        invocation: Invocation,
+        invocation: LambdaContext,
     ) -> Outcome {
         let (result, stats) = self
             .instances
@@ -66,8 +66,7 @@ impl EventComponent {
         let result = handler.call_handle_event(&mut *store, &event).await;
         stats.run = started.elapsed() - stats.instantiate;
         match result {
-            Ok(Ok(result)) => function_result::to_response(&result, format)
-                .map_err(|malformed| GuestFailure::MalformedResult(malformed.to_string())),
+            Ok(Ok(result)) => Ok(function_result::to_response(&result, format)?),
             Ok(Err(error)) => Err(GuestFailure::Exception(error)),
             Err(trap) => Err(GuestFailure::from_wasmtime(trap)),
         }

@@ -5,13 +5,16 @@
 
 use crate::bindings::Source;
 
-/// The proxy event format a local API sends: REST API (1.0) or HTTP API (2.0).
+/// Which API Gateway a local API is: a REST API, sending payload format 1.0 events (`--payload
+/// v1`), or an HTTP API, sending 2.0 (`--payload v2`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Payload {
+pub enum ApiKind {
     /// REST API, payload format 1.0 (SAM `Api` events).
-    V1,
+    #[value(name = "v1")]
+    Rest,
     /// HTTP API, payload format 2.0 (SAM `HttpApi` events).
-    V2,
+    #[value(name = "v2")]
+    Http,
 }
 
 /// API Gateway's own answer, e.g. 403 `{"message":"Missing Authentication Token"}`.
@@ -23,37 +26,45 @@ pub struct GatewayError {
     pub message: &'static str,
 }
 
-impl Payload {
+impl ApiKind {
+    /// What the API is and sends, for a person: `REST API, payload format 1.0`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ApiKind::Rest => "REST API, payload format 1.0",
+            ApiKind::Http => "HTTP API, payload format 2.0",
+        }
+    }
+
     /// The stage events name when `--stage` is not given: SAM calls the implicit REST API's
     /// stage `Prod`; HTTP APIs have `$default`.
     pub fn default_stage(self) -> &'static str {
         match self {
-            Payload::V1 => "Prod",
-            Payload::V2 => "$default",
+            ApiKind::Rest => "Prod",
+            ApiKind::Http => "$default",
         }
     }
 
     /// The SAM event type whose `Path` and `Method` declare this API's routes.
     pub fn sam_event_type(self) -> &'static str {
         match self {
-            Payload::V1 => "Api",
-            Payload::V2 => "HttpApi",
+            ApiKind::Rest => "Api",
+            ApiKind::Http => "HttpApi",
         }
     }
 
     /// The SAM resource type of an API declared in a template.
     pub fn sam_api_resource_type(self) -> &'static str {
         match self {
-            Payload::V1 => "AWS::Serverless::Api",
-            Payload::V2 => "AWS::Serverless::HttpApi",
+            ApiKind::Rest => "AWS::Serverless::Api",
+            ApiKind::Http => "AWS::Serverless::HttpApi",
         }
     }
 
     /// The property of an event that names the API resource it belongs to.
     pub fn sam_api_id_property(self) -> &'static str {
         match self {
-            Payload::V1 => "RestApiId",
-            Payload::V2 => "ApiId",
+            ApiKind::Rest => "RestApiId",
+            ApiKind::Http => "ApiId",
         }
     }
 
@@ -61,23 +72,23 @@ impl Payload {
     /// a REST API answers 200, an HTTP API 204.
     pub fn preflight_status(self) -> u16 {
         match self {
-            Payload::V1 => 200,
-            Payload::V2 => 204,
+            ApiKind::Rest => 200,
+            ApiKind::Http => 204,
         }
     }
 
     /// Whether API Gateway adds CORS headers to the function's own responses: an HTTP API does
     /// (replacing any the function set); a REST API leaves them to the function.
     pub fn cors_on_responses(self) -> bool {
-        self == Payload::V2
+        self == ApiKind::Http
     }
 
     /// What the event's `resource` (REST) or `routeKey` (HTTP) says for a route, `method`
     /// being `None` for `ANY`.
     pub fn route_key(self, method: Option<&str>, path: &str) -> String {
         match self {
-            Payload::V1 => path.to_owned(),
-            Payload::V2 => format!("{} {path}", method.unwrap_or("ANY")),
+            ApiKind::Rest => path.to_owned(),
+            ApiKind::Http => format!("{} {path}", method.unwrap_or("ANY")),
         }
     }
 
@@ -85,27 +96,27 @@ impl Payload {
     /// and `/{proxy+}` on a REST API; on an HTTP API, its `$default` route (`None`).
     pub fn catch_all_paths(self) -> &'static [Option<&'static str>] {
         match self {
-            Payload::V1 => &[Some("/"), Some("/{proxy+}")],
-            Payload::V2 => &[None],
+            ApiKind::Rest => &[Some("/"), Some("/{proxy+}")],
+            ApiKind::Http => &[None],
         }
     }
 
-    /// The front end this API is, for the request caps it applies (`event::limits`).
+    /// The front end this API is, for the request caps it applies (`crate::quotas`).
     pub fn front_end(self) -> Source {
         match self {
-            Payload::V1 => Source::RestApi,
-            Payload::V2 => Source::HttpApi,
+            ApiKind::Rest => Source::RestApi,
+            ApiKind::Http => Source::HttpApi,
         }
     }
 
     /// What API Gateway answers a request that no route matches.
     pub fn unmatched(self) -> GatewayError {
         match self {
-            Payload::V1 => GatewayError {
+            ApiKind::Rest => GatewayError {
                 status: 403,
                 message: "Missing Authentication Token",
             },
-            Payload::V2 => GatewayError {
+            ApiKind::Http => GatewayError {
                 status: 404,
                 message: "Not Found",
             },
@@ -116,11 +127,11 @@ impl Payload {
     /// `Internal server error`, an HTTP API's 500 `Internal Server Error`.
     pub fn invocation_failed(self) -> GatewayError {
         match self {
-            Payload::V1 => GatewayError {
+            ApiKind::Rest => GatewayError {
                 status: 502,
                 message: "Internal server error",
             },
-            Payload::V2 => GatewayError {
+            ApiKind::Http => GatewayError {
                 status: 500,
                 message: "Internal Server Error",
             },
@@ -134,36 +145,36 @@ mod tests {
 
     #[test]
     fn each_flavour_names_its_stage_events_and_route_keys() {
-        assert_eq!(Payload::V1.default_stage(), "Prod");
-        assert_eq!(Payload::V2.default_stage(), "$default");
-        assert_eq!(Payload::V1.sam_event_type(), "Api");
-        assert_eq!(Payload::V2.sam_event_type(), "HttpApi");
-        assert_eq!(Payload::V1.route_key(Some("GET"), "/users"), "/users");
-        assert_eq!(Payload::V2.route_key(Some("GET"), "/users"), "GET /users");
-        assert_eq!(Payload::V2.route_key(None, "/users"), "ANY /users");
+        assert_eq!(ApiKind::Rest.default_stage(), "Prod");
+        assert_eq!(ApiKind::Http.default_stage(), "$default");
+        assert_eq!(ApiKind::Rest.sam_event_type(), "Api");
+        assert_eq!(ApiKind::Http.sam_event_type(), "HttpApi");
+        assert_eq!(ApiKind::Rest.route_key(Some("GET"), "/users"), "/users");
+        assert_eq!(ApiKind::Http.route_key(Some("GET"), "/users"), "GET /users");
+        assert_eq!(ApiKind::Http.route_key(None, "/users"), "ANY /users");
     }
 
     #[test]
     fn unmatched_requests_get_each_flavours_own_answer() {
-        assert_eq!(Payload::V1.unmatched().status, 403);
+        assert_eq!(ApiKind::Rest.unmatched().status, 403);
         assert_eq!(
-            Payload::V1.unmatched().message,
+            ApiKind::Rest.unmatched().message,
             "Missing Authentication Token"
         );
-        assert_eq!(Payload::V2.unmatched().status, 404);
+        assert_eq!(ApiKind::Http.unmatched().status, 404);
     }
 
     #[test]
     fn a_failed_invocation_gets_each_flavours_own_answer() {
         assert_eq!(
-            Payload::V1.invocation_failed(),
+            ApiKind::Rest.invocation_failed(),
             GatewayError {
                 status: 502,
                 message: "Internal server error"
             }
         );
         assert_eq!(
-            Payload::V2.invocation_failed(),
+            ApiKind::Http.invocation_failed(),
             GatewayError {
                 status: 500,
                 message: "Internal Server Error"

@@ -1,8 +1,9 @@
-//! How large a request's headers and URL may be, per front end: a request no front end would
-//! have passed (a direct invoke can send any event up to Lambda's 6 MB) is refused before the
-//! guest runs, and `serve` refuses the same requests as the gateway.
+//! How large requests and responses may be, in one place, each number with where it comes
+//! from: the front ends' documented quotas, and the host's own caps where AWS sets none.
 //!
-//! The caps follow the front ends' documented quotas:
+//! Requests: a request no front end would have passed (a direct invoke can send any event up
+//! to Lambda's 6 MB) is refused before the guest runs, and `serve` refuses the same requests as
+//! the gateway. The caps follow the front ends' quotas:
 //! - API Gateway (REST and HTTP APIs): "total combined size of request line and header values:
 //!   10,240 bytes". The URL (path, query string, path parameters) is capped at that. The quota
 //!   counts header values only, while the cap counts names and separators too (`name: value`
@@ -12,8 +13,63 @@
 //! - Function URLs have no documented header quota; they get the HTTP API's caps, the payload
 //!   format they share.
 //! - ALB: "request line 16 KB, entire header 64 KB".
+//! - API Gateway's payload quota: 10 MB of request body.
+//!
+//! Responses: Lambda's 6 MB synchronous payload, an ALB's 1 MB, and the host's caps on the
+//! number of headers and cookies.
+
+use std::fmt;
 
 use crate::bindings::Source;
+use crate::event::ResponseFormat;
+
+/// API Gateway refuses request payloads over 10 MB ("API Gateway quotas": payload size).
+pub const MAX_REQUEST_BODY: usize = 10 * 1024 * 1024;
+
+/// The most bytes of proxy response JSON a front end takes, and whose limit it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SizeLimit {
+    /// The limit in bytes.
+    pub bytes: u64,
+    /// Who sets it, for the log: `Lambda's`, `the ALB's`.
+    pub set_by: &'static str,
+}
+
+impl fmt::Display for SizeLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} byte limit", self.set_by, self.bytes)
+    }
+}
+
+/// Lambda refuses a synchronous response payload over 6 MB (6 MiB, as Lambda counts it:
+/// "Lambda quotas", invocation payload).
+pub const LAMBDA_LIMIT: SizeLimit = SizeLimit {
+    bytes: 6 * 1024 * 1024,
+    set_by: "Lambda's",
+};
+
+/// An ALB answers 502 for a Lambda response JSON over 1 MB ("lambda-functions" in the ELB
+/// guide). AWS does not say whether that MB is 10^6 or 2^20 bytes: the smaller is taken, so
+/// the host never reports success for a response the ALB may refuse.
+pub const ALB_LIMIT: SizeLimit = SizeLimit {
+    bytes: 1_000_000,
+    set_by: "the ALB's",
+};
+
+/// The limit of the front end that answers in `format`: an ALB's own, else Lambda's.
+pub fn response_limit(format: ResponseFormat) -> SizeLimit {
+    match format {
+        ResponseFormat::Alb { .. } => ALB_LIMIT,
+        ResponseFormat::RestApi | ResponseFormat::HttpApi => LAMBDA_LIMIT,
+    }
+}
+
+/// Far more headers than any real response has; the cap keeps checking and grouping a
+/// hostile guest's list bounded in time and memory.
+pub const MAX_RESPONSE_HEADERS: usize = 1_000;
+
+/// Far more cookies than any real response sets (browsers keep about 50 per domain).
+pub const MAX_RESPONSE_COOKIES: usize = 1_000;
 
 /// What a request may carry, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

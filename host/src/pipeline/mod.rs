@@ -1,15 +1,19 @@
 //! The whole path of one invocation, shared by Lambda mode, `invoke` and `serve`:
-//! event JSON -> request -> fresh guest instance -> proxy response JSON.
+//! event JSON -> request -> fresh guest instance -> proxy response JSON, within the
+//! invocation's deadline. What the client gets when the guest fails is the
+//! [`failure_policy`]'s choice.
+
+pub mod failure_policy;
 
 use std::time::{Duration, Instant};
 
 use tracing::Instrument as _;
 
-use crate::bindings::{FunctionContext, InvocationContext, Response};
+use crate::bindings::{FunctionContext, InvocationContext, Response, Source};
 use crate::component::{CallStats, Event, GuestComponent, GuestFailure, Outcome};
 use crate::event::{self, EventError, ParsedEvent, ResponseFormat};
 use crate::response::{self, ProxyResponse};
-pub use crate::sandbox::Invocation;
+pub use crate::sandbox::LambdaContext;
 use crate::wall_clock;
 
 /// The function name of a local run.
@@ -18,8 +22,8 @@ const LOCAL_FUNCTION: &str = "local";
 /// An invocation like Lambda's for a local run (`invoke`, `serve`, benchmarks): a fresh request
 /// id, a deadline `timeout` from now, and a function context with a placeholder account id and
 /// Lambda's smallest memory size.
-pub fn local_invocation(timeout: Duration) -> Invocation {
-    Invocation {
+pub fn local_invocation(timeout: Duration) -> LambdaContext {
+    LambdaContext {
         context: InvocationContext {
             request_id: format!("local-{}", uuid::Uuid::new_v4()),
             function_name: LOCAL_FUNCTION.to_owned(),
@@ -44,7 +48,7 @@ pub trait Handle {
     fn handle(
         &self,
         event: Event<'_>,
-        invocation: Invocation,
+        invocation: LambdaContext,
     ) -> impl Future<Output = Outcome> + Send;
 }
 
@@ -52,7 +56,7 @@ impl Handle for GuestComponent {
     fn handle(
         &self,
         event: Event<'_>,
-        invocation: Invocation,
+        invocation: LambdaContext,
     ) -> impl Future<Output = Outcome> + Send {
         GuestComponent::handle(self, event, invocation)
     }
@@ -68,7 +72,7 @@ impl Handle for GuestComponent {
 pub async fn handle_event(
     handler: &impl Handle,
     event: &[u8],
-    invocation: Invocation,
+    invocation: LambdaContext,
 ) -> Result<ProxyResponse, EventError> {
     let span = tracing::info_span!(
         "invocation",
@@ -104,7 +108,7 @@ pub async fn handle_event(
             tracing::error!(
                 "the event was read only after the deadline; the handler was not called"
             );
-            (timed_out(format), CallStats::default())
+            (failure_policy::timed_out(format), CallStats::default())
         } else {
             let event = Event {
                 json: event,
@@ -112,7 +116,10 @@ pub async fn handle_event(
                 format,
             };
             let Outcome { result, stats } = handler.handle(event, invocation).await;
-            (answer(result, format, deadline), stats)
+            (
+                answer(result, request.context.source, format, deadline),
+                stats,
+            )
         };
         tracing::info!(
             source = event::source_name(request.context.source),
@@ -135,51 +142,18 @@ pub async fn handle_event(
 /// The proxy response for the guest's result, unless the deadline passed before it was ready.
 fn answer(
     result: Result<Response, GuestFailure>,
+    front_end: Source,
     format: ResponseFormat,
     deadline_epoch_ms: u64,
 ) -> ProxyResponse {
-    match result {
-        Ok(guest_response) => {
-            let encoded = response::encode(guest_response, format);
-            if wall_clock::remaining_ms(deadline_epoch_ms) == 0 {
-                tracing::error!("the handler's response was ready only after the deadline");
-                return timed_out(format);
-            }
-            encoded.unwrap_or_else(|invalid| {
-                tracing::error!("the handler's response is invalid: {invalid}");
-                response::error(format, 502, "Bad Gateway")
-            })
-        }
-        Err(GuestFailure::Deadline) => {
-            tracing::error!("the handler ran past its deadline");
-            timed_out(format)
-        }
-        Err(failure @ GuestFailure::MalformedResult(_)) => {
-            tracing::error!("{failure}");
-            response::error(format, 502, "Bad Gateway")
-        }
-        Err(GuestFailure::PoolFull) => {
-            tracing::warn!("pool full: every instance slot was busy until the deadline");
-            response::error(format, 503, "Service Unavailable")
-        }
-        Err(GuestFailure::Invalid(invalid)) => {
-            tracing::error!("the handler's response is invalid: {invalid}");
-            response::error(format, 502, "Bad Gateway")
-        }
-        Err(GuestFailure::Request(why)) => {
-            tracing::warn!("refused the request: {why}");
-            response::error(format, 400, "Bad Request")
-        }
-        Err(failure) => {
-            tracing::error!("{failure}");
-            response::error(format, 500, "Internal Server Error")
-        }
+    let responded = result.is_ok();
+    let answer = failure_policy::respond(result, front_end, format);
+    // Encoding is part of the invocation: a response encoded only after the deadline is late.
+    if responded && wall_clock::remaining_ms(deadline_epoch_ms) == 0 {
+        tracing::error!("the handler's response was ready only after the deadline");
+        return failure_policy::timed_out(format);
     }
-}
-
-/// API Gateway's answer when the function does not finish in time.
-fn timed_out(format: ResponseFormat) -> ProxyResponse {
-    response::error(format, 504, "Endpoint request timed out")
+    answer
 }
 
 #[cfg(test)]
@@ -188,7 +162,7 @@ mod tests {
 
     use super::*;
 
-    const EVENT: &[u8] = include_bytes!("../tests/fixtures/events/tutorial-http-api.json");
+    const EVENT: &[u8] = include_bytes!("../../tests/fixtures/events/tutorial-http-api.json");
 
     /// Answers 200, once the invocation's deadline has passed if `late`, and notes that it ran.
     #[derive(Default)]
@@ -198,7 +172,7 @@ mod tests {
     }
 
     impl Handle for Fake {
-        async fn handle(&self, _: Event<'_>, invocation: Invocation) -> Outcome {
+        async fn handle(&self, _: Event<'_>, invocation: LambdaContext) -> Outcome {
             self.called.store(true, Ordering::SeqCst);
             while self.late && wall_clock::remaining_ms(invocation.context.deadline_epoch_ms) > 0 {
                 tokio::time::sleep(Duration::from_millis(5)).await;
@@ -216,7 +190,7 @@ mod tests {
         }
     }
 
-    fn invocation(deadline_epoch_ms: u64) -> Invocation {
+    fn invocation(deadline_epoch_ms: u64) -> LambdaContext {
         let mut invocation = local_invocation(Duration::ZERO);
         invocation.context.deadline_epoch_ms = deadline_epoch_ms;
         invocation
