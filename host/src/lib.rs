@@ -2,10 +2,11 @@
 //! WebAssembly components of the `handler` world in `wit/`.
 //!
 //! One invocation's path: [`event`] reads the front end's JSON into the contract's request,
-//! [`component`] runs it on a fresh instance of the guest (inside the [`sandbox`] it is given,
-//! on the [`engine`] built once), and [`response`] shapes the guest's answer for that front end;
-//! [`proxy`] is that whole path. [`lambda`], [`invoke`] and [`serve`] feed it events from the
-//! Runtime API, a file, or HTTP.
+//! [`component`] runs it on a fresh instance of the guest (inside the sandbox it is given, on
+//! the [`engine`] built once), and [`response`] shapes the guest's answer for that front end;
+//! [`pipeline`] is that whole path. [`lambda`], [`invoke`] and [`serve`] feed it events from the
+//! Runtime API, a file, or HTTP. [`settings`] reads the environment, once, at start; [`quotas`]
+//! holds how large requests and responses may be.
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
@@ -15,7 +16,7 @@ pub mod component;
 pub mod engine;
 pub mod event;
 pub mod function_result;
-pub mod guest_text;
+pub(crate) mod guest_text;
 pub mod invoke;
 pub mod lambda;
 pub mod logging;
@@ -23,7 +24,7 @@ pub mod outbound;
 pub mod pipeline;
 pub mod quotas;
 pub mod response;
-pub mod sandbox;
+pub(crate) mod sandbox;
 pub mod serve;
 pub mod settings;
-pub mod wall_clock;
+pub(crate) mod wall_clock;

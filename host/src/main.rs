@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
@@ -12,19 +13,19 @@ use lambda_wasm_host::settings::{Environment, LogSettings};
 use lambda_wasm_host::{engine, invoke, lambda, logging};
 
 /// This build's version, the Wasmtime it links (a `.cwasm` loads only in the same one) and the
-/// contract's WIT package (the components it runs); `host/build.rs` reads the last two.
-const VERSION: &str = concat!(
-    env!("CARGO_PKG_VERSION"),
-    " (wasmtime ",
-    env!("BOOTSTRAP_WASMTIME_VERSION"),
-    ", contract ",
-    env!("BOOTSTRAP_WIT_PACKAGE"),
-    ")"
-);
+/// contract's WIT package (the components it runs; `host/build.rs` resolves it).
+static VERSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{} (wasmtime {}, contract {})",
+        env!("CARGO_PKG_VERSION"),
+        wasmtime_environ::VERSION,
+        env!("BOOTSTRAP_WIT_PACKAGE")
+    )
+});
 
 /// Runs API Gateway handlers compiled to WebAssembly components, on AWS Lambda or locally.
 #[derive(Debug, Parser)]
-#[command(name = "bootstrap", version = VERSION)]
+#[command(name = "bootstrap", version = VERSION.as_str())]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

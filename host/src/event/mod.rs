@@ -5,7 +5,7 @@
 //! `lambda-url` domain), `version: "1.0"` with an HTTP API marker (see [`detect`]) an HTTP API
 //! in payload format 1.0, and otherwise `httpMethod` or `version: "1.0"` a REST API.
 
-pub mod fields;
+pub(crate) mod fields;
 mod path;
 mod v1;
 mod v2;
@@ -180,15 +180,10 @@ impl ContextMarkers {
     }
 }
 
-/// Which front end sent `event`.
+/// Which front end sent `event`, in which payload format.
 ///
 /// Anything that is not one JSON document (empty, not UTF-8, cut short, trailing data) is
 /// `NotJson`; JSON of another shape, however deeply nested, is `Unsupported`.
-pub fn detect(event: &[u8]) -> Result<Source, EventError> {
-    classify(event).map(|(source, _)| source)
-}
-
-/// Which front end sent `event`, in which payload format.
 fn classify(event: &[u8]) -> Result<(Source, PayloadFormat), EventError> {
     // serde_json checks UTF-8 only in the strings it reads, not in those it skips.
     std::str::from_utf8(event)
@@ -297,6 +292,10 @@ fn without_echoed_values(err: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn detect(event: &[u8]) -> Result<Source, EventError> {
+        classify(event).map(|(source, _)| source)
+    }
 
     #[test]
     fn detects_each_front_end_from_its_markers() {

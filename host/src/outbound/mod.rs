@@ -8,14 +8,14 @@
 //! one connected to; link-local addresses, the instance metadata service and the Runtime API are
 //! never reached, loopback and private ranges only when named literally.
 
-pub mod address;
+pub(crate) mod address;
 pub mod allowlist;
-pub mod credentials;
-pub mod endpoint;
+pub(crate) mod credentials;
+pub(crate) mod endpoint;
 mod log;
-pub mod send;
+pub(crate) mod send;
 pub mod signing;
-pub mod tls;
+pub(crate) mod tls;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

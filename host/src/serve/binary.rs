@@ -2,6 +2,7 @@
 //! base64-encoded, and which base64 response bodies it decodes back to bytes.
 
 use anyhow::Context as _;
+use mime::Mime;
 use yaml_rust2::Yaml;
 
 /// How an API carries bodies that are not text.
@@ -27,6 +28,11 @@ impl BinaryMediaTypes {
             .map(|item| item.as_str().map(|text| text.replace("~1", "/")))
             .collect::<Option<Vec<_>>>()
             .context("BinaryMediaTypes is not a list of strings")?;
+        for media_type in &listed {
+            media_type
+                .parse::<Mime>()
+                .with_context(|| format!("BinaryMediaTypes: {media_type:?} is not a media type"))?;
+        }
         Ok(Self::Listed(listed))
     }
 
@@ -52,16 +58,17 @@ impl BinaryMediaTypes {
 }
 
 /// Whether `media_type` (a header value, parameters allowed) is one of `listed`, which may hold
-/// `type/*` and `*/*`.
+/// `type/*` and `*/*`; `*/*` takes anything, even what is not a media type.
 fn matches(listed: &[String], media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or_default().trim();
-    let kind = essence.split('/').next().unwrap_or_default();
-    listed.iter().any(|pattern| {
-        pattern == "*/*"
-            || pattern.eq_ignore_ascii_case(essence)
-            || pattern
-                .strip_suffix("/*")
-                .is_some_and(|prefix| prefix.eq_ignore_ascii_case(kind))
+    let media_type = media_type.trim().parse::<Mime>().ok();
+    listed.iter().filter_map(|pattern| pattern.parse::<Mime>().ok()).any(|pattern| {
+        let (kind, subtype) = (pattern.type_(), pattern.subtype());
+        if kind == mime::STAR && subtype == mime::STAR {
+            return true;
+        }
+        media_type.as_ref().is_some_and(|media_type| {
+            kind == media_type.type_() && (subtype == mime::STAR || subtype == media_type.subtype())
+        })
     })
 }
 
@@ -107,6 +114,14 @@ mod tests {
         assert!(detect.encode_request(Some("text/plain"), &[0xff]));
         assert!(!detect.encode_request(Some("image/png"), b"text"));
         assert!(detect.decode_response(Some("text/html")));
+    }
+
+    #[test]
+    fn an_entry_that_is_not_a_media_type_is_an_error_naming_it() {
+        let error = BinaryMediaTypes::from_template(&YamlLoader::load_from_str("['png']").unwrap()[0])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("\"png\""), "{error}");
     }
 
     #[test]

@@ -4,8 +4,8 @@
 
 mod accept;
 pub mod api_kind;
-pub mod binary;
-pub mod cors;
+pub(crate) mod binary;
+pub(crate) mod cors;
 pub mod gateway;
 mod reload;
 pub mod routes;
