@@ -11,7 +11,7 @@ use std::process::Child;
 use std::time::Duration;
 
 use common::loopback::wait_for;
-use common::runtime_api::{Answer, ConcurrentRuntimeApi, Queued};
+use common::runtime_api::{Post, Queued, RuntimeApiDouble};
 use serde_json::Value;
 
 const NAP_MS: u64 = 600;
@@ -26,9 +26,8 @@ fn event(path: &str) -> Vec<u8> {
 
 fn queued(request_id: &str, path: &str, timeout: Duration) -> Queued {
     Queued {
-        request_id: request_id.to_owned(),
-        event: event(path),
         timeout,
+        ..Queued::new(request_id, event(path))
     }
 }
 
@@ -55,12 +54,12 @@ fn start_runtime(address: std::net::SocketAddr, env: &[(&str, &str)]) -> Child {
 /// Waits for an answer to each of `count` invocations and for the runtime to poll `polls`
 /// times in all; stops the runtime and returns the answers and its log lines.
 async fn run(
-    api: &ConcurrentRuntimeApi,
+    api: &RuntimeApiDouble,
     mut runtime: Child,
     count: usize,
     polls: usize,
-) -> (Vec<Answer>, Vec<Value>) {
-    wait_for("an answer per invocation", || api.answers().len() == count).await;
+) -> (Vec<Post>, Vec<Value>) {
+    wait_for("an answer per invocation", || api.posts().len() == count).await;
     wait_for("the runtime's next polls", || api.polls() == polls).await;
     assert!(
         runtime.try_wait().unwrap().is_none(),
@@ -72,13 +71,13 @@ async fn run(
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
         .collect();
-    (api.answers(), lines)
+    (api.posts(), lines)
 }
 
-fn answer<'a>(answers: &'a [Answer], request_id: &str) -> &'a Answer {
+fn answer<'a>(answers: &'a [Post], request_id: &str) -> &'a Post {
     answers
         .iter()
-        .find(|answer| answer.request_id == request_id)
+        .find(|answer| answer.request_id() == request_id)
         .unwrap_or_else(|| panic!("no answer to {request_id}: {answers:?}"))
 }
 
@@ -98,7 +97,7 @@ fn request_ids_of(lines: &[Value], message: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn runs_invocations_at_once_each_on_its_own_instance_and_answer() {
-    let (api, address) = ConcurrentRuntimeApi::start().await;
+    let (api, address) = RuntimeApiDouble::start().await;
     let nap = format!("/nap/{NAP_MS}");
     // More than the four slots of a sequential pool: the pool must be sized for them too, or
     // the naps would run in waves.
@@ -118,19 +117,27 @@ async fn runs_invocations_at_once_each_on_its_own_instance_and_answer() {
 
     for id in &naps {
         let answer = answer(&answers, id);
-        assert_eq!(answer.kind, "response", "{answer:?}");
+        assert_eq!(answer.kind(), "response", "{answer:?}");
         assert_eq!(answer.body["statusCode"], 200, "{answer:?}");
         assert_eq!(answer.body["body"], format!("napped {NAP_MS} ms"));
     }
     // The naps overlap: the last was handed out before the first was answered.
-    let nap_answers: Vec<&Answer> = naps.iter().map(|id| answer(&answers, id)).collect();
-    let last_handed_out = nap_answers.iter().map(|nap| nap.handed_out).max().unwrap();
+    let nap_answers: Vec<&Post> = naps.iter().map(|id| answer(&answers, id)).collect();
+    let last_handed_out = nap_answers
+        .iter()
+        .map(|nap| nap.handed_out.unwrap())
+        .max()
+        .unwrap();
     let first_answered = nap_answers.iter().map(|nap| nap.answered).min().unwrap();
     assert!(
         last_handed_out < first_answered,
         "the invocations ran one after the other: {nap_answers:?}"
     );
-    let first_handed_out = nap_answers.iter().map(|nap| nap.handed_out).min().unwrap();
+    let first_handed_out = nap_answers
+        .iter()
+        .map(|nap| nap.handed_out.unwrap())
+        .min()
+        .unwrap();
     let last_answered = nap_answers.iter().map(|nap| nap.answered).max().unwrap();
     assert!(
         last_answered - first_handed_out < Duration::from_millis(2 * NAP_MS),
@@ -164,13 +171,13 @@ async fn runs_invocations_at_once_each_on_its_own_instance_and_answer() {
 
 #[tokio::test]
 async fn without_the_variable_invocations_run_one_after_the_other() {
-    let (api, address) = ConcurrentRuntimeApi::start().await;
+    let (api, address) = RuntimeApiDouble::start().await;
     api.enqueue(["first", "second"].map(|id| queued(id, "/nap/300", Duration::from_secs(30))));
     let runtime = start_runtime(address, &[]);
     let (answers, _) = run(&api, runtime, 2, 3).await;
     let (first, second) = (answer(&answers, "first"), answer(&answers, "second"));
     assert!(
-        first.answered <= second.handed_out,
+        first.answered <= second.handed_out.unwrap(),
         "the second invocation was taken before the first was answered: {answers:?}"
     );
     assert_eq!(second.body["statusCode"], 200);

@@ -5,93 +5,12 @@
 
 mod common;
 
-use std::collections::VecDeque;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::process::Child;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use common::loopback::wait_for;
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
-use hyper::{Request, Response};
+use common::runtime_api::{Post, Queued, RuntimeApiDouble};
 use serde_json::{Value, json};
-
-/// What the runtime posted back.
-#[derive(Debug, Clone)]
-struct Post {
-    path: String,
-    error_type: Option<String>,
-    body: Value,
-}
-
-#[derive(Default)]
-struct RuntimeApi {
-    events: Mutex<VecDeque<(String, Vec<u8>)>>,
-    /// Headers sent with the invocation of that request id, as a caller's direct invoke can.
-    headers: Mutex<Vec<(String, &'static str, &'static str)>>,
-    posts: Mutex<Vec<Post>>,
-    polls: Mutex<usize>,
-}
-
-impl RuntimeApi {
-    async fn handle(
-        &self,
-        request: Request<Incoming>,
-    ) -> Result<Response<Full<Bytes>>, Infallible> {
-        let path = request.uri().path().to_owned();
-        if path == "/2018-06-01/runtime/invocation/next" {
-            *self.polls.lock().unwrap() += 1;
-            let next = self.events.lock().unwrap().pop_front();
-            let Some((id, event)) = next else {
-                // No more work: hold the poll open as Lambda does between invocations.
-                std::future::pending::<()>().await;
-                unreachable!();
-            };
-            let deadline = std::time::SystemTime::now() + Duration::from_secs(30);
-            let deadline_ms = deadline
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_millis();
-            let mut response = Response::builder();
-            for (_, name, value) in self.headers.lock().unwrap().iter().filter(|h| h.0 == id) {
-                response = response.header(*name, *value);
-            }
-            return Ok(response
-                .header("lambda-runtime-aws-request-id", id)
-                .header("lambda-runtime-deadline-ms", deadline_ms.to_string())
-                .header(
-                    "lambda-runtime-invoked-function-arn",
-                    "arn:aws:lambda:us-east-1:123456789012:function:hello",
-                )
-                .body(Full::new(Bytes::from(event)))
-                .unwrap());
-        }
-        let error_type = request
-            .headers()
-            .get("lambda-runtime-function-error-type")
-            .map(|value| value.to_str().unwrap().to_owned());
-        let body = request.into_body().collect().await.unwrap().to_bytes();
-        let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        self.posts.lock().unwrap().push(Post {
-            path,
-            error_type,
-            body,
-        });
-        Ok(Response::builder()
-            .status(202)
-            .body(Full::new(Bytes::new()))
-            .unwrap())
-    }
-}
-
-async fn serve(api: Arc<RuntimeApi>) -> SocketAddr {
-    common::loopback::serve(api, async |api: Arc<RuntimeApi>, request| {
-        api.handle(request).await
-    })
-    .await
-}
 
 /// Starts `bootstrap` as Lambda would: no arguments, the component named by `_HANDLER` under
 /// `LAMBDA_TASK_ROOT`.
@@ -126,23 +45,22 @@ fn event(name: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn serves_invocations_and_fails_only_the_malformed_one() {
-    let api = Arc::new(RuntimeApi::default());
-    api.events.lock().unwrap().extend([
-        ("id-1".to_owned(), event("tutorial-rest-api.json")),
-        ("id-2".to_owned(), event("not-a-proxy-event-sqs.json")),
-        ("id-3".to_owned(), b"{ not json".to_vec()),
-        ("id-4".to_owned(), event("tutorial-function-url.json")),
+    let (api, address) = RuntimeApiDouble::start().await;
+    api.enqueue([
+        Queued::new("id-1", event("tutorial-rest-api.json")),
+        Queued::new("id-2", event("not-a-proxy-event-sqs.json")),
+        Queued::new("id-3", b"{ not json".to_vec()),
+        Queued::new("id-4", event("tutorial-function-url.json")),
     ]);
-    let address = serve(api.clone()).await;
     let task_root = common::component("hello-world")
         .parent()
         .unwrap()
         .to_owned();
     let mut runtime = start_runtime(address, &task_root, "hello_world.wasm");
 
-    wait_for("four posts", || api.posts.lock().unwrap().len() == 4).await;
+    wait_for("four posts", || api.posts().len() == 4).await;
     // The process keeps polling after the failures.
-    wait_for("a fifth poll", || *api.polls.lock().unwrap() == 5).await;
+    wait_for("a fifth poll", || api.polls() == 5).await;
     assert!(
         runtime.try_wait().unwrap().is_none(),
         "bootstrap is still running"
@@ -150,7 +68,7 @@ async fn serves_invocations_and_fails_only_the_malformed_one() {
     runtime.kill().unwrap();
     runtime.wait().unwrap();
 
-    let posts = api.posts.lock().unwrap().clone();
+    let posts = api.posts();
     assert_eq!(
         posts[0].path,
         "/2018-06-01/runtime/invocation/id-1/response"
@@ -207,8 +125,7 @@ async fn assert_init_error_of_type(
     error_type: &str,
     expected: &str,
 ) {
-    let api = Arc::new(RuntimeApi::default());
-    let address = serve(api.clone()).await;
+    let (api, address) = RuntimeApiDouble::start().await;
     let runtime = start_runtime_with_env(address, task_root, handler, env);
     let output = tokio::task::spawn_blocking(move || runtime.wait_with_output())
         .await
@@ -221,7 +138,7 @@ async fn assert_init_error_of_type(
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
 
-    let posts = api.posts.lock().unwrap().clone();
+    let posts = api.posts();
     assert_eq!(posts.len(), 1, "{posts:?}");
     assert_eq!(posts[0].path, "/2018-06-01/runtime/init/error");
     assert_eq!(posts[0].error_type.as_deref(), Some(error_type));
@@ -231,11 +148,7 @@ async fn assert_init_error_of_type(
         message.contains(expected),
         "expected {expected:?} in {message}"
     );
-    assert_eq!(
-        *api.polls.lock().unwrap(),
-        0,
-        "no invocation is taken after a failed init"
-    );
+    assert_eq!(api.polls(), 0, "no invocation is taken after a failed init");
 }
 
 #[tokio::test]
@@ -277,15 +190,9 @@ async fn a_wasi_http_component_answers_every_front_end() {
     let front_ends = ["rest-api", "http-api", "alb", "function-url"];
     let events = front_ends
         .iter()
-        .map(|front_end| {
-            (
-                front_end.to_string(),
-                event(&format!("tutorial-{front_end}.json")),
-            )
-        })
+        .map(|front_end| Queued::new(front_end, event(&format!("tutorial-{front_end}.json"))))
         .collect();
-    let api = Arc::new(RuntimeApi::default());
-    let (posts, stderr) = run_events_on(api, events, "wstd_hello.wasm").await;
+    let (posts, stderr) = run_events_on(events, "wstd_hello.wasm").await;
     for (front_end, post) in front_ends.iter().zip(&posts) {
         assert_eq!(
             post.path,
@@ -310,25 +217,18 @@ fn hello_world_task_root() -> std::path::PathBuf {
 
 /// Runs `events` through one `bootstrap` process and returns its posts once there is one per
 /// event, checking that the process still polls for more.
-async fn run_events(api: Arc<RuntimeApi>, events: Vec<(String, Vec<u8>)>) -> (Vec<Post>, String) {
-    run_events_on(api, events, "hello_world.wasm").await
+async fn run_events(events: Vec<Queued>) -> (Vec<Post>, String) {
+    run_events_on(events, "hello_world.wasm").await
 }
 
 /// [`run_events`] on the built component `handler`.
-async fn run_events_on(
-    api: Arc<RuntimeApi>,
-    events: Vec<(String, Vec<u8>)>,
-    handler: &str,
-) -> (Vec<Post>, String) {
+async fn run_events_on(events: Vec<Queued>, handler: &str) -> (Vec<Post>, String) {
     let count = events.len();
-    api.events.lock().unwrap().extend(events);
-    let address = serve(api.clone()).await;
+    let (api, address) = RuntimeApiDouble::start().await;
+    api.enqueue(events);
     let mut runtime = start_runtime(address, &hello_world_task_root(), handler);
-    wait_for("a post per event", || {
-        api.posts.lock().unwrap().len() == count
-    })
-    .await;
-    wait_for("the next poll", || *api.polls.lock().unwrap() == count + 1).await;
+    wait_for("a post per event", || api.posts().len() == count).await;
+    wait_for("the next poll", || api.polls() == count + 1).await;
     assert!(
         runtime.try_wait().unwrap().is_none(),
         "bootstrap is still running"
@@ -336,7 +236,7 @@ async fn run_events_on(
     runtime.kill().unwrap();
     let output = runtime.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let posts = api.posts.lock().unwrap().clone();
+    let posts = api.posts();
     (posts, stderr)
 }
 
@@ -359,12 +259,12 @@ async fn every_malformed_payload_fails_with_a_documented_error_type_and_the_next
             "MalformedEvent",
         ),
     ];
-    let mut events: Vec<(String, Vec<u8>)> = cases
+    let mut events: Vec<Queued> = cases
         .iter()
-        .map(|(id, body, _)| (id.to_string(), body.clone()))
+        .map(|(id, body, _)| Queued::new(id, body.clone()))
         .collect();
-    events.push(("good".to_owned(), event("tutorial-rest-api.json")));
-    let (posts, _) = run_events(Arc::new(RuntimeApi::default()), events).await;
+    events.push(Queued::new("good", event("tutorial-rest-api.json")));
+    let (posts, _) = run_events(events).await;
 
     for ((id, _, error_type), post) in cases.iter().zip(&posts) {
         assert_eq!(
@@ -382,28 +282,27 @@ async fn every_malformed_payload_fails_with_a_documented_error_type_and_the_next
 
 #[tokio::test]
 async fn a_callers_malformed_client_context_or_identity_does_not_stop_the_host() {
-    let api = Arc::new(RuntimeApi::default());
-    api.headers.lock().unwrap().extend([
-        (
-            "bad-context".to_owned(),
+    let headers: [&[(&str, &str)]; 4] = [
+        &[(
             "lambda-runtime-client-context",
             r#"{"client": "caller-secret-value", "custom": []}"#,
-        ),
-        (
-            "bad-identity".to_owned(),
+        )],
+        &[(
             "lambda-runtime-cognito-identity",
             r#"["caller-secret-value"]"#,
-        ),
-        (
-            "not-json".to_owned(),
-            "lambda-runtime-client-context",
-            "caller-secret-value{",
-        ),
-    ]);
+        )],
+        &[("lambda-runtime-client-context", "caller-secret-value{")],
+        &[],
+    ];
     let events = ["bad-context", "bad-identity", "not-json", "good"]
-        .map(|id| (id.to_owned(), event("tutorial-rest-api.json")))
-        .to_vec();
-    let (posts, stderr) = run_events(api, events).await;
+        .into_iter()
+        .zip(headers)
+        .map(|(id, headers)| Queued {
+            headers: headers.to_vec(),
+            ..Queued::new(id, event("tutorial-rest-api.json"))
+        })
+        .collect();
+    let (posts, stderr) = run_events(events).await;
 
     // The host reads neither header, so a malformed one is no reason to fail the invocation.
     for (post, id) in posts
@@ -473,14 +372,11 @@ async fn an_event_with_too_many_headers_gets_a_400_in_its_front_ends_shape() {
         serde_json::from_slice(&event("tutorial-function-url.json")).unwrap();
     function_url["rawQueryString"] = "a=1&".repeat(100_000).into();
     let events = vec![
-        ("headers".to_owned(), serde_json::to_vec(&rest_api).unwrap()),
-        (
-            "query".to_owned(),
-            serde_json::to_vec(&function_url).unwrap(),
-        ),
-        ("good".to_owned(), event("tutorial-rest-api.json")),
+        Queued::new("headers", serde_json::to_vec(&rest_api).unwrap()),
+        Queued::new("query", serde_json::to_vec(&function_url).unwrap()),
+        Queued::new("good", event("tutorial-rest-api.json")),
     ];
-    let (posts, _) = run_events(Arc::new(RuntimeApi::default()), events).await;
+    let (posts, _) = run_events(events).await;
 
     assert_eq!(
         posts[0].path,
@@ -514,13 +410,12 @@ async fn users_created_by_invocations_are_listed_by_the_next() {
     list["path"] = json!("/users");
     list["pathParameters"] = Value::Null;
     list["requestContext"]["resourcePath"] = json!("/users");
-    let api = Arc::new(RuntimeApi::default());
-    api.events.lock().unwrap().extend([
-        ("id-1".to_owned(), event("users-rest-api-create-user.json")),
-        ("id-2".to_owned(), event("users-http-api-create-user.json")),
-        ("id-3".to_owned(), serde_json::to_vec(&list).unwrap()),
+    let (api, address) = RuntimeApiDouble::start().await;
+    api.enqueue([
+        Queued::new("id-1", event("users-rest-api-create-user.json")),
+        Queued::new("id-2", event("users-http-api-create-user.json")),
+        Queued::new("id-3", serde_json::to_vec(&list).unwrap()),
     ]);
-    let address = serve(api.clone()).await;
     let task_root = common::component("users").parent().unwrap().to_owned();
     let env = moto.users_env();
     let env: Vec<_> = env
@@ -528,11 +423,11 @@ async fn users_created_by_invocations_are_listed_by_the_next() {
         .map(|(name, value)| (*name, value.as_str()))
         .collect();
     let mut runtime = start_runtime_with_env(address, &task_root, "users.wasm", &env);
-    wait_for("three posts", || api.posts.lock().unwrap().len() == 3).await;
+    wait_for("three posts", || api.posts().len() == 3).await;
     runtime.kill().unwrap();
     let output = runtime.wait_with_output().unwrap();
 
-    let posts = api.posts.lock().unwrap().clone();
+    let posts = api.posts();
     let bodies: Vec<Value> = posts
         .iter()
         .map(|post| {

@@ -61,15 +61,19 @@ impl BinaryMediaTypes {
 /// `type/*` and `*/*`; `*/*` takes anything, even what is not a media type.
 fn matches(listed: &[String], media_type: &str) -> bool {
     let media_type = media_type.trim().parse::<Mime>().ok();
-    listed.iter().filter_map(|pattern| pattern.parse::<Mime>().ok()).any(|pattern| {
-        let (kind, subtype) = (pattern.type_(), pattern.subtype());
-        if kind == mime::STAR && subtype == mime::STAR {
-            return true;
-        }
-        media_type.as_ref().is_some_and(|media_type| {
-            kind == media_type.type_() && (subtype == mime::STAR || subtype == media_type.subtype())
+    listed
+        .iter()
+        .filter_map(|pattern| pattern.parse::<Mime>().ok())
+        .any(|pattern| {
+            let (kind, subtype) = (pattern.type_(), pattern.subtype());
+            if kind == mime::STAR && subtype == mime::STAR {
+                return true;
+            }
+            media_type.as_ref().is_some_and(|media_type| {
+                kind == media_type.type_()
+                    && (subtype == mime::STAR || subtype == media_type.subtype())
+            })
         })
-    })
 }
 
 #[cfg(test)]
@@ -118,9 +122,10 @@ mod tests {
 
     #[test]
     fn an_entry_that_is_not_a_media_type_is_an_error_naming_it() {
-        let error = BinaryMediaTypes::from_template(&YamlLoader::load_from_str("['png']").unwrap()[0])
-            .unwrap_err()
-            .to_string();
+        let error =
+            BinaryMediaTypes::from_template(&YamlLoader::load_from_str("['png']").unwrap()[0])
+                .unwrap_err()
+                .to_string();
         assert!(error.contains("\"png\""), "{error}");
     }
 

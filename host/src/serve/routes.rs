@@ -224,7 +224,7 @@ Resources:
         assert_eq!(find(&table, "GET", "/nowhere"), None);
     }
 
-    // What serve did before the routes crate, and what the guest SDK now does too.
+    // API Gateway ignores empty segments; the guest SDK's router, on the same crate, does too.
     #[test]
     fn empty_segments_and_trailing_slashes_do_not_count() {
         let table = table(TEMPLATE, ApiKind::Rest).unwrap();
@@ -263,7 +263,7 @@ Resources:
         assert_eq!(find(&table, "PUT", "/b"), Some(("ANY /b".into(), vec![])));
     }
 
-    // The old serve accepted any path and read `{proxy+}/more` as a greedy parameter.
+    // API Gateway refuses a greedy parameter that is not the last segment.
     #[test]
     fn a_pattern_api_gateway_refuses_is_an_error_naming_it() {
         let template = r#"

@@ -1,6 +1,8 @@
-//! A Runtime API double that hands out invocations concurrently, as Lambda Managed Instances
-//! does: every `/next` poll takes the next queued event at once, whatever is still running, and
-//! the double records when each invocation was handed out and when its answer came back.
+//! A Runtime API double, served on loopback as the Lambda service would serve it: every `/next`
+//! poll takes the next queued invocation at once, whatever is still running (as Lambda Managed
+//! Instances does; a runtime that polls once at a time sees Lambda's sequential service), and
+//! holds the poll open when none is left. It records every post (response, error, init error)
+//! with when its invocation was handed out and when the post arrived.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -13,35 +15,70 @@ use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
 use serde_json::Value;
 
+const INVOCATION: &str = "/2018-06-01/runtime/invocation/";
+
 /// An invocation to hand out.
 pub struct Queued {
     pub request_id: String,
     pub event: Vec<u8>,
     /// The time the function has, from the moment it is handed out.
     pub timeout: Duration,
+    /// More headers sent with it, as a caller's direct invoke can add.
+    pub headers: Vec<(&'static str, &'static str)>,
 }
 
-/// An answer the runtime posted for an invocation.
+impl Queued {
+    /// `event` as `request_id`, with 30 s to run.
+    pub fn new(request_id: &str, event: Vec<u8>) -> Self {
+        Self {
+            request_id: request_id.to_owned(),
+            event,
+            timeout: Duration::from_secs(30),
+            headers: Vec::new(),
+        }
+    }
+}
+
+/// What the runtime posted.
 #[derive(Debug, Clone)]
-pub struct Answer {
-    pub request_id: String,
-    /// `response` or `error`.
-    pub kind: String,
+pub struct Post {
+    pub path: String,
+    /// `Lambda-Runtime-Function-Error-Type`, when sent.
+    pub error_type: Option<String>,
     pub body: Value,
-    /// When the invocation was handed out, and when this answer arrived.
-    pub handed_out: Instant,
+    /// When the invocation was handed out (none for an init error), and when this post arrived.
+    pub handed_out: Option<Instant>,
     pub answered: Instant,
 }
 
+impl Post {
+    /// The request id the post answers; empty for an init error.
+    pub fn request_id(&self) -> &str {
+        self.invocation_path().0
+    }
+
+    /// `response` or `error`, or the path's last segment.
+    pub fn kind(&self) -> &str {
+        self.invocation_path().1
+    }
+
+    fn invocation_path(&self) -> (&str, &str) {
+        match self.path.strip_prefix(INVOCATION) {
+            Some(rest) => rest.split_once('/').unwrap_or((rest, "")),
+            None => ("", self.path.rsplit('/').next().unwrap_or_default()),
+        }
+    }
+}
+
 #[derive(Default)]
-pub struct ConcurrentRuntimeApi {
+pub struct RuntimeApiDouble {
     queue: Mutex<VecDeque<Queued>>,
     handed_out: Mutex<Vec<(String, Instant)>>,
-    answers: Mutex<Vec<Answer>>,
+    posts: Mutex<Vec<Post>>,
     polls: Mutex<usize>,
 }
 
-impl ConcurrentRuntimeApi {
+impl RuntimeApiDouble {
     /// Serves the double on a loopback port; returns it and its `host:port`.
     pub async fn start() -> (Arc<Self>, SocketAddr) {
         let api = Arc::new(Self::default());
@@ -56,8 +93,8 @@ impl ConcurrentRuntimeApi {
         self.queue.lock().unwrap().extend(invocations);
     }
 
-    pub fn answers(&self) -> Vec<Answer> {
-        self.answers.lock().unwrap().clone()
+    pub fn posts(&self) -> Vec<Post> {
+        self.posts.lock().unwrap().clone()
     }
 
     pub fn polls(&self) -> usize {
@@ -73,7 +110,7 @@ impl ConcurrentRuntimeApi {
             *self.polls.lock().unwrap() += 1;
             let next = self.queue.lock().unwrap().pop_front();
             let Some(queued) = next else {
-                // No more work: hold the poll open as Lambda does.
+                // No more work: hold the poll open as Lambda does between invocations.
                 std::future::pending::<()>().await;
                 unreachable!();
             };
@@ -85,7 +122,11 @@ impl ConcurrentRuntimeApi {
                 .lock()
                 .unwrap()
                 .push((queued.request_id.clone(), Instant::now()));
-            return Ok(Response::builder()
+            let mut response = Response::builder();
+            for (name, value) in queued.headers {
+                response = response.header(name, value);
+            }
+            return Ok(response
                 .header("lambda-runtime-aws-request-id", &queued.request_id)
                 .header("lambda-runtime-deadline-ms", deadline_ms.to_string())
                 .header(
@@ -96,27 +137,33 @@ impl ConcurrentRuntimeApi {
                 .unwrap());
         }
         let answered = Instant::now();
+        let error_type = request
+            .headers()
+            .get("lambda-runtime-function-error-type")
+            .map(|value| value.to_str().unwrap().to_owned());
         let body = request.into_body().collect().await.unwrap().to_bytes();
-        let mut segments = path
-            .strip_prefix("/2018-06-01/runtime/invocation/")
-            .unwrap_or_else(|| panic!("unexpected post to {path}"))
-            .split('/');
-        let (request_id, kind) = (segments.next().unwrap(), segments.next().unwrap());
-        let handed_out = self
-            .handed_out
-            .lock()
-            .unwrap()
-            .iter()
-            .find(|(id, _)| id == request_id)
-            .unwrap_or_else(|| panic!("an answer to {request_id}, never handed out"))
-            .1;
-        self.answers.lock().unwrap().push(Answer {
-            request_id: request_id.to_owned(),
-            kind: kind.to_owned(),
+        let mut post = Post {
+            path,
+            error_type,
             body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-            handed_out,
+            handed_out: None,
             answered,
-        });
+        };
+        if post.path.starts_with(INVOCATION) {
+            let handed_out = self
+                .handed_out
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|(id, _)| id == post.request_id())
+                .map(|(_, at)| *at);
+            assert!(
+                handed_out.is_some(),
+                "a post for an invocation never handed out: {post:?}"
+            );
+            post.handed_out = handed_out;
+        }
+        self.posts.lock().unwrap().push(post);
         Ok(Response::builder()
             .status(202)
             .body(Full::new(Bytes::new()))
