@@ -13,9 +13,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
-use lambda_wasm_host::{event, function_result, response};
-use serde_json::Value;
+use lambda_wasm_host::{event, function_result, proxy, response};
+use serde_json::{Value, json};
 
 /// Events of every front end, for every example.
 const FRONT_ENDS: &[&str] = &[
@@ -78,12 +79,35 @@ fn precompiled(example: &str, dir: &Path) -> PathBuf {
     cwasm
 }
 
+/// The context `bootstrap invoke` gives a component (at its default `--timeout` of 30 s), written
+/// into `dir` as `python -m lambda_wasm` reads it: the fields of the WIT `invocation-context` and
+/// `function-context` records.
+fn local_context_file(dir: &Path) -> PathBuf {
+    let invocation = proxy::local_invocation(Duration::from_secs(30));
+    let (context, function) = (invocation.context, invocation.function);
+    let fields = json!({
+        "request_id": context.request_id,
+        "function_name": context.function_name,
+        "function_version": context.function_version,
+        "deadline_epoch_ms": context.deadline_epoch_ms,
+        "invoked_function_arn": function.invoked_function_arn,
+        "memory_limit_in_mb": function.memory_limit_in_mb,
+        "log_group_name": function.log_group_name,
+        "log_stream_name": function.log_stream_name,
+    });
+    let file = dir.join("context.json");
+    std::fs::write(&file, fields.to_string()).unwrap();
+    file
+}
+
 /// The proxy response the front end makes of the handler's result under CPython.
 fn under_cpython(example: &str, handler: &str, event_file: &Path) -> Value {
+    let dir = tempfile::tempdir().unwrap();
     let output = Command::new(python())
         .current_dir(python_dir())
         .args(["-m", "lambda_wasm", example, handler])
         .arg(event_file)
+        .arg(local_context_file(dir.path()))
         .output()
         .expect("running CPython");
     let event = std::fs::read(event_file).unwrap();
