@@ -1,7 +1,7 @@
 //! Differential tests of the Python examples (guest/python/): each one as a component through the
 //! real `bootstrap invoke`, and the same file under CPython (`python -m lambda_wasm`) with the
-//! same event dict and a context, its result read by the host's own rules
-//! (`function_result::to_response`, then `response::encode`). The two proxy responses must be
+//! same event dict and the host's own context, its result read by the host's own rules
+//! (`function_result::to_response`, then the failure policy and `response::encode`). The two proxy responses must be
 //! identical, on REST API, HTTP API (both payload formats), ALB and Function URL events.
 //!
 //! `make test-python` builds the components (`make python-examples`) and runs this with
@@ -13,12 +13,13 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use lambda_wasm_host::bindings::ErrorDetails;
 use lambda_wasm_host::component::GuestFailure;
-use lambda_wasm_host::pipeline::failure_policy;
+use lambda_wasm_host::pipeline::{self, failure_policy};
 use lambda_wasm_host::{event, function_result};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Events of every front end, for every example.
 const FRONT_ENDS: &[&str] = &[
@@ -81,12 +82,35 @@ fn precompiled(example: &str, dir: &Path) -> PathBuf {
     cwasm
 }
 
+/// The context `bootstrap invoke` gives a component (at its default `--timeout` of 30 s), written
+/// into `dir` as `python -m lambda_wasm` reads it: the fields of the WIT `invocation-context` and
+/// `function-context` records.
+fn local_context_file(dir: &Path) -> PathBuf {
+    let invocation = pipeline::local_invocation(Duration::from_secs(30));
+    let (context, function) = (invocation.context, invocation.function);
+    let fields = json!({
+        "request_id": context.request_id,
+        "function_name": context.function_name,
+        "function_version": context.function_version,
+        "deadline_epoch_ms": context.deadline_epoch_ms,
+        "invoked_function_arn": function.invoked_function_arn,
+        "memory_limit_in_mb": function.memory_limit_in_mb,
+        "log_group_name": function.log_group_name,
+        "log_stream_name": function.log_stream_name,
+    });
+    let file = dir.join("context.json");
+    std::fs::write(&file, fields.to_string()).unwrap();
+    file
+}
+
 /// The proxy response the front end makes of the handler's result under CPython.
 fn under_cpython(example: &str, handler: &str, event_file: &Path) -> Value {
+    let dir = tempfile::tempdir().unwrap();
     let output = Command::new(python())
         .current_dir(python_dir())
         .args(["-m", "lambda_wasm", example, handler])
         .arg(event_file)
+        .arg(local_context_file(dir.path()))
         .output()
         .expect("running CPython");
     let event = std::fs::read(event_file).unwrap();

@@ -1,14 +1,42 @@
 //! The contract's path encoding: a routed `path` is percent-decoded, except that a `/` or a `%`
 //! that is data rather than structure stays encoded (`%2F`, `%25`), so the path keeps the
-//! segments API Gateway matched its route on, and a path parameter is fully decoded.
+//! segments API Gateway matched its route on, and a path parameter is fully decoded. Also the
+//! way back to the wire: a decoded path percent-encoded into one a URI can hold.
 //!
 //! API Gateway matches routes on the path as the client encoded it: `/files/a%2Fb` is one
 //! segment there, and decoding it to `/files/a/b` would let a router pick a route API Gateway
 //! would not. Keeping `%25` encoded too makes the rule reversible: a literal `%2F` typed by the
 //! client (`%252F` on the wire) never reads as an encoded slash.
 
-use alloc::string::String;
+use alloc::borrow::Cow;
+use alloc::format;
+use alloc::string::{String, ToString as _};
 use alloc::vec::Vec;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
+/// The bytes [`encode_path`] encodes: all but a URI path's own characters (RFC 3986: the
+/// unreserved ones, the sub-delimiters, `:`, `@` and `/`), and `%`, which is already an escape.
+const NOT_IN_A_PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@')
+    .remove(b'/')
+    .remove(b'%');
 
 /// Decodes a path as it travels on the wire into the contract's form: every `%XX` decoded but
 /// `%2F` and `%25` (kept, in upper case), and a `%` not followed by two hex digits read as a
@@ -22,32 +50,18 @@ use alloc::vec::Vec;
 /// assert_eq!(decode_path("/bad/%FF"), None);
 /// ```
 pub fn decode_path(wire: &str) -> Option<String> {
-    let bytes = wire.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        match escaped_byte(bytes, index) {
-            Some(b'/') => decoded.extend_from_slice(b"%2F"),
-            Some(b'%') => decoded.extend_from_slice(b"%25"),
-            Some(byte) => decoded.push(byte),
-            None if bytes[index] == b'%' => {
-                decoded.extend_from_slice(b"%25");
-                index += 1;
-                continue;
-            }
-            None => {
-                decoded.push(bytes[index]);
-                index += 1;
-                continue;
-            }
-        }
-        index += 3;
-    }
-    String::from_utf8(decoded).ok()
+    // A segment at a time, split on the wire's own slashes: a `/` or `%` in a segment's decoded
+    // text is data, and goes back to its escape. A UTF-8 sequence never spans a `/`, so checking
+    // each segment checks the whole.
+    let segments = wire
+        .split('/')
+        .map(|segment| Some(escape_decoded(&decode_fully(segment)?, false)));
+    Some(segments.collect::<Option<Vec<_>>>()?.join("/"))
 }
 
-/// Decodes every `%XX` of `wire`, `%2F` included; a `%` not followed by two hex digits stays as
-/// it is. `None` when the decoded bytes are not UTF-8.
+/// Decodes every `%XX` of `wire`, `%2F` included; a `%` not followed by two hex digits is no
+/// escape and stays as it is, a literal `%` (as `percent-encoding` reads it). `None` when the
+/// decoded bytes are not UTF-8.
 ///
 /// ```
 /// use lambda_wasm_routes::encoding::decode_fully;
@@ -55,22 +69,10 @@ pub fn decode_path(wire: &str) -> Option<String> {
 /// assert_eq!(decode_fully("a%2Fb%20c%").as_deref(), Some("a/b c%"));
 /// ```
 pub fn decode_fully(wire: &str) -> Option<String> {
-    let bytes = wire.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        match escaped_byte(bytes, index) {
-            Some(byte) => {
-                decoded.push(byte);
-                index += 3;
-            }
-            None => {
-                decoded.push(bytes[index]);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8(decoded).ok()
+    percent_decode_str(wire)
+        .decode_utf8()
+        .ok()
+        .map(Cow::into_owned)
 }
 
 /// Writes text that a front end already decoded in the contract's form: `%` as `%25`, and a
@@ -83,15 +85,13 @@ pub fn decode_fully(wire: &str) -> Option<String> {
 /// assert_eq!(escape_decoded("a/b", true), "a/b");
 /// ```
 pub fn escape_decoded(text: &str, keep_slashes: bool) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '%' => escaped.push_str("%25"),
-            '/' if !keep_slashes => escaped.push_str("%2F"),
-            c => escaped.push(c),
-        }
+    // `%` first, so that the `%` of a `%2F` written next is not escaped again.
+    let escaped = text.replace('%', "%25");
+    if keep_slashes {
+        escaped
+    } else {
+        escaped.replace('/', "%2F")
     }
-    escaped
 }
 
 /// The value of a parameter taken from a path in the contract's form: `%2F` and `%25` decoded,
@@ -112,22 +112,30 @@ pub fn unescape_param(value: &str) -> String {
     decode_fully(value).unwrap_or_else(|| value.into())
 }
 
-/// The byte `%XX` at `index` stands for, if `bytes[index..]` starts with one.
-fn escaped_byte(bytes: &[u8], index: usize) -> Option<u8> {
-    if bytes[index] != b'%' {
-        return None;
+/// `path` as a URI's path: every byte a URI path cannot hold percent-encoded, `%` kept as the
+/// escape it already is, and a leading `/` when it has none. For a path in the contract's form,
+/// or one a front end sent decoded (an HTTP API's `rawPath`: `/two words`, `/é`).
+///
+/// ```
+/// use lambda_wasm_routes::encoding::encode_path;
+///
+/// assert_eq!(encode_path("/two words/é"), "/two%20words/%C3%A9");
+/// assert_eq!(encode_path("/files/a%2Fb"), "/files/a%2Fb");
+/// assert_eq!(encode_path("a?b#c"), "/a%3Fb%23c");
+/// ```
+pub fn encode_path(path: &str) -> String {
+    let encoded = utf8_percent_encode(path, NOT_IN_A_PATH);
+    if path.starts_with('/') {
+        encoded.to_string()
+    } else {
+        format!("/{encoded}")
     }
-    let high = hex(*bytes.get(index + 1)?)?;
-    let low = hex(*bytes.get(index + 2)?)?;
-    Some(high << 4 | low)
-}
-
-fn hex(digit: u8) -> Option<u8> {
-    char::from(digit).to_digit(16).map(|value| value as u8)
 }
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -168,5 +176,65 @@ mod tests {
         assert_eq!(decode_path("/%C3"), None);
         assert_eq!(decode_fully("%80"), None);
         assert_eq!(unescape_param("%FF"), "%FF");
+    }
+
+    #[test]
+    fn a_percent_without_two_hex_digits_is_a_literal_percent() {
+        for (wire, contract, fully) in [
+            ("/100%", "/100%25", "/100%"),
+            ("/%2", "/%252", "/%2"),
+            ("/%zz", "/%25zz", "/%zz"),
+            ("/%%41", "/%25A", "/%A"),
+            ("/a%/b", "/a%25/b", "/a%/b"),
+        ] {
+            assert_eq!(decode_path(wire).as_deref(), Some(contract), "{wire}");
+            assert_eq!(decode_fully(wire).as_deref(), Some(fully), "{wire}");
+        }
+    }
+
+    #[test]
+    fn a_path_keeps_its_escapes_and_gets_the_rest_encoded() {
+        assert_eq!(encode_path("/prod/hello%2Fworld"), "/prod/hello%2Fworld");
+        assert_eq!(encode_path("/two words/é"), "/two%20words/%C3%A9");
+        assert_eq!(encode_path("a?b#c"), "/a%3Fb%23c");
+    }
+
+    #[test]
+    fn an_empty_path_encodes_as_the_root() {
+        assert_eq!(encode_path(""), "/");
+    }
+
+    /// A path in the contract's form: segments of any text, a `/` or `%` in them escaped.
+    fn contract_path() -> impl Strategy<Value = String> {
+        prop::collection::vec("\\PC{0,8}", 0..5).prop_map(|segments| {
+            let escaped: Vec<String> = segments
+                .iter()
+                .map(|segment| escape_decoded(segment, false))
+                .collect();
+            format!("/{}", escaped.join("/"))
+        })
+    }
+
+    /// Paths as a client may send them: escapes whole, cut short or not hex, and bytes that
+    /// are not UTF-8 once decoded.
+    fn wire_path() -> impl Strategy<Value = String> {
+        prop_oneof!["[%/2fF5Ac3a9z é]{0,32}", "\\PC{0,32}"]
+    }
+
+    proptest! {
+        #[test]
+        fn a_contract_path_survives_encoding_and_decoding(path in contract_path()) {
+            prop_assert_eq!(decode_path(&encode_path(&path)), Some(path));
+        }
+
+        #[test]
+        fn decoding_any_path_agrees_with_full_decoding_and_never_panics(wire in wire_path()) {
+            let fully = decode_fully(&wire);
+            let contract = decode_path(&wire);
+            prop_assert_eq!(contract.is_some(), fully.is_some());
+            if let Some(contract) = contract {
+                prop_assert_eq!(Some(unescape_param(&contract)), fully);
+            }
+        }
     }
 }

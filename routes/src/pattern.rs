@@ -349,7 +349,7 @@ mod tests {
         assert_eq!(params("/files/{path+}", "/files"), None);
     }
 
-    // Old serve and old SDK disagreed: serve skipped the empty segment, the SDK answered 404.
+    // API Gateway collapses empty segments before it routes.
     #[test]
     fn an_empty_segment_in_a_path_is_skipped() {
         assert_eq!(
@@ -364,7 +364,7 @@ mod tests {
         );
     }
 
-    // Old serve and old SDK disagreed on a greedy value: `a/b` for serve, `a//b` for the SDK.
+    // A greedy value is the path it matched, empty segments collapsed as everywhere else.
     #[test]
     fn a_greedy_value_is_its_segments_without_empty_ones() {
         assert_eq!(
@@ -373,7 +373,7 @@ mod tests {
         );
     }
 
-    // Old serve and old SDK disagreed past one trailing slash: the SDK dropped only one.
+    // However many trailing slashes, they are empty segments.
     #[test]
     fn trailing_slashes_do_not_matter() {
         assert_eq!(params("/users", "/users/"), Some(vec![]));
@@ -427,7 +427,8 @@ mod tests {
         );
     }
 
-    // Each of these was accepted by the old serve and refused by the old SDK; now refused by both.
+    // API Gateway refuses each of these when the API is deployed: `serve` and the SDK refuse them
+    // when the routes are read, so the mistake shows before a deploy.
     #[test]
     fn refuses_the_patterns_api_gateway_refuses() {
         assert_eq!(
@@ -450,7 +451,8 @@ mod tests {
         assert!(problem("/{open").contains("neither a path part"));
     }
 
-    // The old SDK accepted any character but braces; the old serve accepted anything.
+    // API Gateway takes letters, digits, `-`, `.`, `_` and `,` in a path part; letters, digits,
+    // `-`, `.` and `_` in a parameter name.
     #[test]
     fn refuses_characters_api_gateway_refuses() {
         for refused in [

@@ -312,7 +312,7 @@ mod tests {
         );
     }
 
-    // The old SDK let the last of equal routes answer; the old serve, the first.
+    // Two routes equally specific for a path: the one declared first answers, wherever it is used.
     #[test]
     fn among_equally_specific_routes_the_first_added_answers() {
         let routes = table(&["GET /users/{id}", "GET /users/{name}"]);

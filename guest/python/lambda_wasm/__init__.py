@@ -42,6 +42,22 @@ class LambdaContext:
         return max(self.deadline_ms - int(time.time() * 1000), 0)
 
 
+def host_context(call: Any, fn: Any, remaining_ms: Optional[Callable[[], int]] = None) -> LambdaContext:
+    """The context of the host's records (wit/proxy.wit): ``call`` has the fields of
+    ``invocation-context``, ``fn`` those of ``function-context``, as attributes."""
+    return LambdaContext(
+        aws_request_id=call.request_id,
+        function_name=call.function_name,
+        function_version=call.function_version,
+        invoked_function_arn=fn.invoked_function_arn,
+        memory_limit_in_mb=str(fn.memory_limit_in_mb),
+        log_group_name=fn.log_group_name,
+        log_stream_name=fn.log_stream_name,
+        deadline_ms=call.deadline_epoch_ms,
+        remaining_ms=remaining_ms,
+    )
+
+
 @dataclass
 class HandlerError(Exception):
     """An uncaught exception of the handler, as Lambda's runtime reports it."""

@@ -1,39 +1,37 @@
-"""``python -m lambda_wasm APP_DIR module.function EVENT_FILE``: the handler under CPython, as
-the component runs it, with the context ``bootstrap invoke`` gives; prints the result JSON, or
-the error as Lambda reports it (and exits 1)."""
+"""``python -m lambda_wasm APP_DIR module.function EVENT_FILE CONTEXT_FILE``: the handler under
+CPython, as the component runs it; prints the result JSON, or the error as Lambda reports it
+(and exits 1).
+
+CONTEXT_FILE holds the invocation's context as the host gives it to the component: a JSON
+object with the fields of the ``invocation-context`` and ``function-context`` records
+(wit/proxy.wit), ``request_id`` to ``log_stream_name``. The host's tests write it from the
+context of ``bootstrap invoke``, which keeps the local values in one place."""
 
 import json
 import sys
-import time
-import uuid
+from types import SimpleNamespace
 
 import lambda_wasm
 
 
-def local_context(timeout_ms: int = 30_000) -> lambda_wasm.LambdaContext:
-    """The context of a local run, with the values ``bootstrap invoke`` gives the component."""
-    return lambda_wasm.LambdaContext(
-        aws_request_id=f"local-{uuid.uuid4()}",
-        function_name="local",
-        function_version="$LATEST",
-        invoked_function_arn="arn:aws:lambda:us-east-1:012345678912:function:local",
-        memory_limit_in_mb="128",
-        log_group_name="/aws/lambda/local",
-        log_stream_name="$LATEST",
-        deadline_ms=int(time.time() * 1000) + timeout_ms,
-    )
+def read_context(context_file: str) -> lambda_wasm.LambdaContext:
+    """The context whose record fields ``context_file`` holds."""
+    with open(context_file, encoding="utf-8") as context:
+        fields = SimpleNamespace(**json.load(context))
+    return lambda_wasm.host_context(fields, fields)
 
 
-def main(app_dir: str, spec: str, event_file: str) -> int:
+def main(app_dir: str, spec: str, event_file: str, context_file: str) -> int:
     sys.path.insert(0, app_dir)
     with open(event_file, encoding="utf-8") as event:
         event_json = event.read()
+    context = read_context(context_file)
     # The handler's own prints and logs go to stderr here, so that stdout is the result alone.
     stdout, sys.stdout = sys.stdout, sys.stderr
     handler = lambda_wasm.load_handler(spec)
     lambda_wasm.configure_logging()
     try:
-        result = lambda_wasm.invoke(handler, event_json, local_context())
+        result = lambda_wasm.invoke(handler, event_json, context)
     except lambda_wasm.HandlerError as error:
         sys.stdout = stdout
         print(json.dumps({"errorType": error.error_type, "errorMessage": error.error_message, "stackTrace": error.stack_trace}))

@@ -22,19 +22,7 @@ def make_world(spec: str) -> type:
 
     class WitWorld:
         def handle_event(self, event: str) -> str:
-            call = invocation.context()
-            fn = function.context()
-            context = lambda_wasm.LambdaContext(
-                aws_request_id=call.request_id,
-                function_name=call.function_name,
-                function_version=call.function_version,
-                invoked_function_arn=fn.invoked_function_arn,
-                memory_limit_in_mb=str(fn.memory_limit_in_mb),
-                log_group_name=fn.log_group_name,
-                log_stream_name=fn.log_stream_name,
-                deadline_ms=call.deadline_epoch_ms,
-                remaining_ms=invocation.remaining_time_ms,
-            )
+            context = lambda_wasm.host_context(invocation.context(), function.context(), invocation.remaining_time_ms)
             try:
                 return lambda_wasm.invoke(handler, event, context)
             except lambda_wasm.HandlerError as error:

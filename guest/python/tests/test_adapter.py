@@ -7,13 +7,31 @@ import logging
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import lambda_wasm  # noqa: E402
-from lambda_wasm.__main__ import local_context  # noqa: E402
+from lambda_wasm.__main__ import main  # noqa: E402
+
+# The fields of the host's invocation-context and function-context records (wit/proxy.wit).
+CONTEXT_FIELDS = {
+    "request_id": "test-request",
+    "function_name": "adapter-test",
+    "function_version": "7",
+    "invoked_function_arn": "arn:aws:lambda:eu-west-1:111122223333:function:adapter-test:live",
+    "memory_limit_in_mb": 256,
+    "log_group_name": "/aws/lambda/adapter-test",
+    "log_stream_name": "2024/05/01/[7]abc",
+}
+
+
+def a_context(timeout_ms: int = 30_000) -> lambda_wasm.LambdaContext:
+    """A context as the host gives one, ``timeout_ms`` before its deadline."""
+    fields = SimpleNamespace(**CONTEXT_FIELDS, deadline_epoch_ms=int(time.time() * 1000) + timeout_ms)
+    return lambda_wasm.host_context(fields, fields)
 
 
 def test_the_handler_gets_the_event_dict_and_its_result_is_serialised_as_lambda_does():
@@ -24,13 +42,13 @@ def test_the_handler_gets_the_event_dict_and_its_result_is_serialised_as_lambda_
         return {"statusCode": 200, "body": "é", "n": decimal.Decimal("1.5")}
 
     event = {"httpMethod": "GET", "requestContext": {"accountId": "123", "identity": {"sourceIp": "1.2.3.4"}}}
-    result = lambda_wasm.invoke(handler, json.dumps(event), local_context())
+    result = lambda_wasm.invoke(handler, json.dumps(event), a_context())
     assert seen["event"] == event
     assert json.loads(result) == {"statusCode": 200, "body": "é", "n": 1.5}
 
 
 def test_the_context_has_the_python_runtimes_attributes_and_remaining_time():
-    context = local_context(timeout_ms=5_000)
+    context = a_context(timeout_ms=5_000)
     for name in ("aws_request_id", "function_name", "function_version", "invoked_function_arn",
                  "memory_limit_in_mb", "log_group_name", "log_stream_name"):
         assert isinstance(getattr(context, name), str), name
@@ -46,7 +64,7 @@ def test_an_exception_becomes_the_error_type_message_and_stack_trace():
         return event["missing"]
 
     with pytest.raises(lambda_wasm.HandlerError) as raised:
-        lambda_wasm.invoke(handler, "{}", local_context())
+        lambda_wasm.invoke(handler, "{}", a_context())
     error = raised.value
     assert (error.error_type, error.error_message) == ("KeyError", "'missing'")
     assert any('return event["missing"]' in frame for frame in error.stack_trace)
@@ -54,16 +72,16 @@ def test_an_exception_becomes_the_error_type_message_and_stack_trace():
 
 def test_an_unserialisable_result_is_a_marshal_error_and_bad_event_an_unmarshal_error():
     with pytest.raises(lambda_wasm.HandlerError) as raised:
-        lambda_wasm.invoke(lambda event, context: object(), "{}", local_context())
+        lambda_wasm.invoke(lambda event, context: object(), "{}", a_context())
     assert raised.value.error_type == "Runtime.MarshalError"
     with pytest.raises(lambda_wasm.HandlerError) as raised:
-        lambda_wasm.invoke(lambda event, context: None, "{not json", local_context())
+        lambda_wasm.invoke(lambda event, context: None, "{not json", a_context())
     assert raised.value.error_type == "Runtime.UnmarshalError"
 
 
 def test_logging_lines_carry_the_level_and_the_request_id(capsys):
     lambda_wasm.configure_logging()
-    context = local_context()
+    context = a_context()
 
     def handler(event, context):
         logging.getLogger().warning("careful")
@@ -80,3 +98,31 @@ def test_a_handler_is_named_module_dot_function():
     assert lambda_wasm.load_handler("json.dumps") is json.dumps
     with pytest.raises(ValueError):
         lambda_wasm.load_handler("lambda_handler")
+
+
+def test_the_context_of_the_python_runtime_is_made_of_the_hosts_records():
+    context = a_context()
+    assert (context.aws_request_id, context.function_name, context.function_version) == ("test-request", "adapter-test", "7")
+    assert context.invoked_function_arn == CONTEXT_FIELDS["invoked_function_arn"]
+    assert context.memory_limit_in_mb == "256"
+    assert (context.log_group_name, context.log_stream_name) == ("/aws/lambda/adapter-test", "2024/05/01/[7]abc")
+
+
+def test_the_command_line_runs_the_handler_with_the_context_of_its_context_file(tmp_path, capsys):
+    (tmp_path / "context_echo.py").write_text(
+        "def handler(event, context):\n"
+        "    return {name: getattr(context, name) for name in event}\n",
+        encoding="utf-8",
+    )
+    names = ["aws_request_id", "function_name", "memory_limit_in_mb", "log_stream_name", "deadline_ms"]
+    (tmp_path / "event.json").write_text(json.dumps(names), encoding="utf-8")
+    (tmp_path / "context.json").write_text(json.dumps({**CONTEXT_FIELDS, "deadline_epoch_ms": 1_700_000_000_000}), encoding="utf-8")
+    status = main(str(tmp_path), "context_echo.handler", str(tmp_path / "event.json"), str(tmp_path / "context.json"))
+    assert status == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "aws_request_id": "test-request",
+        "function_name": "adapter-test",
+        "memory_limit_in_mb": "256",
+        "log_stream_name": "2024/05/01/[7]abc",
+        "deadline_ms": 1_700_000_000_000,
+    }

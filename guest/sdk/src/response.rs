@@ -80,12 +80,9 @@ impl Response {
     /// Lets browsers on `origin` (or `*`, any origin) read the response:
     /// `access-control-allow-origin`, and `vary: origin` when the answer depends on it.
     pub fn with_cors(self, origin: &str) -> Self {
-        let response = self.with_header("access-control-allow-origin", origin);
-        if origin == "*" {
-            response
-        } else {
-            response.with_header("vary", "origin")
-        }
+        cors_headers(origin).fold(self, |response, (name, value)| {
+            response.with_header(name, value)
+        })
     }
 
     /// The status code.
@@ -131,6 +128,15 @@ impl Response {
             self.with_header(name, value)
         }
     }
+}
+
+/// The headers that let browsers on `origin` (or `*`) read a response: the allowed origin, and
+/// `vary: origin` unless any origin gets the same answer, so that caches keep one per origin.
+pub(crate) fn cors_headers(origin: &str) -> impl Iterator<Item = (&'static str, &str)> {
+    let vary = (origin != "*").then_some(("vary", "origin"));
+    [("access-control-allow-origin", origin)]
+        .into_iter()
+        .chain(vary)
 }
 
 /// A `Set-Cookie` value: `Cookie::new("id", "1").path("/").max_age(3600).http_only()`.

@@ -5,6 +5,7 @@
 use lambda_wasm_routes::encoding::unescape_param;
 use lambda_wasm_routes::{Lookup, Method, Pattern, Routes};
 
+use crate::response::cors_headers;
 use crate::{Error, Handler, Request, Response, Result};
 
 type BoxedHandler = Box<dyn Fn(&Request) -> Result<Response>>;
@@ -137,14 +138,11 @@ impl Router {
         self
     }
 
-    /// Adds `access-control-allow-origin: origin` to every response (see [`Response::with_cors`]).
+    /// Adds the headers of [`Response::with_cors`] to every response that does not set them.
     pub fn with_cors(self, origin: &str) -> Self {
-        let router = self.with_header("access-control-allow-origin", origin);
-        if origin == "*" {
-            router
-        } else {
-            router.with_header("vary", "origin")
-        }
+        cors_headers(origin).fold(self, |router, (name, value)| {
+            router.with_header(name, value)
+        })
     }
 
     /// Answers `request`: the matching route's handler, else the fallback, else 404 or 405.
@@ -258,8 +256,7 @@ mod tests {
         );
     }
 
-    // The SDK used to answer 404 for `/users//42`, which `bootstrap serve` matched: both follow
-    // `lambda-wasm-routes` now.
+    // The router matches as `bootstrap serve` does: both are `lambda-wasm-routes`.
     #[test]
     fn empty_segments_and_trailing_slashes_do_not_count() {
         let router = router();
@@ -348,5 +345,25 @@ mod tests {
         let ok = router.handle(Request::new("GET", "/users"));
         assert_eq!(ok.header("x-api"), Some("own"));
         assert_eq!(ok.headers().len(), 3);
+    }
+
+    #[test]
+    fn cors_for_a_named_origin_varies_on_the_origin_and_for_any_does_not() {
+        let handler = |_: &Request| Ok(Response::text(200, "ok"));
+        let any = Router::new().get("/", handler).with_cors("*");
+        let response = any.handle(Request::new("GET", "/"));
+        assert_eq!(response.header("access-control-allow-origin"), Some("*"));
+        assert_eq!(response.header("vary"), None);
+        let one = Router::new()
+            .get("/", handler)
+            .with_cors("https://example.com");
+        for path in ["/", "/missing"] {
+            let response = one.handle(Request::new("GET", path));
+            assert_eq!(
+                response.header("access-control-allow-origin"),
+                Some("https://example.com")
+            );
+            assert_eq!(response.header("vary"), Some("origin"));
+        }
     }
 }

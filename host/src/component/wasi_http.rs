@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
+use lambda_wasm_routes::encoding;
 use tokio::sync::oneshot;
 use wasmtime::Store;
 use wasmtime::component::{Component, Resource};
@@ -141,7 +142,7 @@ fn to_hyper(request: &Request) -> Result<hyper::Request<Full<Bytes>>, GuestFailu
         .domain_name
         .as_deref()
         .or_else(|| fields::last_header(&request.headers, "host"));
-    let mut path_and_query = encode_path(&request.raw_path);
+    let mut path_and_query = encoding::encode_path(&request.raw_path);
     if !request.raw_query.is_empty() {
         path_and_query.push('?');
         path_and_query.push_str(&request.raw_query);
@@ -167,23 +168,6 @@ fn to_hyper(request: &Request) -> Result<hyper::Request<Full<Bytes>>, GuestFailu
 
 fn bad_request(error: http::Error) -> GuestFailure {
     GuestFailure::Request(error.to_string())
-}
-
-/// `path` with every byte a URI path cannot hold percent-encoded: an HTTP API sends its raw
-/// path decoded (`/two words`, `/é`). `%` is kept, as the escape it already is.
-fn encode_path(path: &str) -> String {
-    let mut encoded = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%".contains(&byte) {
-            encoded.push(char::from(byte));
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    if !encoded.starts_with('/') {
-        encoded.insert(0, '/');
-    }
-    encoded
 }
 
 /// The response the guest set, its body read to its end (at most Lambda's 6 MB: a larger body
@@ -240,16 +224,4 @@ async fn read_response(
         cookies: Vec::new(),
         body: bytes,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_path_keeps_its_escapes_and_gets_the_rest_encoded() {
-        assert_eq!(encode_path("/prod/hello%2Fworld"), "/prod/hello%2Fworld");
-        assert_eq!(encode_path("/two words/é"), "/two%20words/%C3%A9");
-        assert_eq!(encode_path("a?b#c"), "/a%3Fb%23c");
-    }
 }
