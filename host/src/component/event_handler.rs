@@ -2,14 +2,11 @@
 //! with componentize-py): for each invocation a fresh instance gets the event JSON as the front
 //! end sent it, and its result JSON becomes the response by the front end's rules.
 
-use std::time::Instant;
-
-use wasmtime::Store;
 use wasmtime::component::Component;
 
 use super::instances::Instances;
-use super::{CallStats, GuestFailure, Outcome};
-use crate::bindings::{EventHandlerPre, Response};
+use super::{GuestFailure, Outcome};
+use crate::bindings::EventHandlerPre;
 use crate::event::ResponseFormat;
 use crate::function_result;
 use crate::sandbox::{HostState, LambdaContext};
@@ -38,37 +35,20 @@ impl EventComponent {
         format: ResponseFormat,
         invocation: LambdaContext,
     ) -> Outcome {
-        let (result, stats) = self
-            .instances
-            .run(invocation, async |store, stats| {
-                self.call(store, event, format, stats).await
-            })
-            .await;
-        Outcome { result, stats }
-    }
-
-    async fn call(
-        &self,
-        store: &mut Store<HostState>,
-        event: &[u8],
-        format: ResponseFormat,
-        stats: &mut CallStats,
-    ) -> Result<Response, GuestFailure> {
         // `event::parse` read these bytes as JSON, so they are UTF-8.
         let event = String::from_utf8_lossy(event);
-        let started = Instant::now();
-        let handler = self
-            .pre
-            .instantiate_async(&mut *store)
-            .await
-            .map_err(GuestFailure::from_wasmtime)?;
-        stats.instantiate = started.elapsed();
-        let result = handler.call_handle_event(&mut *store, &event).await;
-        stats.run = started.elapsed() - stats.instantiate;
-        match result {
-            Ok(Ok(result)) => Ok(function_result::to_response(&result, format)?),
-            Ok(Err(error)) => Err(GuestFailure::Exception(error)),
-            Err(trap) => Err(GuestFailure::from_wasmtime(trap)),
-        }
+        let (result, stats) = self
+            .instances
+            .run(
+                invocation,
+                async |store| self.pre.instantiate_async(store).await,
+                async |handler, store| match handler.call_handle_event(store, &event).await {
+                    Ok(Ok(result)) => Ok(function_result::to_response(&result, format)?),
+                    Ok(Err(error)) => Err(GuestFailure::Exception(error)),
+                    Err(trap) => Err(GuestFailure::from_wasmtime(trap)),
+                },
+            )
+            .await;
+        Outcome { result, stats }
     }
 }

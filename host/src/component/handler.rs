@@ -1,14 +1,11 @@
 //! A component of the contract's `handler` world: pre-linked once, and for each invocation a
 //! fresh store and instance whose `handle` runs the request.
 
-use std::time::Instant;
-
-use wasmtime::Store;
 use wasmtime::component::Component;
 
 use super::instances::Instances;
-use super::{CallStats, GuestFailure, Outcome};
-use crate::bindings::{HandlerPre, Request, Response};
+use super::{GuestFailure, Outcome};
+use crate::bindings::{HandlerPre, Request};
 use crate::sandbox::{HostState, LambdaContext};
 
 /// A `handler`-world component, compiled and pre-linked against the host's capabilities.
@@ -31,32 +28,16 @@ impl HandlerComponent {
     pub async fn handle(&self, request: &Request, invocation: LambdaContext) -> Outcome {
         let (result, stats) = self
             .instances
-            .run(invocation, async |store, stats| {
-                self.call(store, request, stats).await
-            })
+            .run(
+                invocation,
+                async |store| self.pre.instantiate_async(store).await,
+                async |handler, store| match handler.call_handle(store, request).await {
+                    Ok(Ok(response)) => Ok(response),
+                    Ok(Err(error)) => Err(GuestFailure::Handler(error.message)),
+                    Err(trap) => Err(GuestFailure::from_wasmtime(trap)),
+                },
+            )
             .await;
         Outcome { result, stats }
-    }
-
-    async fn call(
-        &self,
-        store: &mut Store<HostState>,
-        request: &Request,
-        stats: &mut CallStats,
-    ) -> Result<Response, GuestFailure> {
-        let started = Instant::now();
-        let handler = self
-            .pre
-            .instantiate_async(&mut *store)
-            .await
-            .map_err(GuestFailure::from_wasmtime)?;
-        stats.instantiate = started.elapsed();
-        let result = handler.call_handle(&mut *store, request).await;
-        stats.run = started.elapsed() - stats.instantiate;
-        match result {
-            Ok(Ok(response)) => Ok(response),
-            Ok(Err(error)) => Err(GuestFailure::Handler(error.message)),
-            Err(trap) => Err(GuestFailure::from_wasmtime(trap)),
-        }
     }
 }

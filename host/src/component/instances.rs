@@ -2,7 +2,7 @@
 //! guest's limits and deadline, and the log and stats taken from it once the guest is done.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{Semaphore, SemaphorePermit};
 use wasmtime::component::{Component, InstancePre, Linker};
@@ -40,22 +40,35 @@ impl Instances {
         Ok(linker.instantiate_pre(component)?)
     }
 
-    /// Runs `call` on a new store that must finish before the invocation's deadline less the
-    /// configured margin, then wraps up. The store, and with it everything the guest did, is
-    /// dropped before this returns, whatever happened. When every instance slot is taken, the
-    /// call waits for one until that deadline, then fails with [`GuestFailure::PoolFull`].
-    pub(super) async fn run<T>(
+    /// Instantiates the component on a new store with `instantiate`, then runs `call` on the
+    /// instance, all of it before the invocation's deadline less the configured margin, and
+    /// notes how long each step took; then wraps up. The store, and with it everything the
+    /// guest did, is dropped before this returns, whatever happened. When every instance slot is
+    /// taken, the call waits for one until that deadline, then fails with
+    /// [`GuestFailure::PoolFull`].
+    pub(super) async fn run<I, T>(
         &self,
         invocation: LambdaContext,
-        call: impl AsyncFnOnce(&mut Store<HostState>, &mut CallStats) -> Result<T, GuestFailure>,
+        instantiate: impl AsyncFnOnce(&mut Store<HostState>) -> wasmtime::Result<I>,
+        call: impl AsyncFnOnce(I, &mut Store<HostState>) -> Result<T, GuestFailure>,
     ) -> (Result<T, GuestFailure>, CallStats) {
         let mut stats = CallStats::default();
         let Some(_slot) = self.slot(&invocation).await else {
             return (Err(GuestFailure::PoolFull), stats);
         };
         let (mut store, budget) = self.new_store(invocation);
+        let timed = async {
+            let started = Instant::now();
+            let instance = instantiate(&mut store)
+                .await
+                .map_err(GuestFailure::from_wasmtime)?;
+            stats.instantiate = started.elapsed();
+            let result = call(instance, &mut store).await;
+            stats.run = started.elapsed() - stats.instantiate;
+            result
+        };
         // The epoch stops guest code; the timeout also stops a guest blocked in a host call.
-        let result = tokio::time::timeout(budget + 2 * EPOCH_TICK, call(&mut store, &mut stats))
+        let result = tokio::time::timeout(budget + 2 * EPOCH_TICK, timed)
             .await
             .unwrap_or(Err(GuestFailure::Deadline));
         wrap_up(store.data(), &mut stats);

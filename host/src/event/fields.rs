@@ -127,6 +127,16 @@ pub fn last_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'
         .map(|(_, value)| value.as_str())
 }
 
+/// What the front end recorded, else what the last header `name` says: an event's user agent
+/// and domain name fall back to the `user-agent` and `host` headers.
+pub fn or_header(
+    recorded: Option<String>,
+    headers: &[(String, String)],
+    name: &str,
+) -> Option<String> {
+    recorded.or_else(|| last_header(headers, name).map(str::to_owned))
+}
+
 /// The cookies of every `cookie` header, each `name=value`.
 pub fn cookies_from_headers(headers: &[(String, String)]) -> Vec<String> {
     headers

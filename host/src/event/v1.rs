@@ -116,12 +116,8 @@ pub fn rest_api(event: &[u8], source: Source) -> Result<ParsedEvent, EventError>
             stage: context.stage,
             route,
             source_ip: identity.source_ip,
-            user_agent: identity
-                .user_agent
-                .or_else(|| fields::last_header(&headers, "user-agent").map(str::to_owned)),
-            domain_name: context
-                .domain_name
-                .or_else(|| fields::last_header(&headers, "host").map(str::to_owned)),
+            user_agent: fields::or_header(identity.user_agent, &headers, "user-agent"),
+            domain_name: fields::or_header(context.domain_name, &headers, "host"),
             stage_variables: event.stage_variables.0,
             authorizer: context.authorizer.map(|raw| raw.get().to_owned()),
             request_time_epoch_ms: context.request_time_epoch,

@@ -110,13 +110,8 @@ pub fn http_api_or_function_url(event: &[u8], source: Source) -> Result<ParsedEv
             stage: context.stage,
             route: event.route_key,
             source_ip: context.http.source_ip,
-            user_agent: context
-                .http
-                .user_agent
-                .or_else(|| fields::last_header(&headers, "user-agent").map(str::to_owned)),
-            domain_name: context
-                .domain_name
-                .or_else(|| fields::last_header(&headers, "host").map(str::to_owned)),
+            user_agent: fields::or_header(context.http.user_agent, &headers, "user-agent"),
+            domain_name: fields::or_header(context.domain_name, &headers, "host"),
             stage_variables: event.stage_variables.0,
             authorizer: context.authorizer.map(|raw| raw.get().to_owned()),
             request_time_epoch_ms: context.time_epoch,
