@@ -26,7 +26,7 @@ PORT ?= 3000
 PAYLOAD ?= v1
 
 .PHONY: help setup components host serve invoke serve-users stop-local-dynamodb test lint tools \
-	test-guests test-cargo-component bench new-handler test-new-handler
+	test-guests test-cargo-component bench new-handler test-new-handler check-docs
 
 help:
 	@echo "make setup       install the Rust toolchain of rust-toolchain.toml, with wasm32-wasip2"
@@ -37,6 +37,7 @@ help:
 	@echo "make serve-users the users API on http://127.0.0.1:3000 against a local DynamoDB (moto)"
 	@echo "make stop-local-dynamodb  stop that DynamoDB (its users go with it)"
 	@echo "make test        lint, build the components, run every test"
+	@echo "make check-docs  every make target and bootstrap subcommand and flag the docs name exists"
 	@echo "make new-handler NAME=orders  a new handler crate in guest/orders, built, with a passing test"
 	@echo "make tools       install the wasmtime CLI (runs the guests' tests) and cargo-component"
 	@echo "make test-guests the SDK's and handlers' unit tests, inside wasmtime"
@@ -116,9 +117,15 @@ lint: setup
 	$(CARGO) clippy --release -p lambda-wasm-host -p lambda-wasm-routes -p users-native --all-targets --all-features -- -D warnings
 	$(CARGO) clippy --release --target wasm32-wasip2 $(addprefix -p ,$(SDK) $(GUESTS) $(HOSTILE) $(WASI_HTTP) hostile-support http-hello) --all-targets -- -D warnings
 
+# The docs' commands: each `make` target and `bootstrap` subcommand and flag in README.md,
+# docs/*.md and BENCHMARKS.md exists (docs/check.py; its self-test shows made-up ones failing).
+check-docs: host
+	python3 docs/check.py --self-test $(BOOTSTRAP)
+	python3 docs/check.py $(BOOTSTRAP)
+
 # python-examples: host/tests/python.rs runs with the host's other tests; they start moto (the
 # users API's DynamoDB) from the venv.
-test: tools lint components package python-examples $(VENV)/.tools
+test: tools lint check-docs components package python-examples $(VENV)/.tools
 	$(CARGO) test --release -p lambda-wasm-host -p lambda-wasm-routes
 	$(MAKE) --no-print-directory test-guests test-cargo-component
 	$(MAKE) --no-print-directory test-sam test-cargo-lambda test-new-handler test-python-adapter
