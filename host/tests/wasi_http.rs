@@ -188,3 +188,27 @@ fn a_component_of_another_world_is_refused_naming_its_exports() {
     );
     assert!(stderr.contains("`handler` world"), "{stderr}");
 }
+
+/// A request with two `host` headers (a direct invoke can send one) names the same domain to a
+/// guest of either world: the last, as the event's single-value `headers` keep it.
+#[test]
+fn the_last_host_header_names_the_domain_in_both_worlds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut event: Value =
+        serde_json::from_slice(&common::read_fixture("events/tutorial-alb.json")).unwrap();
+    event["path"] = json!("/authority");
+    event["headers"] = Value::Null;
+    event["multiValueHeaders"] = json!({ "host": ["first.example", "last.example"] });
+    let event_file = dir.path().join("two-hosts.json");
+    std::fs::write(&event_file, event.to_string()).unwrap();
+
+    let wasi_http = common::invoke_json(&event_file, &common::component("hostile-wasi-http"));
+    let body = wasi_http["body"].as_str().unwrap_or_default();
+    assert_eq!(body, "last.example", "{wasi_http}");
+    let handler = common::invoke_json(&event_file, &common::component("inspector"));
+    assert_eq!(
+        body_json(&handler)["context"]["domainName"],
+        "last.example",
+        "{handler}"
+    );
+}

@@ -2,7 +2,8 @@
 //! `GET /ok` answers 200 `ok`; `/no-response` returns without setting a response;
 //! `/over-content-length` declares 2 bytes and sends more; `/trap-mid-body` panics after its
 //! response has started; `/stream-forever` sends its body until stopped; `/cookies` sets two
-//! cookies beside a header; `/outbound` tries an outgoing request and answers with what it got.
+//! cookies beside a header; `/outbound` tries an outgoing request and answers with what it got;
+//! `/authority` answers with the request's authority.
 
 use std::io::Write as _;
 
@@ -54,6 +55,10 @@ impl wasip2::exports::http::incoming_handler::Guest for Hostile {
                     ("set-cookie", "b=2"),
                 ];
                 write_then_finish(respond(response_out, &headers), b"ok");
+            }
+            "/authority" => {
+                let authority = request.authority().unwrap_or_default();
+                write_then_finish(respond(response_out, &[]), authority.as_bytes());
             }
             "/outbound" => {
                 let answer = format!("{:?}", outbound());
