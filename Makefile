@@ -11,7 +11,7 @@ CARGO_COMPONENT_VERSION := 0.21
 # The hostile-guest corpus: test components that misbehave on purpose.
 HOSTILE := $(addprefix hostile-,bad-header-name bad-status crlf-header env-probe error file-probe huge-response \
 	log-flood loop many-headers memory-bomb network-probe outbound-probe panic recursion sleep \
-	wasi-http)
+	stream wasi-http)
 # Standard wasi:http/proxy components (guest/wasi-http/): not handlers of the contract, so not
 # in GUESTS; the JavaScript one is built by npm, the Rust one by cargo.
 WASI_HTTP := wstd-hello

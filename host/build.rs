@@ -1,4 +1,4 @@
-//! Records the contract's WIT package (`lambda-wasm:proxy@0.1.0`, the components this build
+//! Records the contract's WIT package (`lambda-wasm:proxy@0.1.1`, the components this build
 //! runs) for `bootstrap --version`, resolved from `wit/` by wit-parser as bindgen resolves it.
 
 use std::path::Path;

@@ -9,34 +9,13 @@ use std::net::SocketAddr;
 use std::process::Child;
 
 use common::loopback::wait_for;
-use common::runtime_api::{Post, Queued, RuntimeApiDouble};
+use common::runtime_api::{self, Post, Queued, RuntimeApiDouble};
 use serde_json::{Value, json};
 
 /// Starts `bootstrap` as Lambda would: no arguments, the component named by `_HANDLER` under
 /// `LAMBDA_TASK_ROOT`.
 fn start_runtime(address: SocketAddr, task_root: &std::path::Path, handler: &str) -> Child {
-    start_runtime_with_env(address, task_root, handler, &[])
-}
-
-fn start_runtime_with_env(
-    address: SocketAddr,
-    task_root: &std::path::Path,
-    handler: &str,
-    env: &[(&str, &str)],
-) -> Child {
-    common::bootstrap()
-        .envs(env.iter().copied())
-        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "hello")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("LAMBDA_TASK_ROOT", task_root)
-        .env("_HANDLER", handler)
-        .env_remove("LAMBDA_WASM_COMPONENT")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("starting bootstrap")
+    runtime_api::start_runtime(address, task_root, handler, &[])
 }
 
 fn event(name: &str) -> Vec<u8> {
@@ -126,7 +105,7 @@ async fn assert_init_error_of_type(
     expected: &str,
 ) {
     let (api, address) = RuntimeApiDouble::start().await;
-    let runtime = start_runtime_with_env(address, task_root, handler, env);
+    let runtime = runtime_api::start_runtime(address, task_root, handler, env);
     let output = tokio::task::spawn_blocking(move || runtime.wait_with_output())
         .await
         .unwrap()
@@ -422,7 +401,7 @@ async fn users_created_by_invocations_are_listed_by_the_next() {
         .iter()
         .map(|(name, value)| (*name, value.as_str()))
         .collect();
-    let mut runtime = start_runtime_with_env(address, &task_root, "users.wasm", &env);
+    let mut runtime = runtime_api::start_runtime(address, &task_root, "users.wasm", &env);
     wait_for("three posts", || api.posts().len() == 3).await;
     runtime.kill().unwrap();
     let output = runtime.wait_with_output().unwrap();

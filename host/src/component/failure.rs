@@ -46,6 +46,10 @@ pub enum GuestFailure {
     /// header value is not text or the body is larger than any front end takes. 502.
     #[error("the handler's response is invalid: {0}")]
     Invalid(#[from] InvalidResponse),
+    /// Whatever read the streamed response went away before its end (the client disconnected,
+    /// or the Runtime API closed the request): the guest is stopped, as nobody reads it.
+    #[error("the response's reader went away while the guest was still writing it")]
+    Abandoned,
     /// The request could not be given to a `wasi:http` guest (an authority or path that is
     /// not a valid URI): 400.
     #[error("the request cannot be given to the wasi:http handler: {0}")]

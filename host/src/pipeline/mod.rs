@@ -1,15 +1,20 @@
 //! The whole path of one invocation, shared by Lambda mode, `invoke` and `serve`:
 //! event JSON -> request -> fresh guest instance -> proxy response JSON, within the
-//! invocation's deadline. What the client gets when the guest fails is the
+//! invocation's deadline; or, in [`InvokeMode::ResponseStream`], the response streamed as the
+//! guest writes it ([`streaming`]). What the client gets when the guest fails is the
 //! [`failure_policy`]'s choice.
 
 pub mod failure_policy;
+mod streaming;
 
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use tracing::Instrument as _;
 
-use crate::bindings::{FunctionContext, InvocationContext, Response, Source};
+use self::failure_policy::Refusal;
+pub use self::streaming::{StreamError, StreamedBody, StreamedResponse};
+use crate::bindings::{FunctionContext, InvocationContext, Request, Response, Source};
 use crate::component::{CallStats, Event, GuestComponent, GuestFailure, Outcome};
 use crate::event::{self, EventError, ParsedEvent, ResponseFormat};
 use crate::response::{self, ProxyResponse};
@@ -18,6 +23,29 @@ use crate::wall_clock;
 
 /// The function name of a local run.
 const LOCAL_FUNCTION: &str = "local";
+
+/// How the function answers, as its Lambda configuration says: the whole proxy response at
+/// once, or the response streamed (a Function URL's `InvokeMode: RESPONSE_STREAM`, a REST API
+/// integration's `responseTransferMode: STREAM`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum InvokeMode {
+    /// The proxy response JSON, whole: at most 6 MB.
+    #[default]
+    #[value(name = "buffered")]
+    Buffered,
+    /// Streamed to a REST API or a Function URL as the guest writes it: up to 200 MB. HTTP API
+    /// and ALB events, which cannot stream, are answered buffered.
+    #[value(name = "response_stream")]
+    ResponseStream,
+}
+
+/// The answer to one event.
+pub enum Answer {
+    /// The whole proxy response JSON.
+    Buffered(ProxyResponse),
+    /// A response streamed as the guest writes it.
+    Streamed(StreamedResponse),
+}
 
 /// An invocation like Lambda's for a local run (`invoke`, `serve`, benchmarks): a fresh request
 /// id, a deadline `timeout` from now, and a function context with a placeholder account id and
@@ -62,6 +90,21 @@ impl Handle for GuestComponent {
     }
 }
 
+/// Answers one Lambda event as `mode` says: see [`handle_event`] and [`stream_event`].
+pub async fn answer_event(
+    handler: &GuestComponent,
+    event: Bytes,
+    invocation: LambdaContext,
+    mode: InvokeMode,
+) -> Result<Answer, EventError> {
+    match mode {
+        InvokeMode::Buffered => handle_event(handler, &event, invocation)
+            .await
+            .map(Answer::Buffered),
+        InvokeMode::ResponseStream => stream_event(handler, event, invocation).await,
+    }
+}
+
 /// Answers one Lambda event with the proxy response for its front end.
 ///
 /// Failures of the guest become error responses: 500 for a trap or a handler error, 504 past
@@ -74,69 +117,179 @@ pub async fn handle_event(
     event: &[u8],
     invocation: LambdaContext,
 ) -> Result<ProxyResponse, EventError> {
-    let span = tracing::info_span!(
-        "invocation",
-        lambda_request_id = %invocation.context.request_id,
-        apigw_request_id = tracing::field::Empty,
-    );
+    let span = invocation_span(&invocation);
     async {
         let started = Instant::now();
-        let deadline = invocation.context.deadline_epoch_ms;
-        let ParsedEvent { request, format } = match event::parse(event) {
-            Ok(incoming) => incoming,
-            Err(EventError::InvalidBody { format, message }) => {
-                tracing::warn!(%message, "refused the request body");
-                return Ok(response::error(
-                    format,
-                    400,
-                    "The request body is not valid base64.",
-                ));
+        Ok(match incoming(event)? {
+            Incoming::Refused(early) => failure_policy::refused(early.refusal, early.format),
+            Incoming::Request(parsed) => {
+                buffered(handler, event, parsed, invocation, started).await
             }
-            Err(err @ EventError::TooLarge { format, part, .. }) => {
-                tracing::warn!("{err}");
-                return Ok(response::error(format, 400, part.client_message()));
-            }
-            Err(err) => {
-                tracing::error!(error_type = err.kind(), "{err}");
-                return Err(err);
-            }
-        };
-        if let Some(id) = &request.context.request_id {
-            tracing::Span::current().record("apigw_request_id", id.as_str());
-        }
-        let (answer, stats) = if wall_clock::remaining_ms(deadline) == 0 {
-            tracing::error!(
-                "the event was read only after the deadline; the handler was not called"
-            );
-            (failure_policy::timed_out(format), CallStats::default())
-        } else {
-            let event = Event {
-                json: event,
-                request: &request,
-                format,
-            };
-            let Outcome { result, stats } = handler.handle(event, invocation).await;
-            (
-                answer(result, request.context.source, format, deadline),
-                stats,
-            )
-        };
-        tracing::info!(
-            source = event::source_name(request.context.source),
-            method = %request.method,
-            path = %request.path,
-            route = request.context.route.as_deref().unwrap_or(&request.path),
-            status = answer.status(),
-            instantiate_us = stats.instantiate.as_micros() as u64,
-            guest_us = stats.run.as_micros() as u64,
-            memory_peak_kib = stats.memory_peak >> 10,
-            total_us = started.elapsed().as_micros() as u64,
-            "invocation"
-        );
-        Ok(answer)
+        })
     }
     .instrument(span)
     .await
+}
+
+/// Answers one Lambda event with its response streamed, for a front end that takes a stream
+/// (a REST API, a Function URL): the head as soon as the guest sets it, then each part of the
+/// body as the guest writes it, while the guest runs on in a task of its own. Every answer to
+/// such an event is streamed, errors too (their JSON as the body), since the front end reads
+/// the stream's prelude whatever comes. An HTTP API or ALB event is answered buffered, as
+/// [`handle_event`] answers it. A guest that fails once its head is out ends the stream with
+/// the failure's [`StreamError`].
+pub async fn stream_event(
+    handler: &GuestComponent,
+    event: Bytes,
+    invocation: LambdaContext,
+) -> Result<Answer, EventError> {
+    let span = invocation_span(&invocation);
+    let started = Instant::now();
+    let parsed = match span.in_scope(|| incoming(&event))? {
+        Incoming::Refused(early) if response::streams(early.front_end) => {
+            return Ok(Answer::Streamed(StreamedResponse::refused(
+                early.refusal,
+                early.front_end,
+            )));
+        }
+        Incoming::Refused(early) => {
+            return Ok(Answer::Buffered(failure_policy::refused(
+                early.refusal,
+                early.format,
+            )));
+        }
+        Incoming::Request(parsed) => parsed,
+    };
+    if !response::streams(parsed.request.context.source) {
+        let answer = buffered(handler, &event, parsed, invocation, started)
+            .instrument(span)
+            .await;
+        return Ok(Answer::Buffered(answer));
+    }
+    let streamed = streaming::start(handler.clone(), event, parsed, invocation, started, span);
+    Ok(Answer::Streamed(streamed.await))
+}
+
+/// The span every line about one invocation is logged in.
+fn invocation_span(invocation: &LambdaContext) -> tracing::Span {
+    tracing::info_span!(
+        "invocation",
+        lambda_request_id = %invocation.context.request_id,
+        apigw_request_id = tracing::field::Empty,
+    )
+}
+
+/// What an event gives: the guest's request, or an answer without the guest.
+enum Incoming {
+    Request(ParsedEvent),
+    Refused(Early),
+}
+
+/// An answer given before the guest runs, and the front end it goes to.
+struct Early {
+    front_end: Source,
+    format: ResponseFormat,
+    refusal: Refusal,
+}
+
+/// Reads `event`: a request for the guest, a 400 for a request the front end would have
+/// refused, or an `Err` for an event that is not a proxy event.
+fn incoming(event: &[u8]) -> Result<Incoming, EventError> {
+    let bad_request = |message| Refusal {
+        status: 400,
+        message,
+        error_type: "Runtime.BadRequest",
+    };
+    let parsed = match event::parse(event) {
+        Ok(parsed) => parsed,
+        Err(EventError::InvalidBody {
+            front_end,
+            format,
+            message,
+        }) => {
+            tracing::warn!(%message, "refused the request body");
+            return Ok(Incoming::Refused(Early {
+                front_end,
+                format,
+                refusal: bad_request("The request body is not valid base64."),
+            }));
+        }
+        Err(
+            err @ EventError::TooLarge {
+                front_end,
+                format,
+                part,
+            },
+        ) => {
+            tracing::warn!("{err}");
+            return Ok(Incoming::Refused(Early {
+                front_end,
+                format,
+                refusal: bad_request(part.client_message()),
+            }));
+        }
+        Err(err) => {
+            tracing::error!(error_type = err.kind(), "{err}");
+            return Err(err);
+        }
+    };
+    if let Some(id) = &parsed.request.context.request_id {
+        tracing::Span::current().record("apigw_request_id", id.as_str());
+    }
+    Ok(Incoming::Request(parsed))
+}
+
+/// The guest's whole response to `parsed`, as the proxy response of its front end.
+async fn buffered(
+    handler: &impl Handle,
+    event: &[u8],
+    parsed: ParsedEvent,
+    invocation: LambdaContext,
+    started: Instant,
+) -> ProxyResponse {
+    let ParsedEvent { request, format } = parsed;
+    let deadline = invocation.context.deadline_epoch_ms;
+    let (answer, stats) = if wall_clock::remaining_ms(deadline) == 0 {
+        tracing::error!("the event was read only after the deadline; the handler was not called");
+        (failure_policy::timed_out(format), CallStats::default())
+    } else {
+        let event = Event {
+            json: event,
+            request: &request,
+            format,
+        };
+        let Outcome { result, stats } = handler.handle(event, invocation).await;
+        (
+            answer(result, request.context.source, format, deadline),
+            stats,
+        )
+    };
+    log_invocation(&request, answer.status(), &stats, started, None);
+    answer
+}
+
+/// The one summary line of an invocation; `streamed`, for a streamed response, is how many
+/// bytes went out.
+fn log_invocation(
+    request: &Request,
+    status: u16,
+    stats: &CallStats,
+    started: Instant,
+    streamed: Option<u64>,
+) {
+    tracing::info!(
+        source = event::source_name(request.context.source),
+        method = %request.method,
+        path = %request.path,
+        route = request.context.route.as_deref().unwrap_or(&request.path),
+        status,
+        streamed_bytes = streamed,
+        instantiate_us = stats.instantiate.as_micros() as u64,
+        guest_us = stats.run.as_micros() as u64,
+        memory_peak_kib = stats.memory_peak >> 10,
+        total_us = started.elapsed().as_micros() as u64,
+        "invocation"
+    );
 }
 
 /// The proxy response for the guest's result, unless the deadline passed before it was ready.

@@ -30,6 +30,7 @@ use self::reload::LiveComponent;
 use self::routes::RouteTable;
 use crate::component::Loader;
 use crate::engine::Concurrency;
+use crate::pipeline::InvokeMode;
 use crate::settings::{Environment, Settings};
 
 /// How long Ctrl-C waits for the requests in flight.
@@ -64,6 +65,11 @@ pub struct ServeOptions {
     /// Each request's deadline, as a Lambda function timeout, in seconds.
     #[arg(long = "timeout", default_value = "30", value_parser = seconds)]
     pub timeout: Duration,
+    /// How the function answers: `response_stream` sends a REST API's responses to the client
+    /// as the component writes them, as an integration in `STREAM` mode does (an HTTP API
+    /// cannot stream, and answers buffered) [default: $LAMBDA_WASM_INVOKE_MODE, else buffered].
+    #[arg(long, value_enum)]
+    pub invoke_mode: Option<InvokeMode>,
 }
 
 fn seconds(text: &str) -> Result<Duration, std::num::ParseIntError> {
@@ -79,17 +85,28 @@ pub async fn run(env: &Environment, options: ServeOptions) -> anyhow::Result<()>
         .or(settings.lambda.component)
         .context("no component given: pass --component or set LAMBDA_WASM_COMPONENT")?;
     let loader = Loader::new(settings.guest, Concurrency::Concurrent)?;
+    let invoke_mode = options.invoke_mode.unwrap_or(settings.lambda.invoke_mode);
+    if invoke_mode == InvokeMode::ResponseStream && options.payload == ApiKind::Http {
+        tracing::warn!(
+            "an HTTP API cannot stream: its responses are sent whole, as on AWS; \
+             --payload v1 streams as a REST API integration in STREAM mode"
+        );
+    }
     // Hot reload stops when the watcher is dropped: it lives as long as the server.
-    let (api, _watcher) = local_api(loader, &component, &options)?;
+    let (api, _watcher) = local_api(loader, &component, &options, invoke_mode)?;
     let api = Arc::new(api);
     let listener = TcpListener::bind(("127.0.0.1", options.port))
         .await
         .with_context(|| format!("listening on 127.0.0.1:{}", options.port))?;
     let address = listener.local_addr()?;
     // Written, not `println!`ed: a closed stdout must not take the server down.
+    let streamed = match invoke_mode {
+        InvokeMode::ResponseStream if options.payload == ApiKind::Rest => ", responses streamed",
+        _ => "",
+    };
     let _ = writeln!(
         std::io::stdout(),
-        "Serving {} on http://{address} ({}); Ctrl-C to stop",
+        "Serving {} on http://{address} ({}{streamed}); Ctrl-C to stop",
         component.display(),
         options.payload.describe()
     );
@@ -102,14 +119,18 @@ fn local_api(
     loader: Loader,
     component: &Path,
     options: &ServeOptions,
+    invoke_mode: InvokeMode,
 ) -> anyhow::Result<(LocalApi, RecommendedWatcher)> {
     let live = Arc::new(LiveComponent::new(loader.load(component)?));
     let watcher = reload::watch(loader, component.to_owned(), live.clone())?;
     let routes = match &options.routes {
-        Some(template) => {
-            RouteTable::from_template(template, options.payload, options.function.as_deref())?
-        }
-        None => RouteTable::catch_all(options.payload),
+        Some(template) => RouteTable::from_template(
+            template,
+            options.payload,
+            options.function.as_deref(),
+            invoke_mode,
+        )?,
+        None => RouteTable::catch_all(options.payload, invoke_mode),
     };
     let stage = options
         .stage

@@ -10,6 +10,7 @@ use lambda_wasm_routes::{DEFAULT_ROUTE, Method, Pattern, Routes};
 
 use super::api_kind::ApiKind;
 use super::template::{ApiSettings, DeclaredRoute, routes_of_template};
+use crate::pipeline::InvokeMode;
 
 /// One route of a local API, as the events it sends name it.
 #[derive(Debug, Clone)]
@@ -19,6 +20,9 @@ pub struct Route {
     pub key: String,
     /// The settings of the API the route belongs to.
     pub api: Arc<ApiSettings>,
+    /// How the function answers on this route: a REST API integration's
+    /// `responseTransferMode`, a Function URL's `InvokeMode`.
+    pub invoke_mode: InvokeMode,
 }
 
 /// The route a request matched, with the values of its path parameters.
@@ -40,28 +44,31 @@ pub struct RouteTable {
 
 impl RouteTable {
     /// Every path goes to the component: `/` and `/{proxy+}` on a REST API, `$default` on an
-    /// HTTP API.
-    pub fn catch_all(payload: ApiKind) -> Self {
+    /// HTTP API; the function answering as `invoke_mode` says.
+    pub fn catch_all(payload: ApiKind, invoke_mode: InvokeMode) -> Self {
         let api = Arc::new(ApiSettings::default());
         let declared = payload.catch_all_paths().iter().map(|path| DeclaredRoute {
             method: None,
             path: path.map(str::to_owned),
             api: api.clone(),
+            invoke_mode: None,
         });
-        Self::new(payload, declared).expect("the catch-all paths are valid patterns")
+        Self::new(payload, declared, invoke_mode).expect("the catch-all paths are valid patterns")
     }
 
     /// The routes of the `Api` (for `V1`) or `HttpApi` (for `V2`) events of the template's
-    /// functions, or only of `function` when given.
+    /// functions, or only of `function` when given; the function answering as `invoke_mode`
+    /// says where the template does not say otherwise.
     pub fn from_template(
         template: &Path,
         payload: ApiKind,
         function: Option<&str>,
+        invoke_mode: InvokeMode,
     ) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(template)
             .with_context(|| format!("reading {}", template.display()))?;
         let table = routes_of_template(&text, payload, function)
-            .and_then(|declared| Self::new(payload, declared))
+            .and_then(|declared| Self::new(payload, declared, invoke_mode))
             .with_context(|| format!("reading routes from {}", template.display()))?;
         if table.routes.is_empty() {
             bail!(
@@ -93,13 +100,22 @@ impl RouteTable {
         Some(api)
     }
 
+    /// The table of `declared`, each route answering as it declares, else as `invoke_mode`.
     fn new(
         payload: ApiKind,
         declared: impl IntoIterator<Item = DeclaredRoute>,
+        invoke_mode: InvokeMode,
     ) -> anyhow::Result<Self> {
         let mut routes = Routes::new();
         let mut preflights = Routes::new();
-        for DeclaredRoute { method, path, api } in declared {
+        for DeclaredRoute {
+            method,
+            path,
+            api,
+            invoke_mode: declared_mode,
+        } in declared
+        {
+            let invoke_mode = declared_mode.unwrap_or(invoke_mode);
             let with_cors = api.cors.is_some().then(|| api.clone());
             if let (Some(api), ApiKind::Http) = (&with_cors, payload) {
                 preflights.set_default(api.clone());
@@ -108,6 +124,7 @@ impl RouteTable {
                 routes.set_default(Route {
                     key: DEFAULT_ROUTE.to_owned(),
                     api,
+                    invoke_mode,
                 });
                 continue;
             };
@@ -117,7 +134,15 @@ impl RouteTable {
             }
             let method = Method::new(method.as_deref().unwrap_or("ANY"));
             let key = payload.route_key(Some(method.as_str()), pattern.as_str());
-            routes.add(method, pattern, Route { key, api });
+            routes.add(
+                method,
+                pattern,
+                Route {
+                    key,
+                    api,
+                    invoke_mode,
+                },
+            );
         }
         Ok(Self { routes, preflights })
     }
@@ -172,7 +197,11 @@ Resources:
 "#;
 
     fn table(text: &str, payload: ApiKind) -> anyhow::Result<RouteTable> {
-        RouteTable::new(payload, routes_of_template(text, payload, None)?)
+        RouteTable::new(
+            payload,
+            routes_of_template(text, payload, None)?,
+            InvokeMode::Buffered,
+        )
     }
 
     fn find(
@@ -283,13 +312,13 @@ Resources:
 
     #[test]
     fn catch_all_sends_every_path_to_the_component() {
-        let rest = RouteTable::catch_all(ApiKind::Rest);
+        let rest = RouteTable::catch_all(ApiKind::Rest, InvokeMode::Buffered);
         assert_eq!(find(&rest, "GET", "/"), Some(("/".into(), vec![])));
         assert_eq!(
             find(&rest, "POST", "/a/b"),
             Some(("/{proxy+}".into(), params(&[("proxy", "a/b")])))
         );
-        let http = RouteTable::catch_all(ApiKind::Http);
+        let http = RouteTable::catch_all(ApiKind::Http, InvokeMode::Buffered);
         assert_eq!(
             find(&http, "PATCH", "/x"),
             Some(("$default".into(), vec![]))

@@ -1,5 +1,6 @@
 //! The local API Gateway in front of the component: it routes an HTTP request, sends the
-//! function the event API Gateway would send, and turns the proxy response back into HTTP.
+//! function the event API Gateway would send, and turns the proxy response back into HTTP, or
+//! on a route that streams, sends the function's response on as it comes.
 
 mod request;
 mod response;
@@ -8,17 +9,20 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http_body_util::{BodyExt as _, Full, Limited};
+use http_body_util::{BodyExt as _, Limited};
 use hyper::body::{Bytes, Incoming as IncomingBody};
 
 pub use self::request::{Arrival, HttpRequest, event};
-pub use self::response::{HttpResponse, gateway_error, http_response};
+pub use self::response::{
+    HttpBody, HttpResponse, ServeBody, gateway_error, http_response, streamed_response,
+};
 use super::api_kind::{ApiKind, GatewayError};
 use super::cors::Cors;
 use super::reload::LiveComponent;
 use super::routes::RouteTable;
+use crate::pipeline::{self, Answer};
 use crate::quotas::{MAX_REQUEST_BODY, Oversized, RequestLimits, Url};
-use crate::{pipeline, wall_clock};
+use crate::wall_clock;
 
 /// What API Gateway answers a request body over [`MAX_REQUEST_BODY`].
 const REQUEST_TOO_LONG: GatewayError = GatewayError {
@@ -75,7 +79,7 @@ impl LocalApi {
         &self,
         request: hyper::Request<IncomingBody>,
         client: SocketAddr,
-    ) -> hyper::Response<Full<Bytes>> {
+    ) -> hyper::Response<ServeBody> {
         let request_id = uuid::Uuid::new_v4().to_string();
         self.respond(request, client, &request_id)
             .await
@@ -106,7 +110,7 @@ impl LocalApi {
         HttpResponse {
             status,
             headers: cors.preflight_headers(request.header("origin")),
-            body: Vec::new(),
+            body: HttpBody::Whole(Vec::new()),
         }
     }
 
@@ -152,17 +156,19 @@ impl LocalApi {
             epoch_ms: wall_clock::now_epoch_ms(),
         };
         let event = event(self.payload, &request, &matched, &arrival);
-        let event = serde_json::to_vec(&event).unwrap_or_default();
+        let event = Bytes::from(serde_json::to_vec(&event).unwrap_or_default());
         let handler = self.live.current();
         let invocation = pipeline::local_invocation(self.timeout);
         let api = &matched.route.api;
         let decode_base64 = api.binary.decode_response(request.header("accept"));
-        let mut response = match pipeline::handle_event(handler.as_ref(), &event, invocation).await
-        {
-            Ok(response) => http_response(response, decode_base64).unwrap_or_else(|err| {
-                tracing::error!("the proxy response has an invalid base64 body: {err}");
-                gateway_error(self.payload.invocation_failed())
-            }),
+        let mode = matched.route.invoke_mode;
+        let mut response = match pipeline::answer_event(&handler, event, invocation, mode).await {
+            Ok(Answer::Buffered(response)) => http_response(response, decode_base64)
+                .unwrap_or_else(|err| {
+                    tracing::error!("the proxy response has an invalid base64 body: {err}");
+                    gateway_error(self.payload.invocation_failed())
+                }),
+            Ok(Answer::Streamed(streamed)) => streamed_response(streamed),
             Err(_) => gateway_error(self.payload.invocation_failed()),
         };
         if let (true, Some(cors)) = (self.payload.cors_on_responses(), &api.cors) {

@@ -7,6 +7,7 @@ use anyhow::{Context as _, bail};
 use yaml_rust2::{Yaml, YamlLoader};
 
 use super::apis::{ApiSettings, TemplateApis};
+use crate::pipeline::InvokeMode;
 use crate::serve::api_kind::ApiKind;
 
 /// A route as a template event (or the catch-all) declares it.
@@ -18,6 +19,10 @@ pub(in crate::serve) struct DeclaredRoute {
     pub path: Option<String>,
     /// The API it belongs to.
     pub api: Arc<ApiSettings>,
+    /// How the function answers on it, where the template says (a REST integration's
+    /// `responseTransferMode`, a Function URL's `InvokeMode`); `None` leaves it to
+    /// `serve --invoke-mode`.
+    pub invoke_mode: Option<InvokeMode>,
 }
 
 pub(in crate::serve) fn routes_of_template(
@@ -49,7 +54,12 @@ pub(in crate::serve) fn routes_of_template(
             let properties = &event["Properties"];
             let (method, path) = route_of_event(properties, payload)?;
             let api = apis.of_event(properties, payload);
-            routes.push(DeclaredRoute { method, path, api });
+            routes.push(DeclaredRoute {
+                method,
+                path,
+                api,
+                invoke_mode: None,
+            });
         }
     }
     Ok(routes)
