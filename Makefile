@@ -145,7 +145,8 @@ bench: host components tools $(VENV)/.tools
 # target/deploy and zips them, without SAM.
 
 DEPLOY_DIR := target/deploy
-DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction PythonHelloFunction JsHelloFunction
+DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction PythonHelloFunction JsHelloFunction \
+	ClockFunction
 # Amazon Linux 2023 (provided.al2023) has glibc 2.34: the layer's bootstrap may need no newer one.
 GLIBC_MAX := 2.34
 # Empty: the layer ships the native release build, checked against GLIBC_MAX. Else a target for
@@ -207,6 +208,9 @@ build-HelloWorldFunction: setup
 
 build-UsersFunction: setup
 	$(call function-code,users)
+
+build-ClockFunction: setup
+	$(call function-code,clock)
 
 # The JavaScript tutorial: its component is built by componentize-js, not cargo.
 build-JsHelloFunction: $(WASM_DIR)/js_hello.wasm

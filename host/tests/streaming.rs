@@ -279,18 +279,41 @@ async fn a_stream_is_posted_as_the_http_integration_response_byte_for_byte() {
 
 #[tokio::test]
 async fn the_first_part_arrives_while_the_guest_is_still_writing() {
+    /// A guest that writes its first part, waits, and writes `last` in its last part.
+    struct Slow {
+        component: &'static str,
+        path: &'static str,
+        query: [(&'static str, &'static str); 2],
+        last: &'static [u8],
+    }
     let greeting = [("pause_ms", "300"), ("name", "John")];
-    let cases: [(&str, &str, [(&str, &str); 2], &[u8]); 3] = [
-        (
-            "clock",
-            "/clock",
-            [("ticks", "2"), ("interval_ms", "1500")],
-            b"id: 2",
-        ),
-        ("wstd-hello", "/helloworld/stream", greeting, b"Thursday!"),
-        ("js-hello", "/helloworld/stream", greeting, b"Thursday!"),
+    let cases = [
+        Slow {
+            component: "clock",
+            path: "/clock",
+            query: [("ticks", "2"), ("interval_ms", "1500")],
+            last: b"id: 2",
+        },
+        Slow {
+            component: "wstd-hello",
+            path: "/helloworld/stream",
+            query: greeting,
+            last: b"Thursday!",
+        },
+        Slow {
+            component: "js-hello",
+            path: "/helloworld/stream",
+            query: greeting,
+            last: b"Thursday!",
+        },
     ];
-    for (component, path, query, last) in cases {
+    for Slow {
+        component,
+        path,
+        query,
+        last,
+    } in cases
+    {
         let posts = run(
             component,
             &[STREAMING],
@@ -638,5 +661,21 @@ async fn serve_cuts_off_a_stream_that_fails_and_serves_the_next_request() {
         read.bytes.ends_with(b"\r\n2\r\nok\r\n0\r\n\r\n"),
         "{:?}",
         String::from_utf8_lossy(&read.bytes)
+    );
+}
+
+#[tokio::test]
+async fn serve_streams_the_routes_the_template_says_stream() {
+    // template.yaml's clock route: `ResponseTransferMode: RESPONSE_STREAM`, no --invoke-mode.
+    let template = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
+    let server = Server::start(
+        &common::component("clock"),
+        &["--routes", template, "--function", "ClockFunction"],
+    );
+    let read = raw_get(&server, "/clock?ticks=2&interval_ms=800").await;
+    let spread = read.arrival_of(b"id: 2") - read.arrival_of(b"id: 1");
+    assert!(
+        spread >= Duration::from_millis(600),
+        "ticks arrived {spread:?} apart"
     );
 }

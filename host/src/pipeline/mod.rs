@@ -121,10 +121,8 @@ pub async fn handle_event(
     async {
         let started = Instant::now();
         Ok(match incoming(event)? {
-            Incoming::Refused(early) => failure_policy::refused(early.refusal, early.format),
-            Incoming::Request(parsed) => {
-                buffered(handler, event, parsed, invocation, started).await
-            }
+            Err(early) => failure_policy::refused(early.refusal, early.format),
+            Ok(parsed) => buffered(handler, event, parsed, invocation, started).await,
         })
     }
     .instrument(span)
@@ -146,19 +144,19 @@ pub async fn stream_event(
     let span = invocation_span(&invocation);
     let started = Instant::now();
     let parsed = match span.in_scope(|| incoming(&event))? {
-        Incoming::Refused(early) if response::streams(early.front_end) => {
+        Err(early) if response::streams(early.front_end) => {
             return Ok(Answer::Streamed(StreamedResponse::refused(
                 early.refusal,
                 early.front_end,
             )));
         }
-        Incoming::Refused(early) => {
+        Err(early) => {
             return Ok(Answer::Buffered(failure_policy::refused(
                 early.refusal,
                 early.format,
             )));
         }
-        Incoming::Request(parsed) => parsed,
+        Ok(parsed) => parsed,
     };
     if !response::streams(parsed.request.context.source) {
         let answer = buffered(handler, &event, parsed, invocation, started)
@@ -179,12 +177,6 @@ fn invocation_span(invocation: &LambdaContext) -> tracing::Span {
     )
 }
 
-/// What an event gives: the guest's request, or an answer without the guest.
-enum Incoming {
-    Request(ParsedEvent),
-    Refused(Early),
-}
-
 /// An answer given before the guest runs, and the front end it goes to.
 struct Early {
     front_end: Source,
@@ -192,9 +184,9 @@ struct Early {
     refusal: Refusal,
 }
 
-/// Reads `event`: a request for the guest, a 400 for a request the front end would have
-/// refused, or an `Err` for an event that is not a proxy event.
-fn incoming(event: &[u8]) -> Result<Incoming, EventError> {
+/// Reads `event`: the guest's request, or (the inner `Err`) the 400 of a request the front end
+/// would have refused; the outer `Err` for an event that is not a proxy event.
+fn incoming(event: &[u8]) -> Result<Result<ParsedEvent, Early>, EventError> {
     let bad_request = |message| Refusal {
         status: 400,
         message,
@@ -208,7 +200,7 @@ fn incoming(event: &[u8]) -> Result<Incoming, EventError> {
             message,
         }) => {
             tracing::warn!(%message, "refused the request body");
-            return Ok(Incoming::Refused(Early {
+            return Ok(Err(Early {
                 front_end,
                 format,
                 refusal: bad_request("The request body is not valid base64."),
@@ -222,7 +214,7 @@ fn incoming(event: &[u8]) -> Result<Incoming, EventError> {
             },
         ) => {
             tracing::warn!("{err}");
-            return Ok(Incoming::Refused(Early {
+            return Ok(Err(Early {
                 front_end,
                 format,
                 refusal: bad_request(part.client_message()),
@@ -236,7 +228,7 @@ fn incoming(event: &[u8]) -> Result<Incoming, EventError> {
     if let Some(id) = &parsed.request.context.request_id {
         tracing::Span::current().record("apigw_request_id", id.as_str());
     }
-    Ok(Incoming::Request(parsed))
+    Ok(Ok(parsed))
 }
 
 /// The guest's whole response to `parsed`, as the proxy response of its front end.

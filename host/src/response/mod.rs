@@ -460,6 +460,72 @@ mod tests {
     }
 
     #[test]
+    fn a_streamed_head_is_the_front_ends_prelude_json_then_eight_nuls() {
+        let head = || {
+            response(
+                &[("content-type", "text/plain"), ("vary", "a"), ("Vary", "b")],
+                &["a=1; Path=/"],
+                b"the body is not in the prelude",
+            )
+        };
+        let url = prelude(head(), Source::FunctionUrl).unwrap();
+        assert_eq!(url.status(), 200);
+        assert_eq!(
+            prelude_bytes(&url),
+            [
+                br#"{"statusCode":200,"headers":{"content-type":"text/plain","vary":"a, b"},"cookies":["a=1; Path=/"]}"#.as_slice(),
+                &[0; 8],
+            ]
+            .concat()
+        );
+        let rest = prelude(head(), Source::RestApi).unwrap();
+        assert_eq!(
+            prelude_bytes(&rest),
+            [
+                br#"{"statusCode":200,"headers":{"content-type":"text/plain"},"multiValueHeaders":{"vary":["a","b"],"Set-Cookie":["a=1; Path=/"]}}"#.as_slice(),
+                &[0; 8],
+            ]
+            .concat()
+        );
+    }
+
+    #[test]
+    fn only_rest_apis_and_function_urls_stream() {
+        assert!(streams(Source::RestApi) && streams(Source::FunctionUrl));
+        assert!(!streams(Source::HttpApi) && !streams(Source::Alb));
+    }
+
+    #[test]
+    fn a_streamed_head_is_checked_as_a_whole_response_is() {
+        let mut bad_status = response(&[], &[], b"");
+        bad_status.status = 103;
+        assert!(matches!(
+            prelude(bad_status, Source::FunctionUrl),
+            Err(InvalidResponse::Status(103))
+        ));
+        let crlf = response(&[("x", "a\r\nb")], &[], b"");
+        assert!(matches!(
+            prelude(crlf, Source::RestApi),
+            Err(InvalidResponse::HeaderValue(_))
+        ));
+    }
+
+    #[test]
+    fn a_rest_api_prelude_past_its_16_kb_is_refused_and_a_function_urls_is_not() {
+        // Two headers of 8 KB: 16 KB of values, over once the JSON and the NULs are counted.
+        let value = "v".repeat(8 << 10);
+        let big = || response(&[("x-a", &value), ("x-b", &value)], &[], b"");
+        let invalid = prelude(big(), Source::RestApi).unwrap_err();
+        assert!(
+            matches!(invalid, InvalidResponse::TooLarge { limit, .. } if limit == REST_STREAMING_PRELUDE_LIMIT),
+            "{invalid}"
+        );
+        assert!(prelude(big(), Source::FunctionUrl).is_ok());
+        let fits = "v".repeat(16_000);
+        assert!(prelude(response(&[("x-a", &fits)], &[], b""), Source::RestApi).is_ok());
+    }
+
+    #[test]
     fn errors_are_short_json_in_the_front_ends_shape() {
         let json = serde_json::to_value(error(
             ResponseFormat::Alb {

@@ -326,6 +326,36 @@ Resources:
     }
 
     #[test]
+    fn an_api_event_that_streams_makes_its_route_stream_and_the_others_follow_the_default() {
+        let template = r#"
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Clock: { Type: Api, Properties: { Path: /clock, Method: get, ResponseTransferMode: RESPONSE_STREAM } }
+        Whole: { Type: Api, Properties: { Path: /whole, Method: get, ResponseTransferMode: BUFFERED } }
+        Plain: { Type: Api, Properties: { Path: /plain, Method: get } }
+"#;
+        let mode = |default, path| {
+            let declared = routes_of_template(template, ApiKind::Rest, None).unwrap();
+            let table = RouteTable::new(ApiKind::Rest, declared, default).unwrap();
+            table.find("GET", path).unwrap().route.invoke_mode
+        };
+        for default in [InvokeMode::Buffered, InvokeMode::ResponseStream] {
+            assert_eq!(mode(default, "/clock"), InvokeMode::ResponseStream);
+            assert_eq!(mode(default, "/whole"), InvokeMode::Buffered);
+            assert_eq!(mode(default, "/plain"), default);
+        }
+        let bad = template.replace("BUFFERED", "SOMETIMES");
+        let error = routes_of_template(&bad, ApiKind::Rest, None).unwrap_err();
+        assert!(
+            error.to_string().contains("ResponseTransferMode"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn routes_can_be_limited_to_one_function() {
         assert!(
             routes_of_template(TEMPLATE, ApiKind::Rest, Some("Table"))

@@ -1,5 +1,5 @@
 //! The routes a template's functions declare: their `Api` or `HttpApi` events, each with the
-//! settings of the API it attaches to.
+//! settings of the API it attaches to, and whether its integration streams.
 
 use std::sync::Arc;
 
@@ -58,11 +58,24 @@ pub(in crate::serve) fn routes_of_template(
                 method,
                 path,
                 api,
-                invoke_mode: None,
+                invoke_mode: transfer_mode(properties)?,
             });
         }
     }
     Ok(routes)
+}
+
+/// How an `Api` event's integration answers, when it says: SAM's `ResponseTransferMode`,
+/// `RESPONSE_STREAM` (an integration with `responseTransferMode: STREAM`) or `BUFFERED`.
+fn transfer_mode(properties: &Yaml) -> anyhow::Result<Option<InvokeMode>> {
+    match &properties["ResponseTransferMode"] {
+        Yaml::BadValue => Ok(None),
+        mode => match mode.as_str() {
+            Some("RESPONSE_STREAM") => Ok(Some(InvokeMode::ResponseStream)),
+            Some("BUFFERED") => Ok(Some(InvokeMode::Buffered)),
+            _ => bail!("ResponseTransferMode must be RESPONSE_STREAM or BUFFERED"),
+        },
+    }
 }
 
 /// The method (`None` for `ANY`) and path of an event.
