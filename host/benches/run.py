@@ -267,6 +267,47 @@ def serve_throughput():
     return results
 
 
+def runtime_api_server(do_get, do_post):
+    """A Runtime API double's HTTP server on a free loopback port, `do_get(handler)` answering
+    each `/next` poll and `do_post(handler)` each answer, every request on a thread of its own."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        # Headers and body go out as separate writes: without this, Nagle's algorithm holds the
+        # body back until the runtime's delayed ACK, 40 ms later.
+        disable_nagle_algorithm = True
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            do_get(self)
+
+        def do_POST(self):
+            do_post(self)
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request, client_address):
+            pass  # the runtime's connections reset when it is stopped
+
+    server = Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def send_invocation(handler, request_id, deadline_ms, event):
+    """Answers a `/next` poll with `event` as the invocation `request_id`."""
+    handler.send_response(200)
+    handler.send_header("lambda-runtime-aws-request-id", request_id)
+    handler.send_header("lambda-runtime-deadline-ms", str(deadline_ms))
+    handler.send_header("content-length", str(len(event)))
+    handler.end_headers()
+    handler.wfile.write(event)
+    handler.wfile.flush()
+
+
 class ConcurrentRuntimeApi:
     """A Lambda Runtime API double: while open, every `/next` poll gets the next invocation at
     once, however many are in flight; it counts answers and the most invocations in flight."""
@@ -279,41 +320,19 @@ class ConcurrentRuntimeApi:
         self.in_flight = 0
         self.peak_in_flight = 0
         self.answered = 0
-        api = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # Headers and body go out as separate writes: without this, Nagle's algorithm holds
-            # the body back until the runtime's delayed ACK, 40 ms later.
-            disable_nagle_algorithm = True
+        def do_get(handler):
+            request_id, deadline_ms = self.next()
+            send_invocation(handler, request_id, deadline_ms, self.event)
 
-            def log_message(self, *args):
-                pass
+        def do_post(handler):
+            handler.rfile.read(int(handler.headers.get("content-length", 0)))
+            self.answer()
+            handler.send_response(202)
+            handler.send_header("content-length", "0")
+            handler.end_headers()
 
-            def do_GET(self):
-                request_id, deadline_ms = api.next()
-                self.send_response(200)
-                self.send_header("lambda-runtime-aws-request-id", request_id)
-                self.send_header("lambda-runtime-deadline-ms", str(deadline_ms))
-                self.send_header("content-length", str(len(api.event)))
-                self.end_headers()
-                self.wfile.write(api.event)
-
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("content-length", 0)))
-                api.answer()
-                self.send_response(202)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address):
-                pass  # the runtime's connections reset when it is stopped
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = runtime_api_server(do_get, do_post)
 
     @property
     def address(self):
@@ -511,64 +530,43 @@ class StreamingRuntimeApi:
         self.queue = []
         self.answers = []
         self.state = threading.Condition()
-        api = self
+        self.handed_out = None
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
+        def do_get(handler):
+            with self.state:
+                self.state.wait_for(lambda: self.queue)
+                event = self.queue.pop(0)
+            send_invocation(handler, f"inv-{len(self.answers)}", int(time.time() * 1000) + 60_000, event)
+            self.handed_out = time.perf_counter()
 
-            def log_message(self, *args):
-                pass
+        def do_post(handler):
+            first, total = None, 0
+            if handler.headers.get("transfer-encoding") == "chunked":
+                seen = b""
+                while True:
+                    size = int(handler.rfile.readline().strip(), 16)
+                    if size == 0:
+                        while handler.rfile.readline() not in (b"\r\n", b""):
+                            pass  # trailers
+                        break
+                    data = handler.rfile.read(size)
+                    handler.rfile.readline()
+                    total += size
+                    if first is None:
+                        seen += data
+                        if b"\0" * 8 in seen and not seen.endswith(b"\0" * 8):
+                            first = time.perf_counter()
+            else:
+                total = len(handler.rfile.read(int(handler.headers.get("content-length", 0))))
+                first = time.perf_counter()
+            handler.send_response(202)
+            handler.send_header("content-length", "0")
+            handler.end_headers()
+            with self.state:
+                self.answers.append((self.handed_out, first, time.perf_counter(), total))
+                self.state.notify_all()
 
-            def do_GET(self):
-                with api.state:
-                    api.state.wait_for(lambda: api.queue)
-                    event = api.queue.pop(0)
-                self.send_response(200)
-                self.send_header("lambda-runtime-aws-request-id", f"inv-{len(api.answers)}")
-                self.send_header("lambda-runtime-deadline-ms", str(int(time.time() * 1000) + 60_000))
-                self.send_header("content-length", str(len(event)))
-                self.end_headers()
-                self.wfile.write(event)
-                self.wfile.flush()
-                self.handed_out = time.perf_counter()
-                api.handed_out = self.handed_out
-
-            def do_POST(self):
-                first, total = None, 0
-                if self.headers.get("transfer-encoding") == "chunked":
-                    seen = b""
-                    while True:
-                        size = int(self.rfile.readline().strip(), 16)
-                        if size == 0:
-                            while self.rfile.readline() not in (b"\r\n", b""):
-                                pass  # trailers
-                            break
-                        data = self.rfile.read(size)
-                        self.rfile.readline()
-                        total += size
-                        if first is None:
-                            seen += data
-                            if b"\0" * 8 in seen and not seen.endswith(b"\0" * 8):
-                                first = time.perf_counter()
-                else:
-                    total = len(self.rfile.read(int(self.headers.get("content-length", 0))))
-                    first = time.perf_counter()
-                self.send_response(202)
-                self.send_header("content-length", "0")
-                self.end_headers()
-                with api.state:
-                    api.answers.append((api.handed_out, first, time.perf_counter(), total))
-                    api.state.notify_all()
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address):
-                pass
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = runtime_api_server(do_get, do_post)
 
     def run(self, event):
         """Hands out `event` and waits for its answer: (first body byte - handed out, end -

@@ -149,12 +149,25 @@ pub struct Event<'a> {
 impl GuestComponent {
     /// Runs `event` on a fresh instance, within the invocation's deadline and the configured
     /// limits; see [`HandlerComponent::handle`].
+    /// A `streaming-handler` or `wasi:http` guest's body is read to its end, at most Lambda's
+    /// 6 MB: a larger one could never be sent whole.
     pub async fn handle(&self, event: Event<'_>, invocation: LambdaContext) -> Outcome {
+        let (request, front_end) = (event.request, event.request.context.source);
         match self {
-            Self::Handler(component) => component.handle(event.request, invocation).await,
+            Self::Handler(component) => component.handle(request, invocation).await,
             Self::Event(component) => component.handle(event.json, event.format, invocation).await,
-            Self::Streaming(component) => component.handle(event.request, invocation).await,
-            Self::WasiHttp(component) => component.handle(event.request, invocation).await,
+            Self::Streaming(component) => {
+                outparam::collect(front_end, async |whole| {
+                    component.stream(request, invocation, whole).await
+                })
+                .await
+            }
+            Self::WasiHttp(component) => {
+                outparam::collect(front_end, async |whole| {
+                    component.stream(request, invocation, whole).await
+                })
+                .await
+            }
         }
     }
 

@@ -27,17 +27,6 @@ impl StreamingComponent {
         Ok(Self { pre, instances })
     }
 
-    /// Runs `request` on a new instance and reads the whole response (at most Lambda's 6 MB of
-    /// body), for a front end that cannot stream; as [`HttpComponent::handle`] does.
-    ///
-    /// [`HttpComponent::handle`]: super::HttpComponent::handle
-    pub async fn handle(&self, request: &Request, invocation: LambdaContext) -> Outcome {
-        outparam::collect(request.context.source, async |whole| {
-            self.stream(request, invocation, whole).await
-        })
-        .await
-    }
-
     /// Runs `request` on a new instance and gives `sink` the guest's response as the guest
     /// produces it; see [`GuestComponent::stream`](super::GuestComponent::stream). A
     /// `handler-error` the guest returns is its failure, before its response started or after.

@@ -34,21 +34,13 @@ impl HttpComponent {
         Ok(Self { pre, instances })
     }
 
-    /// Runs `request` on a new instance, as [`HandlerComponent::handle`] does: the same slots,
-    /// limits and deadline. The answer is ready once the guest has set its response and
-    /// finished its body (at most Lambda's 6 MB); the guest is stopped there, whatever it would
+    /// Runs `request` on a new instance, as [`HandlerComponent::handle`] does (the same slots,
+    /// limits and deadline), and gives `sink` the guest's response as the guest produces it; see
+    /// [`GuestComponent::stream`](super::GuestComponent::stream). The response is complete once
+    /// the guest has set it and finished its body; the guest is stopped there, whatever it would
     /// still do.
     ///
     /// [`HandlerComponent::handle`]: super::HandlerComponent::handle
-    pub async fn handle(&self, request: &Request, invocation: LambdaContext) -> Outcome {
-        outparam::collect(request.context.source, async |whole| {
-            self.stream(request, invocation, whole).await
-        })
-        .await
-    }
-
-    /// Runs `request` on a new instance and gives `sink` the guest's response as the guest
-    /// produces it; see [`GuestComponent::stream`](super::GuestComponent::stream).
     pub async fn stream(
         &self,
         request: &Request,
