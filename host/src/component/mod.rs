@@ -148,9 +148,8 @@ pub struct Event<'a> {
 
 impl GuestComponent {
     /// Runs `event` on a fresh instance, within the invocation's deadline and the configured
-    /// limits; see [`HandlerComponent::handle`].
-    /// A `streaming-handler` or `wasi:http` guest's body is read to its end, at most Lambda's
-    /// 6 MB: a larger one could never be sent whole.
+    /// limits; see [`HandlerComponent::handle`]. A `streaming-handler` or `wasi:http` guest's body
+    /// is read to its end, at most Lambda's 6 MB: a larger one could never be sent whole.
     pub async fn handle(&self, event: Event<'_>, invocation: LambdaContext) -> Outcome {
         let (request, front_end) = (event.request, event.request.context.source);
         match self {
