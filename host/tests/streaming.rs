@@ -679,3 +679,50 @@ async fn serve_streams_the_routes_the_template_says_stream() {
         "ticks arrived {spread:?} apart"
     );
 }
+
+#[tokio::test]
+async fn an_invalid_head_is_a_502_before_anything_is_streamed() {
+    // hostile-bad-status answers status 600.
+    let posts = run(
+        "hostile-bad-status",
+        &[STREAMING],
+        vec![Queued::new("bad", event("function-url", "/bad", &[]))],
+    )
+    .await;
+    assert_streamed_post(&posts[0]);
+    let (prelude, body) = prelude_and_body(&posts[0]);
+    assert_eq!(prelude["statusCode"], 502);
+    assert_eq!(
+        serde_json::from_slice::<Value>(body).unwrap(),
+        json!({ "message": "Bad Gateway" })
+    );
+}
+
+#[tokio::test]
+async fn serve_stops_a_guest_whose_client_went_away_and_serves_the_next_request() {
+    let server = Server::start(
+        &common::component("hostile-stream"),
+        &["--invoke-mode", "response_stream"],
+    );
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"GET /bytes/150000000 HTTP/1.1\r\nhost: local\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buffer = vec![0; 1 << 20];
+    let mut read = 0;
+    while read < 1 << 20 {
+        read += stream.read(&mut buffer).await.unwrap();
+    }
+    drop(stream);
+    server
+        .wait_for_log("the response's reader went away while the guest was still writing it")
+        .await;
+    let read = raw_get(&server, "/ok").await;
+    assert!(
+        read.bytes.ends_with(b"\r\n2\r\nok\r\n0\r\n\r\n"),
+        "{:?}",
+        String::from_utf8_lossy(&read.bytes)
+    );
+}
