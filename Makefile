@@ -146,20 +146,25 @@ bench: host components tools $(VENV)/.tools
 
 DEPLOY_DIR := target/deploy
 DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction PythonHelloFunction JsHelloFunction
+# The functions' architecture, as template.yaml's Architectures: x86_64 or arm64 (Graviton2).
+ARCH ?= x86_64
+ARCHES := x86_64 arm64
 # Amazon Linux 2023 (provided.al2023) has glibc 2.34: the layer's bootstrap may need no newer one.
 GLIBC_MAX := 2.34
 # Empty: the layer ships the native release build, checked against GLIBC_MAX. Else a target for
-# cargo-zigbuild: aarch64-unknown-linux-gnu.2.34 for arm64 (the suffix is the glibc to link
-# against), x86_64-unknown-linux-gnu.2.34 when the native build needs too new a glibc.
-LAYER_TARGET ?=
+# cargo-zigbuild, the suffix the glibc to link against: x86_64-unknown-linux-gnu.2.34 when the
+# native build needs too new a glibc; arm64's layer is always cross-built for aarch64.
+LAYER_TARGET ?= $(if $(filter arm64,$(ARCH)),aarch64-unknown-linux-gnu.$(GLIBC_MAX))
 LAYER_BIN := $(if $(LAYER_TARGET),target/$(firstword $(subst ., ,$(LAYER_TARGET)))/release/bootstrap,$(BOOTSTRAP))
+# Runs the layer's own bootstrap: natively, or under qemu-user for arm64 on another machine.
+LAYER_RUN := $(if $(and $(filter arm64,$(ARCH)),$(filter-out aarch64,$(shell uname -m))),qemu-aarch64 -L /usr/aarch64-linux-gnu )$(LAYER_BIN)
 # SAM CLI, cfn-lint, moto (the local DynamoDB) and cargo-zigbuild come from PyPI into a
 # virtualenv of their own (VENV, at the top).
 PY_TOOLS := aws-sam-cli==1.170.0 cfn-lint==1.58.0 'moto[server]==5.2.5'
 SAM := SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam
 
-.PHONY: package layer-bin check-glibc cfn-lint sam-build test-sam test-cargo-lambda \
-	$(addprefix build-,$(DEPLOY_ARTIFACTS))
+.PHONY: package layer-bin check-glibc check-arch qemu-user cfn-lint sam-build test-sam \
+	test-cargo-lambda test-arm64 $(addprefix build-,$(DEPLOY_ARTIFACTS))
 
 $(VENV)/.tools: Makefile
 	test -x $(VENV)/bin/pip || python3 -m venv $(VENV)
@@ -169,7 +174,15 @@ $(VENV)/.tools: Makefile
 $(VENV)/bin/cargo-zigbuild: $(VENV)/.tools
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check cargo-zigbuild==0.24.0
 
-layer-bin: $(if $(LAYER_TARGET),$(VENV)/bin/cargo-zigbuild)
+check-arch:
+	$(if $(filter $(ARCH),$(ARCHES)),,$(error ARCH must be one of $(ARCHES), not $(ARCH)))
+
+# qemu-user and the aarch64 loader and libc, to run arm64's layer on another machine.
+qemu-user:
+	command -v qemu-aarch64 >/dev/null && test -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 || \
+	  { apt-get update -qq && apt-get install -y -qq qemu-user libc6-arm64-cross >/dev/null; }
+
+layer-bin: check-arch $(if $(LAYER_TARGET),$(VENV)/bin/cargo-zigbuild) $(if $(findstring qemu,$(LAYER_RUN)),qemu-user)
 ifeq ($(LAYER_TARGET),)
 	$(CARGO) build --release -p lambda-wasm-host
 else
@@ -195,23 +208,31 @@ build-BootstrapLayer: check-glibc
 	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: `sam build` sets it; or run `make package`))
 	install -D -m 755 $(LAYER_BIN) "$(ARTIFACTS_DIR)/bootstrap"
 
-# $(call function-code,CRATE): the guest's release component, alone in ARTIFACTS_DIR.
-define function-code
+# $(call precompiled,COMPONENT,NAME): COMPONENT (a .wasm) compiled ahead of time by the layer's
+# own bootstrap, for ARCH's Lambda CPU baseline, into ARTIFACTS_DIR/NAME.cwasm, the function's
+# whole code; then loaded by it as Lambda mode loads it at Init, so that a .cwasm that does not
+# fit the layer fails here, never on Lambda.
+define precompiled
 	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: `sam build` sets it; or run `make package`))
-	$(CARGO) build --release --target wasm32-wasip2 -p $(1)
-	install -D -m 644 $(WASM_DIR)/$(subst -,_,$(1)).wasm "$(ARTIFACTS_DIR)/$(subst -,_,$(1)).wasm"
+	mkdir -p "$(ARTIFACTS_DIR)"
+	$(LAYER_RUN) compile $(1) -o "$(ARTIFACTS_DIR)/$(2).cwasm"
+	$(LAYER_RUN) check "$(ARTIFACTS_DIR)/$(2).cwasm"
 endef
 
-build-HelloWorldFunction: setup
-	$(call function-code,hello-world)
+# What every function's build needs: the layer's bootstrap, which compiles and checks its code.
+FUNCTION_BUILD := setup layer-bin
 
-build-UsersFunction: setup
-	$(call function-code,users)
+build-HelloWorldFunction: $(FUNCTION_BUILD)
+	$(CARGO) build --release --target wasm32-wasip2 -p hello-world
+	$(call precompiled,$(WASM_DIR)/hello_world.wasm,hello_world)
+
+build-UsersFunction: $(FUNCTION_BUILD)
+	$(CARGO) build --release --target wasm32-wasip2 -p users
+	$(call precompiled,$(WASM_DIR)/users.wasm,users)
 
 # The JavaScript tutorial: its component is built by componentize-js, not cargo.
-build-JsHelloFunction: $(WASM_DIR)/js_hello.wasm
-	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: `sam build` sets it; or run `make package`))
-	install -D -m 644 $< "$(ARTIFACTS_DIR)/js_hello.wasm"
+build-JsHelloFunction: $(FUNCTION_BUILD) $(WASM_DIR)/js_hello.wasm
+	$(call precompiled,$(WASM_DIR)/js_hello.wasm,js_hello)
 
 # The artifacts without SAM: target/deploy/<LogicalId>/ and target/deploy/<LogicalId>.zip.
 package:
@@ -287,8 +308,9 @@ test-python: test-python-adapter python-examples host
 	LAMBDA_WASM_PYTHON=$(abspath $(VENV))/bin/python LAMBDA_WASM_PYTHON_COMPONENTS=$(abspath $(PY_WASM_DIR)) \
 	  $(CARGO) test --release -p lambda-wasm-host --test python
 
-# The deployed Python function's code: its component alone (template.yaml: PythonHelloFunction).
-build-PythonHelloFunction:
-	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: `sam build` sets it; or run `make package`))
+# The deployed Python function's code: its component alone, precompiled (template.yaml:
+# PythonHelloFunction).
+build-PythonHelloFunction: $(FUNCTION_BUILD)
 	$(MAKE) --no-print-directory python-component APP=$(PY_GUEST)/hello HANDLER=app.lambda_handler \
-	  OUT="$(ARTIFACTS_DIR)/hello.wasm"
+	  OUT=$(PY_WASM_DIR)/hello.wasm
+	$(call precompiled,$(PY_WASM_DIR)/hello.wasm,hello)

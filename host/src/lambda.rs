@@ -114,6 +114,8 @@ fn invocation_context(function: &FunctionSettings, invocation: &Invocation) -> L
             log_group_name: function.log_group.clone(),
             log_stream_name: function.log_stream.clone(),
         },
+        trace_id: invocation.trace_id.clone(),
+        tenant_id: invocation.tenant_id.clone(),
     }
 }
 

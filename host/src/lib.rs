@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod bindings;
+pub mod check;
 pub mod component;
 pub mod engine;
 pub mod event;

@@ -246,18 +246,7 @@ fn files_that_are_not_handler_components_fail_with_a_clear_message() {
 fn a_precompiled_component_from_bootstrap_compile_runs_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let cwasm = dir.path().join("hello_world.cwasm");
-    let compiled = common::bootstrap()
-        .arg("compile")
-        .arg(common::component("hello-world"))
-        .arg("-o")
-        .arg(&cwasm)
-        .output()
-        .unwrap();
-    assert!(
-        compiled.status.success(),
-        "{}",
-        String::from_utf8_lossy(&compiled.stderr)
-    );
+    common::compile(&common::component("hello-world"), &cwasm);
     let response = common::invoke_json(&common::fixture("events/tutorial-alb.json"), &cwasm);
     assert_eq!(body_json(&response), json!({ "greeting": GREETING }));
 }
@@ -285,16 +274,7 @@ fn a_precompiled_component_from_elsewhere_is_refused() {
 
     // A damaged one.
     let ours = dir.path().join("ours.cwasm");
-    assert!(
-        common::bootstrap()
-            .arg("compile")
-            .arg(common::component("hello-world"))
-            .arg("-o")
-            .arg(&ours)
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::compile(&common::component("hello-world"), &ours);
     let mut damaged = std::fs::read(&ours).unwrap();
     damaged.truncate(damaged.len() / 2);
     std::fs::write(&ours, damaged).unwrap();

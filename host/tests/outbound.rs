@@ -696,3 +696,78 @@ async fn no_credentials_anywhere_is_an_error_the_guest_gets_and_the_log_names() 
     server.wait_for_log("no AWS credentials to sign with").await;
     assert!(backend.received().is_empty(), "nothing unsigned went out");
 }
+
+/// In Lambda mode the invocation's trace goes on every request the host signs, as the AWS SDKs
+/// send it, so that X-Ray links the calls; a trace the guest set itself is kept, and a request
+/// the host does not sign gets none.
+#[tokio::test]
+async fn the_invocations_trace_goes_on_the_requests_the_host_signs() {
+    use common::loopback::wait_for;
+    use common::runtime_api::{Queued, RuntimeApiDouble};
+
+    const TRACE: &str =
+        "Root=1-5e1b4151-5ac6c58f3eb0d5e4c9e5f6d1;Parent=7ad9f3b3c6d1e2f4;Sampled=1";
+    let backend = Backend::start();
+    let event = |url: &str, extra: &str| {
+        let mut event: serde_json::Value =
+            serde_json::from_slice(&common::read_fixture("events/tutorial-http-api.json")).unwrap();
+        let path = probe_path(url, extra);
+        let (path, query) = path.split_once('?').unwrap();
+        event["rawPath"] = path.into();
+        event["rawQueryString"] = query.into();
+        event["queryStringParameters"] = serde_json::Value::Null;
+        event["body"] = serde_json::Value::Null;
+        serde_json::to_vec(&event).unwrap()
+    };
+    let traced = |id: &str, event: Vec<u8>| Queued {
+        headers: vec![("lambda-runtime-trace-id", TRACE)],
+        ..Queued::new(id, event)
+    };
+    let dynamodb = "https://dynamodb.eu-west-3.amazonaws.com/";
+    let (api, address) = RuntimeApiDouble::start().await;
+    api.enqueue([
+        traced("signed", event(dynamodb, "")),
+        traced(
+            "guest-traced",
+            event(dynamodb, "&header=x-amzn-trace-id:Root=guest"),
+        ),
+        traced("unsigned", event(&backend.url("/plain"), "")),
+    ]);
+    let endpoint = backend.url("");
+    let allow = backend.allow();
+    let mut runtime = common::bootstrap()
+        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "probe")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("LAMBDA_WASM_COMPONENT", common::component(PROBE))
+        .env("LAMBDA_WASM_AWS_SERVICES", "dynamodb")
+        .env("AWS_ENDPOINT_URL_DYNAMODB", &endpoint)
+        .env("LAMBDA_WASM_OUTBOUND_HOSTS", &allow)
+        .env("AWS_ACCESS_KEY_ID", "AKIDOUTBOUNDTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "host-secret-key")
+        .env("AWS_REGION", "eu-west-3")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("three answers", || api.posts().len() == 3).await;
+    runtime.kill().unwrap();
+    let output = runtime.wait_with_output().unwrap();
+    for post in api.posts() {
+        assert_eq!(
+            post.body["body"],
+            "status 200, 5 bytes",
+            "{}: {}",
+            post.request_id(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let received = backend.received();
+    assert_eq!(received.len(), 3, "{received:?}");
+    assert!(received[0].header("authorization").is_some());
+    assert_eq!(received[0].header("x-amzn-trace-id"), Some(TRACE));
+    assert_eq!(received[1].header("x-amzn-trace-id"), Some("Root=guest"));
+    assert_eq!(received[2].line, "GET /plain HTTP/1.1");
+    assert_eq!(received[2].header("x-amzn-trace-id"), None);
+}

@@ -67,18 +67,7 @@ fn precompiled(example: &str, dir: &Path) -> PathBuf {
         wasm.display()
     );
     let cwasm = dir.join(format!("{example}.cwasm"));
-    let output = common::bootstrap()
-        .arg("compile")
-        .arg("--output")
-        .arg(&cwasm)
-        .arg(&wasm)
-        .output()
-        .expect("running bootstrap compile");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    common::compile(&wasm, &cwasm);
     cwasm
 }
 

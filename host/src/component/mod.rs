@@ -120,6 +120,18 @@ pub struct Event<'a> {
     pub format: ResponseFormat,
 }
 
+impl std::fmt::Display for GuestComponent {
+    /// The world it is a component of, for a person: "a `handler` component".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self {
+            Self::Handler(_) => Kind::Handler,
+            Self::Event(_) => Kind::Event,
+            Self::WasiHttp(_) => Kind::WasiHttp,
+        };
+        kind.fmt(f)
+    }
+}
+
 impl GuestComponent {
     /// Runs `event` on a fresh instance, within the invocation's deadline and the configured
     /// limits; see [`HandlerComponent::handle`].

@@ -12,6 +12,7 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use bytes::Bytes;
+use http::HeaderValue;
 use http::uri::PathAndQuery;
 use http_body::{Body, Frame, SizeHint};
 use http_body_util::{BodyExt as _, Full, Limited};
@@ -38,14 +39,19 @@ pub type Sent = Result<
 /// The most request body the host holds in memory to sign it.
 pub const MAX_SIGNED_BODY_BYTES: usize = 16 << 20;
 
-/// Sends `request` for a guest that has `time_left` before its deadline; the returned future
-/// owns everything it needs.
+/// The header AWS SDKs send the invocation's X-Ray trace in, so that X-Ray links the calls.
+const TRACE_ID_HEADER: &str = "x-amzn-trace-id";
+
+/// Sends `request` for a guest that has `time_left` before its deadline; a request the host
+/// signs carries `trace_id` too, unless the guest set its own, as the AWS SDKs do. The returned
+/// future owns everything it needs.
 pub fn send(
     policy: &Arc<OutboundPolicy>,
     budget: &mut Budget,
     request: http::Request<WasiBody>,
     options: Option<RequestOptions>,
     time_left: Duration,
+    trace_id: Option<&HeaderValue>,
 ) -> Pin<Box<dyn Future<Output = Sent> + Send>> {
     let uri = request.uri();
     let mut log = RequestLog::new(
@@ -73,6 +79,7 @@ pub fn send(
         }
     };
     let policy = Arc::clone(policy);
+    let trace_id = trace_id.cloned();
     Box::pin(async move {
         let now = Instant::now();
         let deadline = now + time_left;
@@ -91,7 +98,7 @@ pub fn send(
         );
         let exchanged = timeout_at(
             total,
-            exchange(&policy, route, request, &mut log, connect_by),
+            exchange(&policy, route, request, trace_id, &mut log, connect_by),
         )
         .await
         .unwrap_or(Err(Failure::Error(Error::HttpResponseTimeout)));
@@ -158,6 +165,7 @@ async fn exchange(
     policy: &OutboundPolicy,
     route: Destination,
     request: http::Request<WasiBody>,
+    trace_id: Option<HeaderValue>,
     log: &mut RequestLog,
     connect_by: Instant,
 ) -> Result<(http::Response<hyper::body::Incoming>, Connection), Failure> {
@@ -193,6 +201,12 @@ async fn exchange(
             .map_err(|_| Error::HttpRequestBodySize(None))?
             .to_bytes();
         let mut signed = http::Request::from_parts(parts, ());
+        if let Some(trace_id) = trace_id {
+            signed
+                .headers_mut()
+                .entry(TRACE_ID_HEADER)
+                .or_insert(trace_id);
+        }
         let internal = |error: anyhow::Error| Error::InternalError(Some(format!("{error:#}")));
         let credentials = signer.credentials().await.map_err(internal)?;
         signer

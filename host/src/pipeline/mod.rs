@@ -38,6 +38,8 @@ pub fn local_invocation(timeout: Duration) -> LambdaContext {
             log_group_name: format!("/aws/lambda/{LOCAL_FUNCTION}"),
             log_stream_name: "$LATEST".to_owned(),
         },
+        trace_id: None,
+        tenant_id: None,
     }
 }
 

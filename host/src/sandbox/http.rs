@@ -5,14 +5,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use http::HeaderValue;
+
 use wasmtime_wasi_http::p2::bindings::http::types::ErrorCode;
 use wasmtime_wasi_http::{
     Error, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
 };
 
-use super::GuestConfig;
-use super::HostState;
-use crate::bindings::InvocationContext;
+use super::{GuestConfig, HostState, LambdaContext};
 use crate::outbound::{Budget, OutboundPolicy, send};
 use crate::wall_clock;
 
@@ -26,16 +26,22 @@ struct OutboundHooks {
     policy: Arc<OutboundPolicy>,
     budget: Budget,
     deadline_epoch_ms: u64,
+    /// Sent on the requests the host signs, as `X-Amzn-Trace-Id`.
+    trace_id: Option<HeaderValue>,
 }
 
 impl HttpState {
-    pub(super) fn new(config: &GuestConfig, invocation: &InvocationContext) -> Self {
+    pub(super) fn new(config: &GuestConfig, invocation: &LambdaContext) -> Self {
         Self {
             ctx: WasiHttpCtx::new(),
             hooks: OutboundHooks {
                 policy: Arc::clone(&config.outbound),
                 budget: Budget::default(),
-                deadline_epoch_ms: invocation.deadline_epoch_ms,
+                deadline_epoch_ms: invocation.context.deadline_epoch_ms,
+                trace_id: invocation
+                    .trace_id
+                    .as_deref()
+                    .and_then(|trace_id| HeaderValue::from_str(trace_id).ok()),
             },
         }
     }
@@ -58,6 +64,7 @@ impl WasiHttpHooks for OutboundHooks {
             request,
             options,
             time_left,
+            self.trace_id.as_ref(),
         ))
     }
 

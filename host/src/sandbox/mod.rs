@@ -45,9 +45,9 @@ impl HostState {
         let mut table = ResourceTable::new();
         table.set_max_capacity(MAX_RESOURCES);
         Self {
-            wasi: wasi::sandbox(config, &stdout, &stderr),
+            wasi: wasi::sandbox(config, invocation.trace_id.as_deref(), &stdout, &stderr),
             table,
-            http: http::HttpState::new(config, &invocation.context),
+            http: http::HttpState::new(config, &invocation),
             invocation,
             stdout,
             stderr,

@@ -101,3 +101,47 @@ pub fn write_other_world_component(dir: &Path) -> PathBuf {
     std::fs::write(&path, wasm).unwrap();
     path
 }
+
+/// `bootstrap compile` of `component` into `output`; panics with its stderr when it failed.
+pub fn compile(component: &Path, output: &Path) {
+    let compiled = bootstrap()
+        .arg("compile")
+        .arg(component)
+        .arg("-o")
+        .arg(output)
+        .output()
+        .expect("running bootstrap compile");
+    assert!(
+        compiled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+}
+
+/// Writes `cwasm` to `output` as another build of `bootstrap` would have compiled it: the same
+/// code, another build id where the file records its build (`lambda-wasm bootstrap 0.1.0 build
+/// <id>`). Returns this build's id and the other's.
+pub fn as_from_another_build(cwasm: &Path, output: &Path) -> (String, String) {
+    const BUILD: &[u8] = b" build ";
+    let mut bytes = std::fs::read(cwasm).unwrap();
+    let recorded = bytes
+        .windows(b"lambda-wasm bootstrap ".len())
+        .position(|window| window == b"lambda-wasm bootstrap ")
+        .expect("a .cwasm records the build that compiled it");
+    let id = recorded
+        + bytes[recorded..]
+            .windows(BUILD.len())
+            .position(|window| window == BUILD)
+            .unwrap()
+        + BUILD.len();
+    let id = id..id + 16;
+    let ours = String::from_utf8(bytes[id.clone()].to_vec()).unwrap();
+    let theirs = if ours == "0123456789abcdef" {
+        "fedcba9876543210"
+    } else {
+        "0123456789abcdef"
+    };
+    bytes[id].copy_from_slice(theirs.as_bytes());
+    std::fs::write(output, bytes).unwrap();
+    (ours, theirs.to_owned())
+}
