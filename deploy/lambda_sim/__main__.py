@@ -54,7 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         output.line(f"lambda-sim: Init limit {args.init_limit:g} s, not Lambda's {INIT_LIMIT_S:g} s")
     failures, measurements, databases = [], [], []
     try:
-        databases = _databases(targets, stack, output, databases)
+        try:
+            _databases(targets, stack, output, databases)
+        except RuntimeError as error:
+            output.line(f"lambda-sim: {error}")
+            return 2
         for target, function_template in targets:
             _announce(output, target, settings, function_template)
             result = run(target, settings, output, args.repeat, args.show_body)
@@ -97,12 +101,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--show-body", action="store_true", help="print each answer's body after its status")
     parser.add_argument("--table", action="store_true", help="print a Markdown table of the measurements at the end")
-    parser.add_argument("--parameter", action="append", default=[], help="NAME=VALUE: a template parameter's value")
+    parser.add_argument(
+        "--parameter", action="append", default=[], type=_parameter, help="NAME=VALUE: a template parameter's value"
+    )
     return parser
 
 
+def _parameter(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name:
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE")
+    return name, value
+
+
 def _targets(args, templates, artifacts, stack, steps) -> list[tuple[Target, Path]]:
-    parameters = dict(parameter.split("=", 1) for parameter in args.parameter)
+    parameters = dict(args.parameter)
     targets = []
     for template, artifacts_dir in zip(templates, artifacts):
         for function in load_functions(template, stack, parameters):
@@ -120,9 +133,9 @@ def _targets(args, templates, artifacts, stack, steps) -> list[tuple[Target, Pat
     return targets
 
 
-def _databases(targets, stack: Stack, output: Output, started: list[LocalDynamoDb]) -> list[LocalDynamoDb]:
-    """moto for each template whose functions use its tables (added to `started` as they start),
-    pointed to in those functions' environment."""
+def _databases(targets, stack: Stack, output: Output, started: list[LocalDynamoDb]) -> None:
+    """moto for each template whose functions use its tables (added to `started` as they start,
+    for the caller to stop), pointed to in those functions' environment."""
     databases = {}
     for target, template in targets:
         if not target.function.tables:
@@ -132,7 +145,6 @@ def _databases(targets, stack: Stack, output: Output, started: list[LocalDynamoD
             started.append(databases[template])
             output.line(f"lambda-sim: {template}'s DynamoDB tables on moto at {databases[template].endpoint}")
         target.extra_env["AWS_ENDPOINT_URL_DYNAMODB"] = databases[template].endpoint
-    return started
 
 
 def _announce(output: Output, target: Target, settings: Settings, template: Path) -> None:

@@ -185,7 +185,8 @@ class ExecutionEnvironment:
                 self.stop()
                 self.log.drain()
                 self.output.line(report.init_report_line(elapsed_ms, "timeout"))
-                failure = f"Init took over {limit:g} s (Lambda's limit): killed at {elapsed_ms:.0f} ms"
+                whose = " (Lambda's limit)" if limit == INIT_LIMIT_S else ""
+                failure = f"Init took over {limit:g} s{whose}: killed at {elapsed_ms:.0f} ms"
                 return InitOutcome(elapsed_ms, failure, f"over {limit:g} s: killed")
             if isinstance(event, Ready):
                 self._init_ms = (event.at - self.started) * 1000

@@ -30,6 +30,10 @@ TMP_SIZE = "512m"
 MAX_FILES = 1024
 # How long laying out the sandbox may take.
 LAYOUT_LIMIT_S = 30
+# Lambda's most layers per function.
+MAX_LAYERS = 5
+# What the layout prints once done, just before the runtime starts.
+STARTED = "lambda-sim:layout-done"
 # The machine's architecture as Lambda names it -> qemu-user's name and the sysroot of its libc.
 EMULATORS = {
     "arm64": ("qemu-aarch64", "/usr/aarch64-linux-gnu"),
@@ -37,31 +41,48 @@ EMULATORS = {
 }
 MACHINES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 
-# Runs as root inside the new mount namespace: mounts the function's file system, joins the
-# control group, says so on a pipe (Init starts there: the layout is not the runtime's work), then
-# becomes the sandbox user and execs the runtime. Its arguments: the pipe's fd, the code directory, how /opt is
-# made (empty, bind DIR, or overlay LOWERDIRS), the uid, the gid, the number of cgroup.procs files
-# and the files; then the runtime's command line.
+# Runs as root inside the new mount namespace. It opens the code and layer directories first (a
+# source under /var, /opt or /tmp would be hidden by what is mounted there) and mounts them through
+# /proc/self/fd; joins the control group; says so on stdout (Init starts there: the layout is not
+# the runtime's work); then becomes the sandbox user and execs the runtime. Its arguments: the
+# code directory, the layer directories and the cgroup.procs files (each list one per line), the
+# uid, the gid; then the runtime's command line. Lambda's five layers at most use fds 3 to 7.
 LAYOUT_SCRIPT = r"""
 set -eu
-signal_fd=$1 code=$2 opt=$3 opt_source=$4 uid=$5 gid=$6 n=$7; shift 7
+code=$1 layers=$2 procs=$3 uid=$4 gid=$5; shift 5
+newline='
+'
+exec 9<"$code"
+fd=3 lower= opened=
+IFS=$newline
+for layer in $layers; do
+  eval "exec $fd<\"\$layer\""
+  lower="/proc/self/fd/$fd${lower:+:$lower}"
+  opened="$opened $fd"
+  fd=$((fd + 1))
+done
+unset IFS
 mount -t tmpfs -o mode=0755,size=1m lambda-var /var
 mkdir /var/task /var/runtime /var/lang
-mount --bind "$code" /var/task
-mount -o remount,bind,ro /var/task
-mount -o remount,ro /var
-case $opt in
-  empty) mount -t tmpfs -o ro,mode=0755,size=1m lambda-opt /opt ;;
-  bind) mount --bind "$opt_source" /opt; mount -o remount,bind,ro /opt ;;
-  overlay) mount -t overlay -o "lowerdir=$opt_source" lambda-layers /opt ;;
+mount -c --bind /proc/self/fd/9 /var/task
+mount -c -o remount,bind,ro /var/task
+mount -c -o remount,ro /var
+case $opened in
+  "") mount -t tmpfs -o ro,mode=0755,size=1m lambda-opt /opt ;;
+  " 3") mount -c --bind "$lower" /opt; mount -c -o remount,bind,ro /opt ;;
+  *) mount -c -t overlay -o "lowerdir=$lower" lambda-layers /opt ;;
 esac
 mount -t tmpfs -o mode=1777,size=__TMP_SIZE__ lambda-tmp /tmp
+exec 9<&-
+for fd in $opened; do eval "exec $fd<&-"; done
 cd /var/task
 ulimit -n __MAX_FILES__
-while [ "$n" -gt 0 ]; do echo $$ > "$1"; shift; n=$((n - 1)); done
-eval "printf started >&$signal_fd; exec $signal_fd>&-"
+IFS=$newline
+for file in $procs; do echo $$ > "$file"; done
+unset IFS
+echo __STARTED__
 exec setpriv --reuid="$uid" --regid="$gid" --clear-groups --no-new-privs -- "$@"
-""".replace("__TMP_SIZE__", TMP_SIZE).replace("__MAX_FILES__", str(MAX_FILES))
+""".replace("__TMP_SIZE__", TMP_SIZE).replace("__MAX_FILES__", str(MAX_FILES)).replace("__STARTED__", STARTED)
 
 
 class SandboxError(Exception):
@@ -120,13 +141,9 @@ def start(
     if not confined:
         at = time.monotonic()
         return Started(subprocess.Popen([*prefix, str(artifacts.bootstrap)], cwd=artifacts.code, **options), at)
+    if len(artifacts.layers) > MAX_LAYERS:
+        raise SandboxError(f"{len(artifacts.layers)} layers: Lambda allows {MAX_LAYERS}")
     bootstrap = "/var/task/bootstrap" if artifacts.bootstrap_in == "task" else "/opt/bootstrap"
-    if not artifacts.layers:
-        opt, opt_source = "empty", "-"
-    elif len(artifacts.layers) == 1:
-        opt, opt_source = "bind", str(artifacts.layers[0].resolve())
-    else:
-        opt, opt_source = "overlay", ":".join(str(layer.resolve()) for layer in reversed(artifacts.layers))
     procs = [str(path) for path in cgroup.procs_files] if cgroup else []
     command = [
         shutil.which("unshare") or "unshare",
@@ -139,24 +156,31 @@ def start(
         LAYOUT_SCRIPT,
         "lambda-sim",
         str(artifacts.code.resolve()),
-        opt,
-        opt_source,
+        "\n".join(str(layer.resolve()) for layer in artifacts.layers),
+        "\n".join(procs),
         str(SANDBOX_UID),
         str(SANDBOX_GID),
-        str(len(procs)),
-        *procs,
         *prefix,
         bootstrap,
     ]
-    ready, started = os.pipe()
-    command.insert(command.index("lambda-sim") + 1, str(started))
-    try:
-        process = subprocess.Popen(command, pass_fds=(started,), **options)
-    finally:
-        os.close(started)
-    with os.fdopen(ready, "rb") as signal:
-        if select.select([signal], [], [], LAYOUT_LIMIT_S)[0] and signal.read(7) == b"started":
-            return Started(process, time.monotonic())
+    process = subprocess.Popen(command, **options)
+    said = _first_line(process.stdout.fileno(), time.monotonic() + LAYOUT_LIMIT_S)
+    if said == STARTED:
+        return Started(process, time.monotonic())
     process.kill()
-    output = process.communicate()[0].decode("utf-8", "replace")
+    output = said + process.communicate()[0].decode("utf-8", "replace")
     raise SandboxError(f"the sandbox could not be laid out: {output.strip()[-1000:]}")
+
+
+def _first_line(fd: int, until: float) -> str:
+    """The first line the layout prints, read a byte at a time: what follows is the runtime's."""
+    line = b""
+    while not line.endswith(b"\n"):
+        remaining = until - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            break
+        byte = os.read(fd, 1)
+        if not byte:
+            break
+        line += byte
+    return line.decode("utf-8", "replace").removesuffix("\n")

@@ -21,6 +21,7 @@ CODE = {
     "ProbeFunction": [FIXTURES / "probe" / "bootstrap"],
     "EnvironmentProbeFunction": [FIXTURES / "probe" / "bootstrap"],
     "InitOomFunction": [FIXTURES / "probe" / "bootstrap"],
+    "LayeredProbeFunction": [FIXTURES / "probe" / "bootstrap"],
     "SlowInitFunction": [COMPONENTS / "users.wasm"],
     "OomFunction": [COMPONENTS / "hostile_memory_bomb.wasm"],
     "HelloFunction": [COMPONENTS / "hello_world.wasm"],
@@ -45,6 +46,9 @@ def lay_out(root: Path) -> Path:
         for file in files:
             assert file.exists(), f"{file} is missing: run `make package components` first"
             shutil.copy2(file, directory / file.name)
+    for layer in ("FirstLayer", "SecondLayer"):
+        (root / layer).mkdir()
+        (root / layer / "extra.txt").write_text(f"from {layer}")
     for path in [root, *root.rglob("*")]:
         # World-readable, as Lambda needs its code to be.
         path.chmod(0o755 if path.is_dir() or os.access(path, os.X_OK) else 0o644)

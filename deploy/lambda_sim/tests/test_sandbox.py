@@ -94,3 +94,15 @@ def test_without_root_it_runs_unconfined_and_says_so():
     code = str((artifacts / "ProbeFunction").resolve())
     assert report["environment"]["LAMBDA_TASK_ROOT"] == code and report["cwd"] == code
     assert (report["uid"], report["writable"]["task root"], report["task"]) == (NOBODY, False, ["bootstrap"])
+
+
+@needs_root
+def test_layers_are_merged_in_order_and_artifacts_anywhere_are_mounted():
+    # Under /var, which the sandbox hides behind its own: the sources are opened before.
+    with tempfile.TemporaryDirectory(dir="/var/tmp") as directory:
+        root = Path(directory)
+        artifacts = lay_out(root / "artifacts")
+        report = probe_report(artifacts, root, "LayeredProbeFunction")
+    assert report["opt"] == ["bootstrap", "extra.txt"]
+    assert report["opt_extra"] == "from SecondLayer"
+    assert report["task"] == ["bootstrap"] and report["writable"]["/opt"] is False
