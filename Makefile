@@ -47,6 +47,8 @@ help:
 	@echo "make test-python the Python adapter's tests, and the Python examples against CPython"
 	@echo "make package     build the layer (bootstrap) and each function's component as zips in target/deploy"
 	@echo "make sam-build   sam build (no Docker): the same artifacts in .aws-sam/build, for sam deploy"
+	@echo "make lambda-sim  every function of template.yaml, as packaged, and the native baseline, run as Lambda runs them (ARGS, ARTIFACTS)"
+	@echo "make lambda-sim-arm64  the native baseline built for arm64, run in the sandbox under qemu-user"
 
 # rust-toolchain.toml names the toolchain, its components and the wasm32-wasip2 target.
 setup:
@@ -114,7 +116,7 @@ stop-local-dynamodb:
 
 lint: setup
 	$(CARGO) fmt --all --check
-	$(CARGO) clippy --release -p lambda-wasm-host -p lambda-wasm-routes -p users-native --all-targets --all-features -- -D warnings
+	$(CARGO) clippy --release -p lambda-wasm-host -p lambda-wasm-routes -p users-native -p hello-native --all-targets --all-features -- -D warnings
 	$(CARGO) clippy --release --target wasm32-wasip2 $(addprefix -p ,$(SDK) $(GUESTS) $(HOSTILE) $(WASI_HTTP) hostile-support http-hello) --all-targets -- -D warnings
 
 # The docs' commands: each `make` target and `bootstrap` subcommand and flag in README.md,
@@ -125,10 +127,12 @@ check-docs: host
 
 # python-examples: host/tests/python.rs runs with the host's other tests; they start moto (the
 # users API's DynamoDB) from the venv.
-test: tools lint check-docs components package python-examples $(VENV)/.tools
-	$(CARGO) test --release -p lambda-wasm-host -p lambda-wasm-routes
+test: tools qemu-user lint check-docs components package native-baseline python-examples $(VENV)/.tools
+	$(CARGO) test --release -p lambda-wasm-host -p lambda-wasm-routes -p hello-native
 	$(MAKE) --no-print-directory test-guests test-cargo-component
 	$(MAKE) --no-print-directory test-sam test-cargo-lambda test-new-handler test-python-adapter
+	$(MAKE) --no-print-directory test-lambda-sim lambda-sim-arm64
+	$(RUN_LAMBDA_SIM)
 
 # Benchmarks: criterion, cold start, RSS over 1M invocations, serve under wrk against a native
 # server and `wasmtime serve` (host/benches/run.py prints the ratios).
@@ -177,10 +181,11 @@ $(VENV)/bin/cargo-zigbuild: $(VENV)/.tools
 check-arch:
 	$(if $(filter $(ARCH),$(ARCHES)),,$(error ARCH must be one of $(ARCHES), not $(ARCH)))
 
-# qemu-user and the aarch64 loader and libc, to run arm64's layer on another machine.
+# qemu-user (Debian packages) and the aarch64 loader and libc, to run arm64's layer on another
+# machine; qemu-x86_64 also runs bootstrap on an emulated Lambda CPU (host/tests/precompiled.rs).
 qemu-user:
 	command -v qemu-aarch64 >/dev/null && test -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 || \
-	  { apt-get update -qq && apt-get install -y -qq qemu-user libc6-arm64-cross >/dev/null; }
+	  { apt-get update -q && apt-get install -y -q --no-install-recommends qemu-user libc6-arm64-cross; }
 
 layer-bin: check-arch $(if $(LAYER_TARGET),$(VENV)/bin/cargo-zigbuild) $(if $(findstring qemu,$(LAYER_RUN)),qemu-user)
 ifeq ($(LAYER_TARGET),)
@@ -314,3 +319,50 @@ build-PythonHelloFunction: $(FUNCTION_BUILD)
 	$(MAKE) --no-print-directory python-component APP=$(PY_GUEST)/hello HANDLER=app.lambda_handler \
 	  OUT=$(PY_WASM_DIR)/hello.wasm
 	$(call precompiled,$(PY_WASM_DIR)/hello.wasm,hello)
+
+# The Lambda sandbox (deploy/lambda_sim, docs/sandbox.md): each function of template.yaml as
+# `make package` built it (ARTIFACTS=.aws-sam/build: as `sam build` did), and the native baseline,
+# started and invoked as Lambda does, at their memory size's CPU share and memory. ARGS adds
+# options, e.g. ARGS='--memory 1769 --function HelloWorldFunction'.
+ARTIFACTS ?= $(DEPLOY_DIR)
+ARGS ?=
+NATIVE_TEMPLATE := host/benches/hello-native/template.yaml
+NATIVE_DIR := target/native
+NATIVE_ARM64_DIR := target/native-arm64
+LAMBDA_SIM := PYTHONPATH=deploy $(VENV)/bin/python -m lambda_sim
+RUN_LAMBDA_SIM := $(LAMBDA_SIM) --template template.yaml --artifacts $(ARTIFACTS) \
+	--template $(NATIVE_TEMPLATE) --artifacts $(NATIVE_DIR) $(ARGS)
+
+.PHONY: lambda-sim native-baseline test-lambda-sim native-baseline-arm64 lambda-sim-arm64
+
+lambda-sim: $(if $(filter .aws-sam/build,$(ARTIFACTS)),sam-build,package) native-baseline $(VENV)/.tools
+	$(RUN_LAMBDA_SIM)
+
+# The baseline: the tutorial on lambda_http, as an OS-only function whose code is `bootstrap`.
+native-baseline:
+	$(CARGO) build --release -p hello-native
+	install -D -m 755 target/release/hello-native $(NATIVE_DIR)/NativeHelloFunction/bootstrap
+
+# The sandbox's own tests: a function over Lambda's Init limit, a timeout, an out-of-memory kill,
+# a wrong answer, and the sandbox as a runtime sees it (they use `package`'s layer).
+test-lambda-sim: $(VENV)/.tools $(VENV)/.python-tools
+	PYTHONPATH=deploy $(VENV)/bin/python -m pytest -q -W ignore::DeprecationWarning deploy/lambda_sim/tests
+
+# The baseline for arm64 (Graviton), against Amazon Linux 2023's glibc.
+native-baseline-arm64: $(VENV)/bin/cargo-zigbuild
+	rustup target add aarch64-unknown-linux-gnu
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(CARGO) zigbuild --release -p hello-native \
+	  --target aarch64-unknown-linux-gnu.$(GLIBC_MAX)
+	install -D -m 755 target/aarch64-unknown-linux-gnu/release/hello-native \
+	  $(NATIVE_ARM64_DIR)/NativeHelloFunction/bootstrap
+
+# arm64 (Graviton2) on this machine: the layer cross-built for aarch64 and hello-world's .cwasm
+# compiled and checked by that bootstrap under qemu-user (`make package ARCH=arm64` for them
+# all), started in the sandbox under qemu-user beside the arm64 native baseline.
+ARM64_DEPLOY_DIR := target/deploy-arm64
+lambda-sim-arm64: qemu-user native-baseline-arm64 $(VENV)/.tools
+	$(MAKE) --no-print-directory package ARCH=arm64 DEPLOY_DIR=$(ARM64_DEPLOY_DIR) \
+	  DEPLOY_ARTIFACTS="BootstrapLayer HelloWorldFunction"
+	$(LAMBDA_SIM) --arch arm64 --template template.yaml --artifacts $(ARM64_DEPLOY_DIR) \
+	  --function HelloWorldFunction --template $(NATIVE_TEMPLATE) --artifacts $(NATIVE_ARM64_DIR) \
+	  --function NativeHelloFunction $(ARGS)
