@@ -363,6 +363,7 @@ ARM64_DEPLOY_DIR := target/deploy-arm64
 lambda-sim-arm64: qemu-user native-baseline-arm64 $(VENV)/.tools
 	$(MAKE) --no-print-directory package ARCH=arm64 DEPLOY_DIR=$(ARM64_DEPLOY_DIR) \
 	  DEPLOY_ARTIFACTS="BootstrapLayer HelloWorldFunction"
+	$(CARGO) test --release -p lambda-wasm-host --test precompiled -- --ignored
 	$(LAMBDA_SIM) --arch arm64 --template template.yaml --artifacts $(ARM64_DEPLOY_DIR) \
 	  --function HelloWorldFunction --template $(NATIVE_TEMPLATE) --artifacts $(NATIVE_ARM64_DIR) \
 	  --function NativeHelloFunction $(ARGS)
