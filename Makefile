@@ -244,7 +244,8 @@ test-cargo-lambda: $(VENV)/bin/cargo-lambda components
 PY_COMPONENT_TOOLS := componentize-py==0.25.1 pytest==8.3.4
 PY_GUEST := guest/python
 # The examples and the handler each exports.
-PY_EXAMPLES := hello:app.lambda_handler inspector:app.lambda_handler user-id:app.handler users:app.lambda_handler
+PY_EXAMPLES := hello:app.lambda_handler inspector:app.lambda_handler user-id:app.handler users:app.lambda_handler \
+	authorizer:app.lambda_handler
 PY_WASM_DIR := target/python
 
 .PHONY: python-component python-examples test-python test-python-adapter build-PythonHelloFunction
