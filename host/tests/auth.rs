@@ -234,9 +234,17 @@ async fn rest_api_lambda_authorizers_answer_and_pass_their_context() {
     assert_eq!(authorizer["numberKey"], 1);
     assert_eq!(authorizer["authorizer"], "python");
     assert!(authorizer["integrationLatency"].is_u64(), "{authorizer}");
-    // The same token again within the TTL: the cached decision answers.
-    assert_eq!(get(&server, "TokenApi", "/things/8", Some("Bearer allow")).await.status, 200);
+    // The same token again within the TTL: the cached policy answers, for the ARN it names
+    // only (API Gateway's well-known surprise with per-method policies and caching).
+    assert_eq!(get(&server, "TokenApi", "/things/7", Some("Bearer allow")).await.status, 200);
     server.wait_for_log("the cached decision answers").await;
+    let other = get(&server, "TokenApi", "/things/8", Some("Bearer allow")).await;
+    assert_refused(
+        &other,
+        403,
+        json!({ "Message": "User is not authorized to access this resource" }),
+        "the cached policy names another method ARN",
+    );
 
     let cases = [
         ("no token", None, 401, json!({ "message": "Unauthorized" })),
