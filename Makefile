@@ -34,7 +34,7 @@ help:
 	@echo "make host        build bootstrap into $(BOOTSTRAP)"
 	@echo "make serve       build hello-world and serve it on http://127.0.0.1:3000 (PORT, PAYLOAD=v1|v2)"
 	@echo "make invoke      run EVENT (default: the tutorial request) through COMPONENT"
-	@echo "make serve-users the users API on http://127.0.0.1:3000 against a local DynamoDB (moto)"
+	@echo "make serve-users the users API (writes behind its authorizer) on http://127.0.0.1:3000 against a local DynamoDB (moto)"
 	@echo "make stop-local-dynamodb  stop that DynamoDB (its users go with it)"
 	@echo "make test        lint, build the components, run every test"
 	@echo "make check-docs  every make target and bootstrap subcommand and flag the docs name exists"
@@ -106,8 +106,8 @@ invoke: host components
 # The users API on a local DynamoDB: moto on a free port with template.yaml's table, left
 # running between runs so that the users outlive a restart (deploy/serve-users.sh).
 serve-users: host setup $(VENV)/.tools
-	$(CARGO) build --release --target wasm32-wasip2 -p users
-	deploy/serve-users.sh $(BOOTSTRAP) $(WASM_DIR)/users.wasm $(PORT)
+	$(CARGO) build --release --target wasm32-wasip2 -p users -p users-authorizer
+	deploy/serve-users.sh $(BOOTSTRAP) $(WASM_DIR)/users.wasm $(WASM_DIR)/users_authorizer.wasm $(PORT)
 
 stop-local-dynamodb:
 	deploy/serve-users.sh --stop
@@ -145,7 +145,8 @@ bench: host components tools $(VENV)/.tools
 # target/deploy and zips them, without SAM.
 
 DEPLOY_DIR := target/deploy
-DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction PythonHelloFunction JsHelloFunction
+DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction UsersAuthorizerFunction PythonHelloFunction \
+	JsHelloFunction
 # Amazon Linux 2023 (provided.al2023) has glibc 2.34: the layer's bootstrap may need no newer one.
 GLIBC_MAX := 2.34
 # Empty: the layer ships the native release build, checked against GLIBC_MAX. Else a target for
@@ -207,6 +208,9 @@ build-HelloWorldFunction: setup
 
 build-UsersFunction: setup
 	$(call function-code,users)
+
+build-UsersAuthorizerFunction: setup
+	$(call function-code,users-authorizer)
 
 # The JavaScript tutorial: its component is built by componentize-js, not cargo.
 build-JsHelloFunction: $(WASM_DIR)/js_hello.wasm
@@ -271,7 +275,7 @@ python-component: $(VENV)/.python-tools
 	  -p '$(PY_BUILD)/deps' -p $(PY_GUEST) lambda_wasm_app -o '$(OUT)'
 	rm -rf '$(PY_BUILD)'
 
-# The four examples, into $(PY_WASM_DIR)/<name>.wasm.
+# The examples, into $(PY_WASM_DIR)/<name>.wasm.
 python-examples:
 	for example in $(PY_EXAMPLES); do \
 	  $(MAKE) --no-print-directory python-component APP=$(PY_GUEST)/$${example%%:*} \

@@ -37,7 +37,11 @@ pub async fn run(
         Answer::Authorizer(Err(error)) => {
             serde_json::to_writer_pretty(&mut stdout, &error)?;
             writeln!(stdout)?;
-            anyhow::bail!("the function failed: {}: {}", error.error_type, error.error_message);
+            anyhow::bail!(
+                "the function failed: {}: {}",
+                error.error_type,
+                error.error_message
+            );
         }
     }
     writeln!(stdout)?;

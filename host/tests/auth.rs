@@ -58,9 +58,14 @@ impl Issuer {
                         }
                         _ => String::new(),
                     };
-                    async move { Ok::<_, Infallible>(hyper::Response::new(Full::new(Bytes::from(body)))) }
+                    async move {
+                        Ok::<_, Infallible>(hyper::Response::new(Full::new(Bytes::from(body))))
+                    }
                 });
-                tokio::spawn(hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+                tokio::spawn(
+                    hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service),
+                );
             }
         });
         Self { url, jwks_fetches }
@@ -109,8 +114,14 @@ fn other_key() -> EncodingKey {
 fn serve(issuer: &str, dir: &std::path::Path) -> Server {
     let template = common::fixture("auth-template.yaml");
     let inspector = format!("Inspector={}", common::component("inspector").display());
-    let keys = format!("KeysAuthorizer={}", common::component("users-authorizer").display());
-    let python = format!("PythonAuthorizer={}", common::python_component("authorizer", dir).display());
+    let keys = format!(
+        "KeysAuthorizer={}",
+        common::component("users-authorizer").display()
+    );
+    let python = format!(
+        "PythonAuthorizer={}",
+        common::python_component("authorizer", dir).display()
+    );
     let parameter = format!("Issuer={issuer}");
     Server::start_template(
         &[
@@ -134,14 +145,25 @@ fn bearer(token: &str) -> String {
 }
 
 async fn get(server: &Server, api: &str, path: &str, authorization: Option<&str>) -> Answer {
-    let headers: Vec<(&str, &str)> = authorization.map(|value| ("authorization", value)).into_iter().collect();
+    let headers: Vec<(&str, &str)> = authorization
+        .map(|value| ("authorization", value))
+        .into_iter()
+        .collect();
     server.send_to(api, "GET", path, &headers).await
 }
 
 fn assert_refused(answer: &Answer, status: u16, body: Value, case: &str) {
-    assert_eq!(answer.status, status, "{case}: {}", String::from_utf8_lossy(&answer.body));
+    assert_eq!(
+        answer.status,
+        status,
+        "{case}: {}",
+        String::from_utf8_lossy(&answer.body)
+    );
     assert_eq!(answer.json(), body, "{case}");
-    assert!(answer.headers.get("x-inspected-by").is_none(), "{case}: the integration ran");
+    assert!(
+        answer.headers.get("x-inspected-by").is_none(),
+        "{case}: the integration ran"
+    );
 }
 
 #[tokio::test]
@@ -154,37 +176,78 @@ async fn jwt_authorizer_checks_tokens_as_api_gateway_does() {
 
     let good = issuer.good(json!({}));
     let answer = get(&server, "JwtApi", "/me", Some(&bearer(&good))).await;
-    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
     let jwt = &answer.json()["context"]["authorizer"]["jwt"];
     assert_eq!(jwt["claims"]["sub"], "user-42");
     assert_eq!(jwt["claims"]["iss"], issuer.url.as_str());
-    assert_eq!(jwt["claims"]["exp"], (now + 600).to_string(), "claims reach the integration as text");
+    assert_eq!(
+        jwt["claims"]["exp"],
+        (now + 600).to_string(),
+        "claims reach the integration as text"
+    );
     assert_eq!(jwt["claims"]["cognito:groups"], "[admins users]");
     assert_eq!(jwt["scopes"], json!(["read", "write"]));
     // Without `Bearer `, and with `client_id` where `aud` is missing.
     let client_id = issuer.good(json!({ "aud": null, "client_id": AUDIENCE }));
-    assert_eq!(get(&server, "JwtApi", "/me", Some(&client_id)).await.status, 200);
+    assert_eq!(
+        get(&server, "JwtApi", "/me", Some(&client_id)).await.status,
+        200
+    );
     // Payload format 1.0 puts the claims in `requestContext.authorizer` itself.
-    let v1 = get(&server, "JwtApi", "/v1/me", Some(&bearer(&good))).await.json();
+    let v1 = get(&server, "JwtApi", "/v1/me", Some(&bearer(&good)))
+        .await
+        .json();
     assert_eq!(v1["context"]["authorizer"]["claims"]["sub"], "user-42");
 
     let refused = [
         ("no token", None),
         ("garbage", Some("Bearer not.a.jwt".to_owned())),
         ("expired", Some(issuer.good(json!({ "exp": now - 5 })))),
-        ("not yet valid", Some(issuer.good(json!({ "nbf": now + 300 })))),
-        ("issued in the future", Some(issuer.good(json!({ "iat": now + 300 })))),
-        ("wrong audience", Some(issuer.good(json!({ "aud": "someone-else" })))),
-        ("aud wins over client_id", Some(issuer.good(json!({ "aud": "x", "client_id": AUDIENCE })))),
-        ("wrong issuer", Some(issuer.good(json!({ "iss": "https://evil.example.com" })))),
+        (
+            "not yet valid",
+            Some(issuer.good(json!({ "nbf": now + 300 }))),
+        ),
+        (
+            "issued in the future",
+            Some(issuer.good(json!({ "iat": now + 300 }))),
+        ),
+        (
+            "wrong audience",
+            Some(issuer.good(json!({ "aud": "someone-else" }))),
+        ),
+        (
+            "aud wins over client_id",
+            Some(issuer.good(json!({ "aud": "x", "client_id": AUDIENCE }))),
+        ),
+        (
+            "wrong issuer",
+            Some(issuer.good(json!({ "iss": "https://evil.example.com" }))),
+        ),
         ("no expiry", Some(issuer.good(json!({ "exp": null })))),
-        ("another key's signature", Some(issuer.token(json!({}), &other_key(), "issuer-key"))),
-        ("unknown kid", Some(issuer.token(json!({}), &issuer_key(), "rotated-away"))),
+        (
+            "another key's signature",
+            Some(issuer.token(json!({}), &other_key(), "issuer-key")),
+        ),
+        (
+            "unknown kid",
+            Some(issuer.token(json!({}), &issuer_key(), "rotated-away")),
+        ),
         ("alg none", Some(unsigned(&good))),
         ("HS256 with the key id", Some(hs256(&good))),
     ];
     for (case, token) in refused {
-        let answer = get(&server, "JwtApi", "/me", token.map(|token| bearer(&token)).as_deref()).await;
+        let answer = get(
+            &server,
+            "JwtApi",
+            "/me",
+            token.map(|token| bearer(&token)).as_deref(),
+        )
+        .await;
         assert_refused(&answer, 401, unauthorized.clone(), case);
         let challenge = answer.headers["www-authenticate"].to_str().unwrap();
         assert!(challenge.contains("invalid_token"), "{case}: {challenge}");
@@ -192,9 +255,19 @@ async fn jwt_authorizer_checks_tokens_as_api_gateway_does() {
 
     // A route's scopes: the token needs one of them.
     let answer = get(&server, "JwtApi", "/admin", Some(&bearer(&good))).await;
-    assert_refused(&answer, 403, json!({ "message": "Forbidden" }), "missing scope");
+    assert_refused(
+        &answer,
+        403,
+        json!({ "message": "Forbidden" }),
+        "missing scope",
+    );
     let admin = issuer.good(json!({ "scope": null, "scp": ["admin"] }));
-    assert_eq!(get(&server, "JwtApi", "/admin", Some(&bearer(&admin))).await.status, 200);
+    assert_eq!(
+        get(&server, "JwtApi", "/admin", Some(&bearer(&admin)))
+            .await
+            .status,
+        200
+    );
     // `Auth.Authorizer: NONE`.
     assert_eq!(get(&server, "JwtApi", "/public", None).await.status, 200);
 
@@ -207,7 +280,8 @@ async fn jwt_authorizer_checks_tokens_as_api_gateway_does() {
 fn unsigned(token: &str) -> String {
     use base64::Engine as _;
     let claims = token.split('.').nth(1).unwrap();
-    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"alg":"none","kid":"issuer-key"}"#);
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(r#"{"alg":"none","kid":"issuer-key"}"#);
     format!("{header}.{claims}.")
 }
 
@@ -216,7 +290,8 @@ fn hs256(token: &str) -> String {
     use base64::Engine as _;
     let mut parts = token.split('.');
     let (_, claims, signature) = (parts.next(), parts.next().unwrap(), parts.next().unwrap());
-    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","kid":"issuer-key"}"#);
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(r#"{"alg":"HS256","kid":"issuer-key"}"#);
     format!("{header}.{claims}.{signature}")
 }
 
@@ -227,7 +302,12 @@ async fn rest_api_lambda_authorizers_answer_and_pass_their_context() {
 
     // TOKEN (Python): its context and principal reach the integration.
     let answer = get(&server, "TokenApi", "/things/7", Some("Bearer allow")).await;
-    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
     let authorizer = &answer.json()["context"]["authorizer"];
     assert_eq!(authorizer["principalId"], "user");
     assert_eq!(authorizer["caller"], "allow");
@@ -236,7 +316,12 @@ async fn rest_api_lambda_authorizers_answer_and_pass_their_context() {
     assert!(authorizer["integrationLatency"].is_u64(), "{authorizer}");
     // The same token again within the TTL: the cached policy answers, for the ARN it names
     // only (API Gateway's well-known surprise with per-method policies and caching).
-    assert_eq!(get(&server, "TokenApi", "/things/7", Some("Bearer allow")).await.status, 200);
+    assert_eq!(
+        get(&server, "TokenApi", "/things/7", Some("Bearer allow"))
+            .await
+            .status,
+        200
+    );
     server.wait_for_log("the cached decision answers").await;
     let other = get(&server, "TokenApi", "/things/8", Some("Bearer allow")).await;
     assert_refused(
@@ -248,36 +333,78 @@ async fn rest_api_lambda_authorizers_answer_and_pass_their_context() {
 
     let cases = [
         ("no token", None, 401, json!({ "message": "Unauthorized" })),
-        ("fails the ValidationExpression", Some("Bearer NOT-LOWER"), 401, json!({ "message": "Unauthorized" })),
-        ("raises Unauthorized", Some("unauthorized"), 401, json!({ "message": "Unauthorized" })),
+        (
+            "fails the ValidationExpression",
+            Some("Bearer NOT-LOWER"),
+            401,
+            json!({ "message": "Unauthorized" }),
+        ),
+        (
+            "raises Unauthorized",
+            Some("unauthorized"),
+            401,
+            json!({ "message": "Unauthorized" }),
+        ),
         (
             "an explicit deny",
             Some("deny"),
             403,
             json!({ "Message": "User is not authorized to access this resource with an explicit deny" }),
         ),
-        ("raises another error", Some("boom"), 500, json!({ "message": null })),
+        (
+            "raises another error",
+            Some("boom"),
+            500,
+            json!({ "message": null }),
+        ),
     ];
     for (case, token, status, body) in cases {
         let answer = get(&server, "TokenApi", "/things/7", token).await;
         assert_refused(&answer, status, body, case);
     }
     let failed = get(&server, "TokenApi", "/things/7", Some("boom")).await;
-    assert_eq!(failed.headers["x-amzn-errortype"], "AuthorizerConfigurationException");
+    assert_eq!(
+        failed.headers["x-amzn-errortype"],
+        "AuthorizerConfigurationException"
+    );
     // No token and a token the ValidationExpression refuses never reach the function; errors
     // are not cached.
     let invocations = server.log().matches("authorizer invocation").count();
-    assert_eq!(invocations, 5, "allow once (then cached), unauthorized, deny, boom twice:\n{}", server.log());
+    assert_eq!(
+        invocations,
+        5,
+        "allow once (then cached), unauthorized, deny, boom twice:\n{}",
+        server.log()
+    );
 
     // REQUEST (Rust, TTL 0): each request asks the function.
     for _ in 0..2 {
-        let answer = server.send_to("TokenApi", "POST", "/keys", &[("authorization", "Bearer k-ann")]).await;
-        assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+        let answer = server
+            .send_to(
+                "TokenApi",
+                "POST",
+                "/keys",
+                &[("authorization", "Bearer k-ann")],
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&answer.body)
+        );
         let authorizer = &answer.json()["context"]["authorizer"];
         assert_eq!(authorizer["principalId"], "ann");
         assert_eq!(authorizer["user"], "ann");
     }
-    let answer = server.send_to("TokenApi", "POST", "/keys", &[("authorization", "Bearer k-eve")]).await;
+    let answer = server
+        .send_to(
+            "TokenApi",
+            "POST",
+            "/keys",
+            &[("authorization", "Bearer k-eve")],
+        )
+        .await;
     assert_refused(
         &answer,
         403,
@@ -285,7 +412,11 @@ async fn rest_api_lambda_authorizers_answer_and_pass_their_context() {
         "unknown key",
     );
     assert_eq!(server.log().matches("authorizer invocation").count(), 8);
-    assert_eq!(get(&server, "TokenApi", "/open", None).await.status, 200, "Authorizer: NONE");
+    assert_eq!(
+        get(&server, "TokenApi", "/open", None).await.status,
+        200,
+        "Authorizer: NONE"
+    );
 }
 
 #[tokio::test]
@@ -295,30 +426,71 @@ async fn http_api_lambda_authorizers_in_both_payload_formats() {
 
     // 2.0, simple responses (Python).
     let answer = get(&server, "LambdaHttpApi", "/simple", Some("allow")).await;
-    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
     let lambda = &answer.json()["context"]["authorizer"]["lambda"];
     assert_eq!(lambda["caller"], "allow");
     assert_eq!(lambda["booleanKey"], true);
     let answer = get(&server, "LambdaHttpApi", "/simple", Some("deny")).await;
-    assert_refused(&answer, 403, json!({ "message": "Forbidden" }), "isAuthorized false");
+    assert_refused(
+        &answer,
+        403,
+        json!({ "message": "Forbidden" }),
+        "isAuthorized false",
+    );
     let answer = get(&server, "LambdaHttpApi", "/simple", None).await;
-    assert_refused(&answer, 401, json!({ "message": "Unauthorized" }), "no identity source");
+    assert_refused(
+        &answer,
+        401,
+        json!({ "message": "Unauthorized" }),
+        "no identity source",
+    );
     let answer = get(&server, "LambdaHttpApi", "/simple", Some("boom")).await;
-    assert_refused(&answer, 500, json!({ "message": "Internal Server Error" }), "an error");
+    assert_refused(
+        &answer,
+        500,
+        json!({ "message": "Internal Server Error" }),
+        "an error",
+    );
 
     // 2.0, IAM policy (Rust).
     let answer = get(&server, "LambdaHttpApi", "/iam", Some("Bearer k-bob")).await;
-    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
-    assert_eq!(answer.json()["context"]["authorizer"]["lambda"]["user"], "bob");
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    assert_eq!(
+        answer.json()["context"]["authorizer"]["lambda"]["user"],
+        "bob"
+    );
     let answer = get(&server, "LambdaHttpApi", "/iam", Some("Bearer k-eve")).await;
     assert_refused(&answer, 403, json!({ "message": "Forbidden" }), "a deny");
 
     // 1.0 (Python, an IAM policy for the route's ARN).
     let answer = get(&server, "LambdaHttpApi", "/v1", Some("allow")).await;
-    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
-    assert_eq!(answer.json()["context"]["authorizer"]["lambda"]["caller"], "allow");
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    assert_eq!(
+        answer.json()["context"]["authorizer"]["lambda"]["caller"],
+        "allow"
+    );
     let answer = get(&server, "LambdaHttpApi", "/v1", Some("deny")).await;
-    assert_refused(&answer, 403, json!({ "message": "Forbidden" }), "a 1.0 deny");
+    assert_refused(
+        &answer,
+        403,
+        json!({ "message": "Forbidden" }),
+        "a 1.0 deny",
+    );
 }
 
 #[tokio::test]
@@ -327,16 +499,29 @@ async fn each_api_is_served_on_its_own_port_and_api_picks_one() {
     let server = serve("https://issuer.example.com", dir.path());
     let ids: Vec<&str> = server.apis.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids, ["JwtApi", "LambdaHttpApi", "TokenApi"]);
-    let ports: std::collections::HashSet<&str> = server.apis.iter().map(|(_, base)| base.as_str()).collect();
+    let ports: std::collections::HashSet<&str> =
+        server.apis.iter().map(|(_, base)| base.as_str()).collect();
     assert_eq!(ports.len(), 3);
     // The REST API answers its unmatched paths as a REST API does.
     let answer = get(&server, "TokenApi", "/nowhere", None).await;
-    assert_refused(&answer, 403, json!({ "message": "Missing Authentication Token" }), "no route");
+    assert_refused(
+        &answer,
+        403,
+        json!({ "message": "Missing Authentication Token" }),
+        "no route",
+    );
 
     let template = common::fixture("auth-template.yaml");
     let inspector = format!("Inspector={}", common::component("inspector").display());
     let one = Server::start_template(
-        &["--template", template.to_str().unwrap(), "--api", "JwtApi", "--component", &inspector],
+        &[
+            "--template",
+            template.to_str().unwrap(),
+            "--api",
+            "JwtApi",
+            "--component",
+            &inspector,
+        ],
         &[],
     );
     assert_eq!(one.apis.len(), 1);
@@ -351,7 +536,13 @@ fn a_template_that_cannot_be_served_is_an_error_naming_why() {
     let template = common::fixture("auth-template.yaml");
     let run = |args: &[&str]| {
         let output = common::bootstrap()
-            .args(["serve", "--port", "0", "--template", template.to_str().unwrap()])
+            .args([
+                "serve",
+                "--port",
+                "0",
+                "--template",
+                template.to_str().unwrap(),
+            ])
             .args(args)
             .output()
             .unwrap();
@@ -359,11 +550,23 @@ fn a_template_that_cannot_be_served_is_an_error_naming_why() {
         String::from_utf8_lossy(&output.stderr).into_owned()
     };
     let error = run(&["--api", "Nope"]);
-    assert!(error.contains("no API Nope") && error.contains("TokenApi"), "{error}");
+    assert!(
+        error.contains("no API Nope") && error.contains("TokenApi"),
+        "{error}"
+    );
     let error = run(&["--api", "JwtApi"]);
-    assert!(error.contains("no component for Inspector") && error.contains("--component Inspector=PATH"), "{error}");
+    assert!(
+        error.contains("no component for Inspector")
+            && error.contains("--component Inspector=PATH"),
+        "{error}"
+    );
     let error = run(&["--component", "Missing=x.wasm"]);
     assert!(error.contains("no function Missing"), "{error}");
-    let error = run(&["--parameter", "Issuer=http://issuer.example.com", "--api", "JwtApi"]);
+    let error = run(&[
+        "--parameter",
+        "Issuer=http://issuer.example.com",
+        "--api",
+        "JwtApi",
+    ]);
     assert!(error.contains("https"), "{error}");
 }

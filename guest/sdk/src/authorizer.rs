@@ -130,14 +130,20 @@ impl AuthorizerRequest {
     /// Reads an authorizer event, told apart as the host tells it: `type` `TOKEN`, or `REQUEST`
     /// with a `routeArn` (2.0) or a `methodArn` (1.0).
     pub fn from_json(event: &str) -> Result<Self, String> {
-        let value: Value = serde_json::from_str(event).map_err(|err| format!("the event is not JSON: {err}"))?;
+        let value: Value =
+            serde_json::from_str(event).map_err(|err| format!("the event is not JSON: {err}"))?;
         let kind = value["type"].as_str().unwrap_or_default().to_owned();
         let read = |err: serde_json::Error| format!("malformed {kind} authorizer event: {err}");
         match (kind.as_str(), value.get("routeArn").is_some()) {
             ("TOKEN", _) => serde_json::from_value(value).map(Self::Token).map_err(read),
             ("REQUEST", true) => serde_json::from_value(value).map(Self::V2).map_err(read),
-            ("REQUEST", false) => serde_json::from_value(value).map(Self::Request).map_err(read),
-            _ => Err("not an API Gateway authorizer event: its type is neither TOKEN nor REQUEST".to_owned()),
+            ("REQUEST", false) => serde_json::from_value(value)
+                .map(Self::Request)
+                .map_err(read),
+            _ => Err(
+                "not an API Gateway authorizer event: its type is neither TOKEN nor REQUEST"
+                    .to_owned(),
+            ),
         }
     }
 
@@ -381,11 +387,15 @@ pub enum AuthorizerError {
 /// An authorizer function, as `authorizer!` exports it.
 pub trait Authorizer {
     /// The answer to `request`.
-    fn authorize(&self, request: &AuthorizerRequest) -> Result<AuthorizerResponse, AuthorizerError>;
+    fn authorize(&self, request: &AuthorizerRequest)
+    -> Result<AuthorizerResponse, AuthorizerError>;
 }
 
 impl<F: Fn(&AuthorizerRequest) -> Result<AuthorizerResponse, AuthorizerError>> Authorizer for F {
-    fn authorize(&self, request: &AuthorizerRequest) -> Result<AuthorizerResponse, AuthorizerError> {
+    fn authorize(
+        &self,
+        request: &AuthorizerRequest,
+    ) -> Result<AuthorizerResponse, AuthorizerError> {
         self(request)
     }
 }
@@ -399,11 +409,14 @@ pub fn handle(authorizer: &impl Authorizer, event: &str) -> Result<String, Error
         error_message: message,
         stack_trace: Vec::new(),
     };
-    let request = AuthorizerRequest::from_json(event).map_err(|why| failed("Runtime.UnmarshalError", why))?;
+    let request =
+        AuthorizerRequest::from_json(event).map_err(|why| failed("Runtime.UnmarshalError", why))?;
     match authorizer.authorize(&request) {
         Ok(response) => serde_json::to_string(&response)
             .map_err(|err| failed("Runtime.MarshalError", err.to_string())),
-        Err(AuthorizerError::Unauthorized) => Err(failed("Unauthorized", "Unauthorized".to_owned())),
+        Err(AuthorizerError::Unauthorized) => {
+            Err(failed("Unauthorized", "Unauthorized".to_owned()))
+        }
         Err(AuthorizerError::Failed(message)) => Err(failed("Error", message)),
     }
 }
@@ -445,25 +458,38 @@ mod tests {
 
     use super::*;
 
-    const TOKEN: &str = include_str!("../../../host/tests/fixtures/aws-samples/apigw-custom-auth-request-token.json");
-    const REQUEST: &str =
-        include_str!("../../../host/tests/fixtures/aws-samples/apigw-custom-auth-request-request-type.json");
-    const HTTP_V1: &str =
-        include_str!("../../../host/tests/fixtures/aws-samples/apigw-v2-custom-authorizer-v1-request.json");
-    const HTTP_V2: &str =
-        include_str!("../../../host/tests/fixtures/aws-samples/apigw-v2-custom-authorizer-v2-request.json");
-    const RESPONSE: &str = include_str!("../../../host/tests/fixtures/aws-samples/apigw-custom-auth-response.json");
+    const TOKEN: &str = include_str!(
+        "../../../host/tests/fixtures/aws-samples/apigw-custom-auth-request-token.json"
+    );
+    const REQUEST: &str = include_str!(
+        "../../../host/tests/fixtures/aws-samples/apigw-custom-auth-request-request-type.json"
+    );
+    const HTTP_V1: &str = include_str!(
+        "../../../host/tests/fixtures/aws-samples/apigw-v2-custom-authorizer-v1-request.json"
+    );
+    const HTTP_V2: &str = include_str!(
+        "../../../host/tests/fixtures/aws-samples/apigw-v2-custom-authorizer-v2-request.json"
+    );
+    const RESPONSE: &str =
+        include_str!("../../../host/tests/fixtures/aws-samples/apigw-custom-auth-response.json");
 
     #[test]
     fn reads_each_of_aws_sample_authorizer_events() {
         let token = AuthorizerRequest::from_json(TOKEN).unwrap();
         assert_eq!(token.token(), Some("allow"));
-        assert_eq!(token.method_arn(), "arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/*/GET/");
-        let AuthorizerRequest::Request(request) = AuthorizerRequest::from_json(REQUEST).unwrap() else {
+        assert_eq!(
+            token.method_arn(),
+            "arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/*/GET/"
+        );
+        let AuthorizerRequest::Request(request) = AuthorizerRequest::from_json(REQUEST).unwrap()
+        else {
             panic!("a REQUEST event")
         };
         assert_eq!(request.headers["HeaderAuth1"], "headerValue1");
-        assert_eq!(request.query_string_parameters["QueryString1"], "queryValue1");
+        assert_eq!(
+            request.query_string_parameters["QueryString1"],
+            "queryValue1"
+        );
         let http_v1 = AuthorizerRequest::from_json(HTTP_V1).unwrap();
         let AuthorizerRequest::Request(v1) = &http_v1 else {
             panic!("a 1.0 event")
@@ -503,17 +529,28 @@ mod tests {
         let error = handle(&unauthorized, TOKEN).unwrap_err();
         assert_eq!(error.error_message, "Unauthorized");
         let failing = |_: &AuthorizerRequest| Err(AuthorizerError::Failed("no keys".into()));
-        assert_eq!(handle(&failing, TOKEN).unwrap_err().error_message, "no keys");
+        assert_eq!(
+            handle(&failing, TOKEN).unwrap_err().error_message,
+            "no keys"
+        );
         let garbage = handle(&unauthorized, "not json").unwrap_err();
         assert_eq!(garbage.error_type, "Runtime.UnmarshalError");
     }
 
     #[test]
     fn method_arns_split_and_widen() {
-        let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:abc/prod/POST/users/42").unwrap();
-        assert_eq!((arn.api_id.as_str(), arn.stage.as_str(), arn.method.as_str()), ("abc", "prod", "POST"));
+        let arn =
+            MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:abc/prod/POST/users/42")
+                .unwrap();
+        assert_eq!(
+            (arn.api_id.as_str(), arn.stage.as_str(), arn.method.as_str()),
+            ("abc", "prod", "POST")
+        );
         assert_eq!(arn.path, "users/42");
-        assert_eq!(arn.with("*", "*"), "arn:aws:execute-api:us-east-1:123456789012:abc/prod/*/*");
+        assert_eq!(
+            arn.with("*", "*"),
+            "arn:aws:execute-api:us-east-1:123456789012:abc/prod/*/*"
+        );
         assert!(MethodArn::parse("nope").is_none());
     }
 }

@@ -29,8 +29,9 @@ fn decide(keys: &str, request: &AuthorizerRequest) -> Result<AuthorizerResponse,
         .map(str::trim)
         .filter(|token| !token.is_empty())
         .ok_or(AuthorizerError::Unauthorized)?;
-    let arn = MethodArn::parse(request.method_arn())
-        .ok_or_else(|| AuthorizerError::Failed(format!("not a method ARN: {}", request.method_arn())))?;
+    let arn = MethodArn::parse(request.method_arn()).ok_or_else(|| {
+        AuthorizerError::Failed(format!("not a method ARN: {}", request.method_arn()))
+    })?;
     let stage = arn.with("*", "*");
     let caller = keys
         .split(',')
@@ -90,9 +91,15 @@ mod tests {
     fn another_key_is_denied_and_no_key_is_unauthorized() {
         let answer = policy(decide(KEYS, &token("Bearer k-bob-3")));
         assert_eq!(answer.policy_document.statement[0].effect, Effect::Deny);
-        assert_eq!(decide(KEYS, &token("Bearer ")), Err(AuthorizerError::Unauthorized));
         assert_eq!(
-            policy(decide("", &token("anything"))).policy_document.statement[0].effect,
+            decide(KEYS, &token("Bearer ")),
+            Err(AuthorizerError::Unauthorized)
+        );
+        assert_eq!(
+            policy(decide("", &token("anything")))
+                .policy_document
+                .statement[0]
+                .effect,
             Effect::Deny,
             "no keys configured: nobody writes"
         );

@@ -142,7 +142,10 @@ impl GuestComponent {
     ) -> (Result<String, GuestFailure>, CallStats) {
         match self {
             Self::Event(component) => component.result(event, invocation).await,
-            Self::Handler(_) => (Err(GuestFailure::NoResult("a `handler`")), CallStats::default()),
+            Self::Handler(_) => (
+                Err(GuestFailure::NoResult("a `handler`")),
+                CallStats::default(),
+            ),
             Self::WasiHttp(_) => (
                 Err(GuestFailure::NoResult("a `wasi:http`")),
                 CallStats::default(),

@@ -385,7 +385,10 @@ mod tests {
     #[test]
     fn authorizer_events_are_told_by_their_type_and_arn() {
         let cases = [
-            (r#"{"type": "TOKEN", "authorizationToken": "t", "methodArn": "arn"}"#, AuthorizerEvent::Token),
+            (
+                r#"{"type": "TOKEN", "authorizationToken": "t", "methodArn": "arn"}"#,
+                AuthorizerEvent::Token,
+            ),
             (
                 r#"{"type": "REQUEST", "methodArn": "arn", "httpMethod": "GET", "requestContext": {}}"#,
                 AuthorizerEvent::RequestV1,
@@ -400,13 +403,20 @@ mod tests {
             ),
         ];
         for (event, expected) in cases {
-            assert_eq!(classify(event.as_bytes()).unwrap(), Front::Authorizer(expected), "{event}");
+            assert_eq!(
+                classify(event.as_bytes()).unwrap(),
+                Front::Authorizer(expected),
+                "{event}"
+            );
         }
         // A `type` alone, without the ARN API Gateway asks about, is no authorizer event.
         let proxy = r#"{"type": "REQUEST", "httpMethod": "GET"}"#;
         assert_eq!(detect(proxy.as_bytes()).unwrap(), Source::RestApi);
         let error = parse(cases[0].0.as_bytes()).unwrap_err();
-        assert!(matches!(error, EventError::Authorizer(AuthorizerEvent::Token)));
+        assert!(matches!(
+            error,
+            EventError::Authorizer(AuthorizerEvent::Token)
+        ));
     }
 
     #[test]

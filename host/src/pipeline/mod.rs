@@ -77,8 +77,13 @@ impl FunctionError {
                 "Runtime.PoolFull".to_owned(),
                 "no instance slot came free before the deadline".to_owned(),
             ),
-            GuestFailure::NoResult(_) => ("Runtime.UnsupportedEvent".to_owned(), failure.to_string()),
-            _ => ("Runtime.GuestFailure".to_owned(), "the function failed".to_owned()),
+            GuestFailure::NoResult(_) => {
+                ("Runtime.UnsupportedEvent".to_owned(), failure.to_string())
+            }
+            _ => (
+                "Runtime.GuestFailure".to_owned(),
+                "the function failed".to_owned(),
+            ),
         };
         Self {
             error_type,
@@ -103,7 +108,10 @@ pub trait Handle {
         _event: &[u8],
         _invocation: LambdaContext,
     ) -> impl Future<Output = (Result<String, GuestFailure>, CallStats)> + Send {
-        std::future::ready((Err(GuestFailure::NoResult("a native")), CallStats::default()))
+        std::future::ready((
+            Err(GuestFailure::NoResult("a native")),
+            CallStats::default(),
+        ))
     }
 }
 

@@ -121,10 +121,9 @@ mod tests {
 
     #[test]
     fn an_entry_that_is_not_a_media_type_is_an_error_naming_it() {
-        let error =
-            BinaryMediaTypes::from_template(&load("['png']").unwrap())
-                .unwrap_err()
-                .to_string();
+        let error = BinaryMediaTypes::from_template(&load("['png']").unwrap())
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("\"png\""), "{error}");
     }
 

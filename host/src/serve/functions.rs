@@ -66,7 +66,13 @@ pub struct Functions {
 pub fn single(env: &Environment, component: &Path, timeout: Duration) -> anyhow::Result<Functions> {
     let settings = Settings::read(env)?;
     let loader = Loader::new(settings.guest, Concurrency::Concurrent)?;
-    let (function, watcher) = load(&loader, "local", component, timeout, LAMBDA_DEFAULT_MEMORY_MB)?;
+    let (function, watcher) = load(
+        &loader,
+        "local",
+        component,
+        timeout,
+        LAMBDA_DEFAULT_MEMORY_MB,
+    )?;
     Ok(Functions {
         by_name: HashMap::from([(function.name.clone(), function)]),
         watchers: vec![watcher],
@@ -91,9 +97,9 @@ pub fn of_template(
     }
     let mut prepared = Vec::new();
     for name in names {
-        let function = template
-            .function(name)
-            .with_context(|| format!("{name} is invoked by an API but is not a function of the template"))?;
+        let function = template.function(name).with_context(|| {
+            format!("{name} is invoked by an API but is not a function of the template")
+        })?;
         let path = match given.iter().rev().find(|(id, _)| id == name) {
             Some((_, path)) => path.clone(),
             None => find_component(template, function)?,
@@ -107,7 +113,9 @@ pub fn of_template(
             .chain([(FUNCTION_MEMORY_VAR, memory.as_str())]);
         let settings = Settings::read(&env.overlaid(variables))
             .with_context(|| format!("the settings of {name}"))?;
-        let timeout = timeout.or(function.timeout).unwrap_or(LAMBDA_DEFAULT_TIMEOUT);
+        let timeout = timeout
+            .or(function.timeout)
+            .unwrap_or(LAMBDA_DEFAULT_TIMEOUT);
         prepared.push((*name, path, settings.guest, timeout, memory_mb));
     }
     // One engine for all, its memory pool sized for the largest guest.
@@ -136,7 +144,10 @@ pub fn of_template(
 
 /// The first place `function`'s component is found, or an error listing where it was looked
 /// for.
-fn find_component(template: &Template, function: &super::template::Function) -> anyhow::Result<PathBuf> {
+fn find_component(
+    template: &Template,
+    function: &super::template::Function,
+) -> anyhow::Result<PathBuf> {
     let candidates = function.candidates(&template.dir);
     if let Some(found) = candidates.iter().find(|path| path.is_file()) {
         return Ok(found.clone());
@@ -148,7 +159,10 @@ fn find_component(template: &Template, function: &super::template::Function) -> 
             function.id
         );
     }
-    let looked: Vec<String> = candidates.iter().map(|path| path.display().to_string()).collect();
+    let looked: Vec<String> = candidates
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect();
     bail!(
         "no component for {}: build it (`sam build` or `make package`) or pass --component {}=PATH; looked for {}",
         function.id,
@@ -165,7 +179,12 @@ fn load(
     memory_mb: u32,
 ) -> anyhow::Result<(Arc<LocalFunction>, RecommendedWatcher)> {
     let live = Arc::new(LiveComponent::new(loader.load(path)?));
-    let watcher = reload::watch(loader.clone(), path.to_owned(), name.to_owned(), live.clone())?;
+    let watcher = reload::watch(
+        loader.clone(),
+        path.to_owned(),
+        name.to_owned(),
+        live.clone(),
+    )?;
     let function = LocalFunction {
         name: name.to_owned(),
         live,

@@ -112,8 +112,14 @@ pub async fn run(env: &Environment, options: ServeOptions) -> anyhow::Result<()>
     let kind = options.payload.unwrap_or(ApiKind::Rest);
     let timeout = options.timeout.unwrap_or(DEFAULT_TIMEOUT);
     // Hot reload stops when the watchers are dropped: they live as long as the server.
-    let Functions { by_name, watchers: _watchers } = functions::single(env, &component, timeout)?;
-    let function = by_name.into_values().next().context("the component was not loaded")?;
+    let Functions {
+        by_name,
+        watchers: _watchers,
+    } = functions::single(env, &component, timeout)?;
+    let function = by_name
+        .into_values()
+        .next()
+        .context("the component was not loaded")?;
     let target = |payload| {
         Arc::new(Target {
             function: function.clone(),
@@ -197,10 +203,18 @@ async fn run_template(env: &Environment, options: ServeOptions) -> anyhow::Resul
     let template = Template::read(&path, &parameters, &region)?;
     let apis: Vec<&Api> = match &options.api {
         Some(id) => {
-            let api = template.apis.iter().find(|api| &api.id == id).with_context(|| {
-                let ids: Vec<&str> = template.apis.iter().map(|api| api.id.as_str()).collect();
-                format!("{} has no API {id}; its APIs: {}", path.display(), ids.join(", "))
-            })?;
+            let api = template
+                .apis
+                .iter()
+                .find(|api| &api.id == id)
+                .with_context(|| {
+                    let ids: Vec<&str> = template.apis.iter().map(|api| api.id.as_str()).collect();
+                    format!(
+                        "{} has no API {id}; its APIs: {}",
+                        path.display(),
+                        ids.join(", ")
+                    )
+                })?;
             vec![api]
         }
         None => template.apis.iter().collect(),
@@ -216,8 +230,10 @@ async fn run_template(env: &Environment, options: ServeOptions) -> anyhow::Resul
             }
         }
     }
-    let Functions { by_name, watchers: _watchers } =
-        functions::of_template(env, &template, &names, &given, options.timeout)?;
+    let Functions {
+        by_name,
+        watchers: _watchers,
+    } = functions::of_template(env, &template, &names, &given, options.timeout)?;
     let keys = Arc::new(KeyCache::new(settings.guest.outbound.tls().clone()));
     let mut served = Vec::new();
     for (index, api) in apis.iter().enumerate() {
@@ -286,7 +302,12 @@ fn local_api(
         });
     }
     let routes = RouteTable::new(api.kind, entries)?;
-    Ok(LocalApi::new(routes, api.kind, api.stage.clone(), region.to_owned()))
+    Ok(LocalApi::new(
+        routes,
+        api.kind,
+        api.stage.clone(),
+        region.to_owned(),
+    ))
 }
 
 /// `NAME=VALUE` pairs of a repeatable option.

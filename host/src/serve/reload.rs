@@ -101,7 +101,9 @@ pub fn watch(
                     function = %name,
                     "refused the changed component, still serving the previous one: {err:#}"
                 ),
-                Err(err) => tracing::error!(function = %name, "reloading the component failed: {err}"),
+                Err(err) => {
+                    tracing::error!(function = %name, "reloading the component failed: {err}")
+                }
             }
         }
     });

@@ -67,7 +67,10 @@ impl<T: Clone> RouteTable<T> {
 
     /// The table of `entries` on an API of `kind`; a pattern API Gateway refuses is an error
     /// naming it.
-    pub fn new(kind: ApiKind, entries: impl IntoIterator<Item = RouteEntry<T>>) -> anyhow::Result<Self> {
+    pub fn new(
+        kind: ApiKind,
+        entries: impl IntoIterator<Item = RouteEntry<T>>,
+    ) -> anyhow::Result<Self> {
         let mut routes = Routes::new();
         let mut preflights = Routes::new();
         for RouteEntry {
@@ -174,7 +177,11 @@ Resources:
     Properties: { TableName: !Sub "${AWS::StackName}-users" }
 "#;
 
-    fn entries(text: &str, kind: ApiKind, function: Option<&str>) -> anyhow::Result<Vec<RouteEntry<String>>> {
+    fn entries(
+        text: &str,
+        kind: ApiKind,
+        function: Option<&str>,
+    ) -> anyhow::Result<Vec<RouteEntry<String>>> {
         let template = Template::parse(text, PathBuf::from("."), &[], "us-east-1")?;
         Ok(template
             .routes_of_kind(kind, function)
@@ -315,7 +322,16 @@ Resources:
 
     #[test]
     fn routes_can_be_limited_to_one_function() {
-        assert!(entries(TEMPLATE, ApiKind::Rest, Some("Table")).unwrap().is_empty());
-        assert_eq!(entries(TEMPLATE, ApiKind::Rest, Some("Users")).unwrap().len(), 5);
+        assert!(
+            entries(TEMPLATE, ApiKind::Rest, Some("Table"))
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            entries(TEMPLATE, ApiKind::Rest, Some("Users"))
+                .unwrap()
+                .len(),
+            5
+        );
     }
 }

@@ -70,7 +70,11 @@ impl Server {
     }
 
     fn spawn(mut command: std::process::Command, component: &Path, args: &[&str]) -> Self {
-        command.arg("serve").arg("--component").arg(component).args(["--port", "0"]);
+        command
+            .arg("serve")
+            .arg("--component")
+            .arg(component)
+            .args(["--port", "0"]);
         Self::spawn_command(command, args)
     }
 
@@ -98,11 +102,20 @@ impl Server {
             let mut banner = String::new();
             if stdout.read_line(&mut banner).unwrap() == 0 {
                 let _ = child.wait();
-                panic!("bootstrap serve stopped before serving:\n{}", log.lock().unwrap());
+                panic!(
+                    "bootstrap serve stopped before serving:\n{}",
+                    log.lock().unwrap()
+                );
             }
-            let address = banner.split_whitespace().find(|word| word.starts_with("http://"));
+            let address = banner
+                .split_whitespace()
+                .find(|word| word.starts_with("http://"));
             if let Some(address) = address {
-                let id = banner.split_whitespace().nth(1).unwrap_or_default().to_owned();
+                let id = banner
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_owned();
                 apis.push((id, address.trim_end_matches(';').to_owned()));
             }
             if banner.contains("Ctrl-C") {
@@ -111,7 +124,10 @@ impl Server {
         }
         // Keep reading so that the server's stdout stays open.
         std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let base = apis.first().map(|(_, base)| base.clone()).expect("an address");
+        let base = apis
+            .first()
+            .map(|(_, base)| base.clone())
+            .expect("an address");
         let client = Client::builder(TokioExecutor::new()).build_http();
         Self {
             child,
@@ -129,7 +145,8 @@ impl Server {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Answer {
-        self.send_to_base(&self.base, method, path, headers, body).await
+        self.send_to_base(&self.base, method, path, headers, body)
+            .await
     }
 
     /// Sends to the API `api` of a `--template` server.

@@ -15,7 +15,13 @@ pub fn value(request: &AuthRequest<'_>, source: &IdentitySource) -> Option<Strin
         IdentitySource::Header(name) => header(request, name),
         IdentitySource::Query(name) => {
             let query = fields::decode_query(&request.request.raw_query);
-            joined(request.kind, query.iter().filter(|(key, _)| key == name).map(|(_, v)| v.as_str()))
+            joined(
+                request.kind,
+                query
+                    .iter()
+                    .filter(|(key, _)| key == name)
+                    .map(|(_, v)| v.as_str()),
+            )
         }
         IdentitySource::Context(name) => {
             let event = (request.events)(request.payload);

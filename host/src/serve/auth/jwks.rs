@@ -96,7 +96,9 @@ impl KeyCache {
                     return Err(KeyError::Fetch(anyhow::anyhow!("timed out")));
                 }
                 // Keys fetched before still verify the tokens they signed.
-                Ok(Err(err)) => tracing::warn!(issuer, "refreshing the issuer's keys failed: {err:#}"),
+                Ok(Err(err)) => {
+                    tracing::warn!(issuer, "refreshing the issuer's keys failed: {err:#}")
+                }
                 Err(_) => tracing::warn!(issuer, "refreshing the issuer's keys timed out"),
             }
         }
@@ -137,7 +139,11 @@ impl KeyCache {
                 Err(err) => tracing::warn!(issuer, kid, "skipped a key of the issuer's set: {err}"),
             }
         }
-        tracing::info!(issuer, keys = keys.len(), "fetched the issuer's signing keys");
+        tracing::info!(
+            issuer,
+            keys = keys.len(),
+            "fetched the issuer's signing keys"
+        );
         Ok(keys)
     }
 }
@@ -173,7 +179,10 @@ async fn get_json(url: &str, tls: &Tls) -> anyhow::Result<Value> {
     let stream = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(address))
         .await
         .context("connecting timed out")??;
-    let path = uri.path_and_query().map_or("/", |path| path.as_str()).to_owned();
+    let path = uri
+        .path_and_query()
+        .map_or("/", |path| path.as_str())
+        .to_owned();
     let authority = uri.authority().context("no host")?.as_str().to_owned();
     let request = http::Request::get(path)
         .header(http::header::HOST, authority)
@@ -181,7 +190,11 @@ async fn get_json(url: &str, tls: &Tls) -> anyhow::Result<Value> {
         .header(http::header::USER_AGENT, "lambda-wasm-serve")
         .body(Empty::<Bytes>::new())?;
     let response = if https {
-        let name = match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        let name = match host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+        {
             Ok(ip) => ServerName::from(ip),
             Err(_) => ServerName::try_from(host.clone())?,
         };
@@ -209,7 +222,8 @@ async fn send<S>(
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
 {
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(connection);
     Ok(sender.send_request(request).await?)
 }

@@ -90,7 +90,9 @@ impl JwtGuard {
         let kid = header.kid.ok_or("the token names no key (kid)")?;
         let key = match self.keys.key(&self.config.issuer, &kid).await {
             Ok(key) => key,
-            Err(KeyError::UnknownKid(_)) => return Err("the token's kid is not one of the issuer's keys"),
+            Err(KeyError::UnknownKid(_)) => {
+                return Err("the token's kid is not one of the issuer's keys");
+            }
             Err(err @ KeyError::Fetch(_)) => {
                 tracing::warn!(issuer = %self.config.issuer, "{err}");
                 return Err("the issuer's keys could not be fetched");
@@ -114,7 +116,11 @@ impl JwtGuard {
         )?;
         let claims = data.claims;
         let now = jsonwebtoken::get_current_timestamp();
-        if claims.get("iat").and_then(Value::as_f64).is_some_and(|iat| iat > now as f64) {
+        if claims
+            .get("iat")
+            .and_then(Value::as_f64)
+            .is_some_and(|iat| iat > now as f64)
+        {
             return Err("the token was issued in the future (iat)");
         }
         if !self.config.audiences.is_empty() && !self.audience_matches(&claims) {
@@ -152,11 +158,19 @@ fn unauthorized(reason: Reason) -> Outcome {
 
 /// The token's scopes: `scope` (space-separated), else `scp` (a list, or space-separated).
 fn token_scopes(claims: &Map<String, Value>) -> Vec<String> {
-    let words = |text: &str| text.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+    let words = |text: &str| {
+        text.split_whitespace()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
     let mut scopes = match (claims.get("scope"), claims.get("scp")) {
         (Some(Value::String(scope)), _) => words(scope),
         (_, Some(Value::String(scp))) => words(scp),
-        (_, Some(Value::Array(scp))) => scp.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        (_, Some(Value::Array(scp))) => scp
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
         _ => Vec::new(),
     };
     let mut seen = HashSet::new();
@@ -184,8 +198,14 @@ mod tests {
     #[test]
     fn scopes_come_from_scope_or_scp() {
         let claims = |value: Value| value.as_object().unwrap().clone();
-        assert_eq!(token_scopes(&claims(json!({ "scope": "a b a" }))), ["a", "b"]);
-        assert_eq!(token_scopes(&claims(json!({ "scp": ["x", "y"] }))), ["x", "y"]);
+        assert_eq!(
+            token_scopes(&claims(json!({ "scope": "a b a" }))),
+            ["a", "b"]
+        );
+        assert_eq!(
+            token_scopes(&claims(json!({ "scp": ["x", "y"] }))),
+            ["x", "y"]
+        );
         assert_eq!(token_scopes(&claims(json!({ "scp": "x" }))), ["x"]);
         assert!(token_scopes(&claims(json!({}))).is_empty());
     }

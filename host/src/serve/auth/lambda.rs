@@ -49,7 +49,11 @@ enum Decision {
 
 impl LambdaGuard {
     /// The authorizer `name` of `config`, whose decisions `function` makes.
-    pub fn new(name: &str, config: LambdaAuthorizer, function: Arc<LocalFunction>) -> anyhow::Result<Self> {
+    pub fn new(
+        name: &str,
+        config: LambdaAuthorizer,
+        function: Arc<LocalFunction>,
+    ) -> anyhow::Result<Self> {
         let validation = match &config.kind {
             LambdaAuthorizerKind::Token {
                 validation: Some(expression),
@@ -105,7 +109,10 @@ impl LambdaGuard {
         if self.config.ttl.is_zero() {
             return None;
         }
-        let cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let cache = self
+            .cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let (expires, decision) = cache.get(key)?;
         (Instant::now() < *expires).then(|| {
             tracing::info!(authorizer = %self.name, "the cached decision answers");
@@ -118,7 +125,10 @@ impl LambdaGuard {
             return;
         }
         let now = Instant::now();
-        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut cache = self
+            .cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if cache.len() >= MAX_CACHED {
             cache.retain(|_, (expires, _)| *expires > now);
             if cache.len() >= MAX_CACHED {
@@ -129,7 +139,11 @@ impl LambdaGuard {
     }
 
     /// Invokes the authorizer function on this request's event and reads its answer.
-    async fn invoke(&self, request: &AuthRequest<'_>, identity: &[String]) -> Result<Decision, Outcome> {
+    async fn invoke(
+        &self,
+        request: &AuthRequest<'_>,
+        identity: &[String],
+    ) -> Result<Decision, Outcome> {
         let event = self.event(request, identity);
         let event = serde_json::to_vec(&event).unwrap_or_default();
         let component = self.function.component();
@@ -200,7 +214,8 @@ impl LambdaGuard {
 
     /// The decision in the function's `result`, or why API Gateway could not read it.
     fn read(&self, result: &str) -> Result<Decision, String> {
-        let answer: Value = serde_json::from_str(result).map_err(|_| "it is not JSON".to_owned())?;
+        let answer: Value =
+            serde_json::from_str(result).map_err(|_| "it is not JSON".to_owned())?;
         let Value::Object(answer) = answer else {
             return Err("it is not a JSON object".to_owned());
         };
@@ -319,7 +334,11 @@ fn forbidden(kind: ApiKind, verdict: Verdict) -> Outcome {
             "Message",
             "User is not authorized to access this resource with an explicit deny",
         ),
-        (ApiKind::Rest, _) => refuse(403, "Message", "User is not authorized to access this resource"),
+        (ApiKind::Rest, _) => refuse(
+            403,
+            "Message",
+            "User is not authorized to access this resource",
+        ),
     })
 }
 

@@ -68,7 +68,9 @@ pub struct RouteGuard {
 
 impl std::fmt::Debug for RouteGuard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RouteGuard").field("scopes", &self.scopes).finish_non_exhaustive()
+        f.debug_struct("RouteGuard")
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
     }
 }
 
@@ -108,7 +110,8 @@ impl Guards {
             Some(guard) => guard.clone(),
             None => {
                 let guard = Arc::new(self.guard(authorization)?);
-                self.by_name.insert(authorization.name.clone(), guard.clone());
+                self.by_name
+                    .insert(authorization.name.clone(), guard.clone());
                 guard
             }
         };
@@ -126,10 +129,12 @@ impl Guards {
                 Guard::Jwt(JwtGuard::new(config.clone(), self.keys.clone()))
             }
             Authorizer::Lambda(config) => {
-                let function = self
-                    .functions
-                    .get(&config.function)
-                    .with_context(|| format!("the authorizer {name}'s function {} is not loaded", config.function))?;
+                let function = self.functions.get(&config.function).with_context(|| {
+                    format!(
+                        "the authorizer {name}'s function {} is not loaded",
+                        config.function
+                    )
+                })?;
                 tracing::info!(
                     authorizer = %name,
                     function = %config.function,
@@ -155,7 +160,11 @@ pub(super) fn refuse(status: u16, key: &str, message: &str) -> HttpResponse {
 }
 
 /// The gateway's JSON answer `body` with `status` and `headers`.
-pub(super) fn refuse_with(status: u16, body: Value, headers: Vec<(String, String)>) -> HttpResponse {
+pub(super) fn refuse_with(
+    status: u16,
+    body: Value,
+    headers: Vec<(String, String)>,
+) -> HttpResponse {
     let mut all = vec![("content-type".to_owned(), "application/json".to_owned())];
     all.extend(headers);
     HttpResponse {

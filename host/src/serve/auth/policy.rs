@@ -50,9 +50,14 @@ pub fn parse(document: &Value) -> Result<Vec<Statement>, String> {
         let resources = strings(&statement["Resource"], "Resource")?;
         patterns += actions.len() + resources.len();
         if patterns > MAX_PATTERNS {
-            return Err(format!("the policy has more than {MAX_PATTERNS} actions and resources"));
+            return Err(format!(
+                "the policy has more than {MAX_PATTERNS} actions and resources"
+            ));
         }
-        if let Some(long) = resources.iter().find(|r| r.chars().count() > MAX_PATTERN_CHARS) {
+        if let Some(long) = resources
+            .iter()
+            .find(|r| r.chars().count() > MAX_PATTERN_CHARS)
+        {
             return Err(format!(
                 "a Resource is longer than {MAX_PATTERN_CHARS} characters ({} bytes)",
                 long.len()
@@ -86,7 +91,10 @@ pub fn evaluate(statements: &[Statement], method_arn: &str) -> Verdict {
             .actions
             .iter()
             .any(|action| matches(&action.to_ascii_lowercase(), "execute-api:invoke"))
-            && statement.resources.iter().any(|resource| matches(resource, method_arn))
+            && statement
+                .resources
+                .iter()
+                .any(|resource| matches(resource, method_arn))
     };
     if statements.iter().any(|s| !s.allow && applies(s)) {
         Verdict::ExplicitDeny
@@ -166,11 +174,21 @@ mod tests {
     fn a_policy_api_gateway_would_refuse_is_an_error() {
         assert!(parse(&json!({})).is_err());
         assert!(parse(&json!({ "Statement": [] })).is_err());
-        assert!(parse(&json!({ "Statement": [{ "Effect": "Maybe", "Action": "*", "Resource": "*" }] })).is_err());
+        assert!(
+            parse(&json!({ "Statement": [{ "Effect": "Maybe", "Action": "*", "Resource": "*" }] }))
+                .is_err()
+        );
         assert!(parse(&json!({ "Statement": [{ "Effect": "Allow", "Resource": "*" }] })).is_err());
         let long = "a".repeat(600);
-        assert!(parse(&json!({ "Statement": [{ "Effect": "Allow", "Action": "*", "Resource": long }] })).is_err());
-        let many: Vec<Value> = (0..600).map(|_| json!({ "Effect": "Allow", "Action": "*", "Resource": "*" })).collect();
+        assert!(
+            parse(
+                &json!({ "Statement": [{ "Effect": "Allow", "Action": "*", "Resource": long }] })
+            )
+            .is_err()
+        );
+        let many: Vec<Value> = (0..600)
+            .map(|_| json!({ "Effect": "Allow", "Action": "*", "Resource": "*" }))
+            .collect();
         assert!(parse(&json!({ "Statement": many })).is_err());
     }
 

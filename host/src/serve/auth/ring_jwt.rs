@@ -8,7 +8,9 @@ use jsonwebtoken::jwk::ThumbprintHash;
 use jsonwebtoken::signature::{self, Signer, Verifier};
 use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind, EncodingKey};
 use ring::rand::SystemRandom;
-use ring::signature::{self as ring_signature, RsaKeyPair, RsaPublicKeyComponents, UnparsedPublicKey};
+use ring::signature::{
+    self as ring_signature, RsaKeyPair, RsaPublicKeyComponents, UnparsedPublicKey,
+};
 
 /// The provider: install it with [`install`] before decoding or encoding tokens.
 pub static RING_PROVIDER: CryptoProvider = CryptoProvider {

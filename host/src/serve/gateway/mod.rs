@@ -196,14 +196,14 @@ impl LocalApi {
         let handler = function.component();
         let api = &matched.route.api;
         let decode_base64 = api.binary.decode_response(request.header("accept"));
-        let response = match pipeline::handle_event(handler.as_ref(), &event, function.invocation()).await
-        {
-            Ok(response) => http_response(response, decode_base64).unwrap_or_else(|err| {
-                tracing::error!("the proxy response has an invalid base64 body: {err}");
-                gateway_error(self.kind.invocation_failed())
-            }),
-            Err(_) => gateway_error(self.kind.invocation_failed()),
-        };
+        let response =
+            match pipeline::handle_event(handler.as_ref(), &event, function.invocation()).await {
+                Ok(response) => http_response(response, decode_base64).unwrap_or_else(|err| {
+                    tracing::error!("the proxy response has an invalid base64 body: {err}");
+                    gateway_error(self.kind.invocation_failed())
+                }),
+                Err(_) => gateway_error(self.kind.invocation_failed()),
+            };
         self.with_cors(response, &request, api)
     }
 

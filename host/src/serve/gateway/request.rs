@@ -8,9 +8,9 @@ use lambda_wasm_routes::encoding::decode_fully;
 use serde_json::{Map, Value, json};
 
 use crate::event::fields;
-use crate::serve::template::intrinsics::LOCAL_ACCOUNT_ID;
 use crate::serve::api_kind::{ApiKind, PayloadFormat};
 use crate::serve::routes::Matched;
+use crate::serve::template::intrinsics::LOCAL_ACCOUNT_ID;
 
 /// The API id local events and method ARNs name.
 pub const API_ID: &str = "local";
@@ -93,7 +93,11 @@ pub fn event<T>(
 
 /// An HTTP API's payload format 1.0: a REST API's event with `version`, the route key, and no
 /// resource id (AWS's example in "Create AWS Lambda proxy integrations for HTTP APIs").
-fn http_api_v1_event<T>(request: &HttpRequest, matched: &Matched<'_, T>, arrival: &Arrival<'_>) -> Value {
+fn http_api_v1_event<T>(
+    request: &HttpRequest,
+    matched: &Matched<'_, T>,
+    arrival: &Arrival<'_>,
+) -> Value {
     let mut event = rest_api_event(request, matched, arrival);
     // HTTP APIs keep a named stage in the path; `$default` is not in it.
     let path = if arrival.stage == "$default" {
@@ -112,7 +116,11 @@ fn http_api_v1_event<T>(request: &HttpRequest, matched: &Matched<'_, T>, arrival
     event
 }
 
-fn rest_api_event<T>(request: &HttpRequest, matched: &Matched<'_, T>, arrival: &Arrival<'_>) -> Value {
+fn rest_api_event<T>(
+    request: &HttpRequest,
+    matched: &Matched<'_, T>,
+    arrival: &Arrival<'_>,
+) -> Value {
     let query = fields::decode_query(&request.raw_query);
     let (body, is_base64_encoded) = body_field(request, matched);
     let user_agent = fields::last_header(&request.headers, "user-agent");
@@ -147,7 +155,11 @@ fn rest_api_event<T>(request: &HttpRequest, matched: &Matched<'_, T>, arrival: &
     })
 }
 
-fn http_api_event<T>(request: &HttpRequest, matched: &Matched<'_, T>, arrival: &Arrival<'_>) -> Value {
+fn http_api_event<T>(
+    request: &HttpRequest,
+    matched: &Matched<'_, T>,
+    arrival: &Arrival<'_>,
+) -> Value {
     // HTTP APIs keep a named stage in the path; `$default` is not in it.
     let wire_path = if arrival.stage == "$default" {
         request.path.clone()

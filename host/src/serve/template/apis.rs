@@ -56,8 +56,9 @@ pub fn read(template: &Value, kind: ApiKind, scope: &Scope) -> anyhow::Result<Ve
         .resolve(&template["Globals"][kind.sam_event_type()])
         .context("in Globals")?
         .unwrap_or(Value::Null);
-    let mut apis =
-        vec![api(kind.implicit_api_id(), kind, &globals, &Value::Null, scope).context("in Globals")?];
+    let mut apis = vec![
+        api(kind.implicit_api_id(), kind, &globals, &Value::Null, scope).context("in Globals")?,
+    ];
     for (id, resource) in template["Resources"].as_object().into_iter().flatten() {
         if resource["Type"].as_str() != Some(kind.sam_api_resource_type()) {
             continue;
@@ -148,9 +149,15 @@ Resources:
             implicit.settings.binary,
             BinaryMediaTypes::Listed(vec!["*/*".into()])
         );
-        assert_eq!((users.id.as_str(), users.stage.as_str()), ("UsersApi", "prod"));
+        assert_eq!(
+            (users.id.as_str(), users.stage.as_str()),
+            ("UsersApi", "prod")
+        );
         assert!(users.settings.cors.is_some());
-        assert_eq!(users.settings.binary, BinaryMediaTypes::Listed(vec!["*/*".into()]));
+        assert_eq!(
+            users.settings.binary,
+            BinaryMediaTypes::Listed(vec!["*/*".into()])
+        );
     }
 
     #[test]

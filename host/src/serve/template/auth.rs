@@ -47,7 +47,10 @@ impl IdentitySource {
             ("stageVariables.", Self::StageVariable),
         ];
         for (prefix, source) in forms {
-            if let Some(name) = expression.strip_prefix(prefix).filter(|name| !name.is_empty()) {
+            if let Some(name) = expression
+                .strip_prefix(prefix)
+                .filter(|name| !name.is_empty())
+            {
                 return Ok(source(name.to_owned()));
             }
         }
@@ -153,8 +156,11 @@ impl RouteAuth {
     pub fn read(properties: &Value, scope: &Scope) -> anyhow::Result<Self> {
         let auth = &properties["Auth"];
         Ok(Self {
-            authorizer: scope.string(&auth["Authorizer"]).context("Auth.Authorizer")?,
-            scopes: strings(&auth["AuthorizationScopes"], scope).context("Auth.AuthorizationScopes")?,
+            authorizer: scope
+                .string(&auth["Authorizer"])
+                .context("Auth.Authorizer")?,
+            scopes: strings(&auth["AuthorizationScopes"], scope)
+                .context("Auth.AuthorizationScopes")?,
         })
     }
 
@@ -199,9 +205,14 @@ impl ApiAuth {
             authorizers.insert(name.clone(), authorizer);
         }
         if kind == ApiKind::Http && auth["EnableIamAuthorizer"].as_bool() == Some(true) {
-            authorizers.insert("AWS_IAM".to_owned(), Authorizer::NotEmulated("IAM (AWS_IAM)"));
+            authorizers.insert(
+                "AWS_IAM".to_owned(),
+                Authorizer::NotEmulated("IAM (AWS_IAM)"),
+            );
         }
-        let default = scope.string(&auth["DefaultAuthorizer"]).context("Auth.DefaultAuthorizer")?;
+        let default = scope
+            .string(&auth["DefaultAuthorizer"])
+            .context("Auth.DefaultAuthorizer")?;
         if let Some(name) = &default
             && !authorizers.contains_key(name)
             && name != "AWS_IAM"
@@ -365,7 +376,9 @@ fn ttl(identity: &Value, scope: &Scope) -> anyhow::Result<Option<Duration>> {
     };
     match seconds.parse::<u64>() {
         Ok(seconds) if seconds <= MAX_TTL_SECONDS => Ok(Some(Duration::from_secs(seconds))),
-        _ => bail!("Identity.ReauthorizeEvery must be 0 to {MAX_TTL_SECONDS} seconds, not {seconds:?}"),
+        _ => bail!(
+            "Identity.ReauthorizeEvery must be 0 to {MAX_TTL_SECONDS} seconds, not {seconds:?}"
+        ),
     }
 }
 
@@ -392,7 +405,8 @@ mod tests {
     use crate::serve::template::yaml;
 
     fn scope() -> Scope {
-        let template = yaml::load("Resources: { Auth: { Type: AWS::Serverless::Function } }").unwrap();
+        let template =
+            yaml::load("Resources: { Auth: { Type: AWS::Serverless::Function } }").unwrap();
         Scope::new(&template, &[], "us-east-1").unwrap()
     }
 
@@ -429,9 +443,15 @@ mod tests {
             panic!("{auth:?}")
         };
         assert_eq!(lambda.function, "Auth");
-        assert_eq!(lambda.identity, [IdentitySource::Header("Authorization".into())]);
+        assert_eq!(
+            lambda.identity,
+            [IdentitySource::Header("Authorization".into())]
+        );
         assert_eq!(lambda.ttl, Duration::from_secs(300));
-        assert_eq!(lambda.kind, LambdaAuthorizerKind::Token { validation: None });
+        assert_eq!(
+            lambda.kind,
+            LambdaAuthorizerKind::Token { validation: None }
+        );
     }
 
     #[test]
@@ -447,7 +467,10 @@ mod tests {
         assert!(lambda.simple_responses);
         assert_eq!(lambda.ttl, Duration::from_secs(60));
         let missing = auth_error("Authorizers: { L: { FunctionArn: !GetAtt Auth.Arn } }");
-        assert!(missing.contains("AuthorizerPayloadFormatVersion"), "{missing}");
+        assert!(
+            missing.contains("AuthorizerPayloadFormatVersion"),
+            "{missing}"
+        );
     }
 
     fn auth_error(text: &str) -> String {

@@ -36,7 +36,11 @@ pub fn read(template: &Value, scope: &Scope) -> anyhow::Result<Vec<DeclaredEvent
         if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
             continue;
         }
-        for (name, event) in resource["Properties"]["Events"].as_object().into_iter().flatten() {
+        for (name, event) in resource["Properties"]["Events"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
             let kind = match event["Type"].as_str() {
                 Some("Api") => ApiKind::Rest,
                 Some("HttpApi") => ApiKind::Http,

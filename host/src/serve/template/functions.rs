@@ -125,8 +125,14 @@ impl Function {
             return Vec::new();
         };
         let mut candidates = vec![
-            template_dir.join(".aws-sam/build").join(&self.id).join(handler),
-            template_dir.join("target/deploy").join(&self.id).join(handler),
+            template_dir
+                .join(".aws-sam/build")
+                .join(&self.id)
+                .join(handler),
+            template_dir
+                .join("target/deploy")
+                .join(&self.id)
+                .join(handler),
         ];
         if let Some(code) = &self.code_uri {
             candidates.push(template_dir.join(code).join(handler));

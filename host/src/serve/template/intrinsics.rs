@@ -41,15 +41,24 @@ impl Scope {
             };
             // A list parameter's value is its items.
             let value = match (declared["Type"].as_str(), value) {
-                (Some(kind), Value::String(text)) if kind.starts_with("List<") || kind == "CommaDelimitedList" => {
-                    Value::Array(text.split(',').map(|item| Value::String(item.trim().to_owned())).collect())
+                (Some(kind), Value::String(text))
+                    if kind.starts_with("List<") || kind == "CommaDelimitedList" =>
+                {
+                    Value::Array(
+                        text.split(',')
+                            .map(|item| Value::String(item.trim().to_owned()))
+                            .collect(),
+                    )
                 }
                 (_, value) => value,
             };
             parameters.insert(name.clone(), value);
         }
         for (name, _) in overrides {
-            if !template["Parameters"].as_object().is_some_and(|declared| declared.contains_key(name)) {
+            if !template["Parameters"]
+                .as_object()
+                .is_some_and(|declared| declared.contains_key(name))
+            {
                 bail!("--parameter {name}: the template has no parameter {name}");
             }
         }
@@ -161,7 +170,11 @@ impl Scope {
             }
             "Fn::Sub" => Value::String(self.substitute(argument)?),
             "Fn::Join" => {
-                let Some([separator, items]) = argument.as_array().map(Vec::as_slice).and_then(|a| <&[Value; 2]>::try_from(a).ok()) else {
+                let Some([separator, items]) = argument
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .and_then(|a| <&[Value; 2]>::try_from(a).ok())
+                else {
                     bail!("Fn::Join: expected [separator, [items]]");
                 };
                 let separator = text(separator)?;
@@ -173,10 +186,16 @@ impl Scope {
                 Value::String(items.join(&separator))
             }
             "Fn::Select" => {
-                let Some([index, items]) = argument.as_array().map(Vec::as_slice).and_then(|a| <&[Value; 2]>::try_from(a).ok()) else {
+                let Some([index, items]) = argument
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .and_then(|a| <&[Value; 2]>::try_from(a).ok())
+                else {
                     bail!("Fn::Select: expected [index, [items]]");
                 };
-                let index: usize = text(index)?.parse().context("Fn::Select: the index is not a number")?;
+                let index: usize = text(index)?
+                    .parse()
+                    .context("Fn::Select: the index is not a number")?;
                 match self.resolve(items)? {
                     Some(Value::Array(items)) => items
                         .get(index)
@@ -186,14 +205,27 @@ impl Scope {
                 }
             }
             "Fn::Split" => {
-                let Some([separator, source]) = argument.as_array().map(Vec::as_slice).and_then(|a| <&[Value; 2]>::try_from(a).ok()) else {
+                let Some([separator, source]) = argument
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .and_then(|a| <&[Value; 2]>::try_from(a).ok())
+                else {
                     bail!("Fn::Split: expected [separator, text]");
                 };
                 let (separator, source) = (text(separator)?, text(source)?);
-                Value::Array(source.split(separator.as_str()).map(|part| Value::String(part.to_owned())).collect())
+                Value::Array(
+                    source
+                        .split(separator.as_str())
+                        .map(|part| Value::String(part.to_owned()))
+                        .collect(),
+                )
             }
             "Fn::If" => {
-                let Some([condition, then, otherwise]) = argument.as_array().map(Vec::as_slice).and_then(|a| <&[Value; 3]>::try_from(a).ok()) else {
+                let Some([condition, then, otherwise]) = argument
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .and_then(|a| <&[Value; 3]>::try_from(a).ok())
+                else {
                     bail!("Fn::If: expected [condition, then, else]");
                 };
                 let condition = text(condition)?;
@@ -217,10 +249,18 @@ impl Scope {
 
     /// A condition's value: `Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or`, `Condition`.
     fn condition(&self, condition: &Value) -> anyhow::Result<bool> {
-        let Some((name, argument)) = condition.as_object().filter(|o| o.len() == 1).and_then(|o| o.iter().next()) else {
+        let Some((name, argument)) = condition
+            .as_object()
+            .filter(|o| o.len() == 1)
+            .and_then(|o| o.iter().next())
+        else {
             bail!("not a condition: {condition}");
         };
-        let list = || argument.as_array().with_context(|| format!("{name}: expected a list"));
+        let list = || {
+            argument
+                .as_array()
+                .with_context(|| format!("{name}: expected a list"))
+        };
         match name.as_str() {
             "Condition" => {
                 let name = argument.as_str().context("Condition: expected a name")?;
@@ -239,8 +279,12 @@ impl Scope {
                 anyhow::ensure!(items.len() == 1, "Fn::Not: expected one condition");
                 Ok(!self.condition(&items[0])?)
             }
-            "Fn::And" => list()?.iter().try_fold(true, |all, item| Ok(all && self.condition(item)?)),
-            "Fn::Or" => list()?.iter().try_fold(false, |any, item| Ok(any || self.condition(item)?)),
+            "Fn::And" => list()?
+                .iter()
+                .try_fold(true, |all, item| Ok(all && self.condition(item)?)),
+            "Fn::Or" => list()?
+                .iter()
+                .try_fold(false, |any, item| Ok(any || self.condition(item)?)),
             other => bail!("{other} is not a condition function"),
         }
     }
@@ -326,7 +370,11 @@ impl Scope {
                 match self.reference(name)? {
                     Some(Value::String(text)) => out.push_str(&text),
                     Some(Value::Array(items)) => out.push_str(
-                        &items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","),
+                        &items
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .collect::<Vec<_>>()
+                            .join(","),
                     ),
                     Some(other) => out.push_str(&other.to_string()),
                     None => {}
@@ -381,7 +429,10 @@ Resources:
             None
         );
         assert_eq!(
-            resolve(&scope, r#"!Sub "https://dynamodb.${AWS::Region}.${AWS::URLSuffix}""#),
+            resolve(
+                &scope,
+                r#"!Sub "https://dynamodb.${AWS::Region}.${AWS::URLSuffix}""#
+            ),
             Some(json!("https://dynamodb.eu-west-1.amazonaws.com"))
         );
         assert_eq!(resolve(&scope, "!Ref Table"), Some(json!("Table")));
@@ -395,7 +446,10 @@ Resources:
             Some(json!("a,b"))
         );
         assert_eq!(
-            resolve(&scope, "{ a: !Ref AWS::NoValue, b: [1, !Ref AWS::NoValue] }"),
+            resolve(
+                &scope,
+                "{ a: !Ref AWS::NoValue, b: [1, !Ref AWS::NoValue] }"
+            ),
             Some(json!({ "b": [1] }))
         );
         assert_eq!(

@@ -75,7 +75,11 @@ pub struct Route {
 impl Template {
     /// Reads the template at `path`; `parameters` override its parameters' defaults, and
     /// `region` is `AWS::Region`.
-    pub fn read(path: &Path, parameters: &[(String, String)], region: &str) -> anyhow::Result<Self> {
+    pub fn read(
+        path: &Path,
+        parameters: &[(String, String)],
+        region: &str,
+    ) -> anyhow::Result<Self> {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let dir = path
@@ -257,6 +261,9 @@ Resources:
             "{:#}",
             Template::parse(text, PathBuf::from("."), &[], "us-east-1").unwrap_err()
         );
-        assert!(error.contains("F.Events.E") && error.contains("Nope"), "{error}");
+        assert!(
+            error.contains("F.Events.E") && error.contains("Nope"),
+            "{error}"
+        );
     }
 }

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use anyhow::Context as _;
 use serde_json::{Map, Value};
+use yaml_rust2::Yaml;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
-use yaml_rust2::Yaml;
 
 /// The first document of `text`, with intrinsics in long form. A JSON template is YAML too.
 pub fn load(text: &str) -> anyhow::Result<Value> {
@@ -67,7 +67,8 @@ impl MarkedEventReceiver for Loader {
             Event::Scalar(text, style, anchor, tag) => {
                 let name = intrinsic(tag.as_ref());
                 let value = match (&name, style) {
-                    (Some(_), _) | (None, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted) => {
+                    (Some(_), _)
+                    | (None, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted) => {
                         Value::String(text)
                     }
                     (None, TScalarStyle::Plain) if tag.is_none() => plain(&text),
@@ -186,7 +187,10 @@ G: [1, 2.5, true, ~, "7", '8', text]
         )
         .unwrap();
         assert_eq!(template["A"], json!({ "Ref": "Table" }));
-        assert_eq!(template["B"], json!({ "Fn::Sub": "https://${AWS::Region}" }));
+        assert_eq!(
+            template["B"],
+            json!({ "Fn::Sub": "https://${AWS::Region}" })
+        );
         assert_eq!(template["C"], json!({ "Fn::GetAtt": ["Fn", "Arn"] }));
         assert_eq!(
             template["D"],
