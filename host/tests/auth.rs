@@ -152,6 +152,17 @@ async fn get(server: &Server, api: &str, path: &str, authorization: Option<&str>
     server.send_to(api, "GET", path, &headers).await
 }
 
+/// The integration's answer: the request went through.
+fn assert_ok(answer: &Answer) {
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    assert_eq!(answer.headers["x-inspected-by"], "inspector");
+}
+
 fn assert_refused(answer: &Answer, status: u16, body: Value, case: &str) {
     assert_eq!(
         answer.status,
@@ -176,12 +187,7 @@ async fn jwt_authorizer_checks_tokens_as_api_gateway_does() {
 
     let good = issuer.good(json!({}));
     let answer = get(&server, "JwtApi", "/me", Some(&bearer(&good))).await;
-    assert_eq!(
-        answer.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&answer.body)
-    );
+    assert_ok(&answer);
     let jwt = &answer.json()["context"]["authorizer"]["jwt"];
     assert_eq!(jwt["claims"]["sub"], "user-42");
     assert_eq!(jwt["claims"]["iss"], issuer.url.as_str());
@@ -302,12 +308,7 @@ async fn rest_api_lambda_authorizers_answer_and_pass_their_context() {
 
     // TOKEN (Python): its context and principal reach the integration.
     let answer = get(&server, "TokenApi", "/things/7", Some("Bearer allow")).await;
-    assert_eq!(
-        answer.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&answer.body)
-    );
+    assert_ok(&answer);
     let authorizer = &answer.json()["context"]["authorizer"];
     assert_eq!(authorizer["principalId"], "user");
     assert_eq!(authorizer["caller"], "allow");
@@ -387,12 +388,7 @@ async fn rest_api_lambda_authorizers_answer_and_pass_their_context() {
                 &[("authorization", "Bearer k-ann")],
             )
             .await;
-        assert_eq!(
-            answer.status,
-            200,
-            "{}",
-            String::from_utf8_lossy(&answer.body)
-        );
+        assert_ok(&answer);
         let authorizer = &answer.json()["context"]["authorizer"];
         assert_eq!(authorizer["principalId"], "ann");
         assert_eq!(authorizer["user"], "ann");
@@ -426,12 +422,7 @@ async fn http_api_lambda_authorizers_in_both_payload_formats() {
 
     // 2.0, simple responses (Python).
     let answer = get(&server, "LambdaHttpApi", "/simple", Some("allow")).await;
-    assert_eq!(
-        answer.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&answer.body)
-    );
+    assert_ok(&answer);
     let lambda = &answer.json()["context"]["authorizer"]["lambda"];
     assert_eq!(lambda["caller"], "allow");
     assert_eq!(lambda["booleanKey"], true);
@@ -459,12 +450,7 @@ async fn http_api_lambda_authorizers_in_both_payload_formats() {
 
     // 2.0, IAM policy (Rust).
     let answer = get(&server, "LambdaHttpApi", "/iam", Some("Bearer k-bob")).await;
-    assert_eq!(
-        answer.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&answer.body)
-    );
+    assert_ok(&answer);
     assert_eq!(
         answer.json()["context"]["authorizer"]["lambda"]["user"],
         "bob"
@@ -474,12 +460,7 @@ async fn http_api_lambda_authorizers_in_both_payload_formats() {
 
     // 1.0 (Python, an IAM policy for the route's ARN).
     let answer = get(&server, "LambdaHttpApi", "/v1", Some("allow")).await;
-    assert_eq!(
-        answer.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&answer.body)
-    );
+    assert_ok(&answer);
     assert_eq!(
         answer.json()["context"]["authorizer"]["lambda"]["caller"],
         "allow"

@@ -56,8 +56,8 @@ impl AuthorizerEvent {
 /// What an invocation's event is.
 #[derive(Debug)]
 pub enum Incoming {
-    /// A proxy request, read.
-    Proxy(ParsedEvent),
+    /// A proxy request, read (boxed: it is large, and authorizer events are not).
+    Proxy(Box<ParsedEvent>),
     /// A Lambda authorizer's event.
     Authorizer(AuthorizerEvent),
 }
@@ -163,7 +163,7 @@ impl EventError {
 /// event is [`EventError::Authorizer`].
 pub fn parse(event: &[u8]) -> Result<ParsedEvent, EventError> {
     match read(event)? {
-        Incoming::Proxy(parsed) => Ok(parsed),
+        Incoming::Proxy(parsed) => Ok(*parsed),
         Incoming::Authorizer(kind) => Err(EventError::Authorizer(kind)),
     }
 }
@@ -179,7 +179,7 @@ pub fn read(event: &[u8]) -> Result<Incoming, EventError> {
         Front::Proxy(Source::Alb, _) => v1::alb(event),
         Front::Proxy(source, _) => v2::http_api_or_function_url(event, source),
     };
-    parsed.map(Incoming::Proxy)
+    parsed.map(|parsed| Incoming::Proxy(Box::new(parsed)))
 }
 
 /// Who sent an event: a front end in a payload format, or an authorizer's caller.

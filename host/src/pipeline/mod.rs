@@ -145,7 +145,7 @@ pub async fn handle(
         Ok(Incoming::Authorizer(kind)) => Ok(Answer::Authorizer(
             authorize(handler, kind, event, invocation).await,
         )),
-        Ok(Incoming::Proxy(parsed)) => proxy(handler, event, Ok(parsed), invocation)
+        Ok(Incoming::Proxy(parsed)) => proxy(handler, event, Ok(*parsed), invocation)
             .await
             .map(Answer::Proxy),
         Err(err) => proxy(handler, event, Err(err), invocation)

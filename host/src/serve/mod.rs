@@ -71,7 +71,7 @@ pub struct ServeOptions {
     /// The port to listen on (0 picks a free one); with --template, the first API's.
     #[arg(long, short, default_value_t = 3000)]
     pub port: u16,
-    /// The event format: REST API (v1) or HTTP API (v2).
+    /// The event format: REST API (v1, the default) or HTTP API (v2).
     #[arg(long, value_enum)]
     pub payload: Option<ApiKind>,
     /// The API stage the events name (default: `Prod` for v1, `$default` for v2).

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use serde_json::Value;
 
+use super::Route;
 use super::auth::ApiAuth;
 use super::intrinsics::Scope;
 use crate::serve::api_kind::ApiKind;
@@ -23,9 +24,9 @@ pub struct ApiSettings {
     pub binary: BinaryMediaTypes,
 }
 
-/// One API of the template, before its routes are added.
+/// One API of the template, with its routes.
 #[derive(Debug)]
-pub struct DeclaredApi {
+pub struct Api {
     /// Its logical id (`ServerlessRestApi`, `ServerlessHttpApi` for the implicit ones).
     pub id: String,
     /// REST or HTTP.
@@ -38,6 +39,8 @@ pub struct DeclaredApi {
     pub auth: ApiAuth,
     /// Whether it has a `DefinitionBody` or `DefinitionUri` (an OpenAPI document).
     pub has_definition: bool,
+    /// Its routes: its functions' events put them there.
+    pub routes: Vec<Route>,
 }
 
 impl ApiKind {
@@ -51,7 +54,7 @@ impl ApiKind {
 }
 
 /// The APIs of `kind` in `template`: the implicit one first, then those declared.
-pub fn read(template: &Value, kind: ApiKind, scope: &Scope) -> anyhow::Result<Vec<DeclaredApi>> {
+pub fn read(template: &Value, kind: ApiKind, scope: &Scope) -> anyhow::Result<Vec<Api>> {
     let globals = scope
         .resolve(&template["Globals"][kind.sam_event_type()])
         .context("in Globals")?
@@ -79,7 +82,7 @@ fn api(
     globals: &Value,
     properties: &Value,
     scope: &Scope,
-) -> anyhow::Result<DeclaredApi> {
+) -> anyhow::Result<Api> {
     let property = |key: &str| match &properties[key] {
         Value::Null => &globals[key],
         own => own,
@@ -101,7 +104,7 @@ fn api(
     };
     // The properties are resolved already: reading them again through the scope changes nothing.
     let auth = ApiAuth::read(property("Auth"), kind, scope).context("in Auth")?;
-    Ok(DeclaredApi {
+    Ok(Api {
         id: id.to_owned(),
         kind,
         stage,
@@ -109,6 +112,7 @@ fn api(
         auth,
         has_definition: !properties["DefinitionBody"].is_null()
             || !properties["DefinitionUri"].is_null(),
+        routes: Vec::new(),
     })
 }
 
@@ -132,7 +136,7 @@ Resources:
       Cors: "'*'"
 "#;
 
-    fn apis(kind: ApiKind) -> Vec<DeclaredApi> {
+    fn apis(kind: ApiKind) -> Vec<Api> {
         let template = yaml::load(TEMPLATE).unwrap();
         let scope = Scope::new(&template, &[], "us-east-1").unwrap();
         read(&template, kind, &scope).unwrap()

@@ -36,7 +36,7 @@ impl IdentitySource {
     /// `$stageVariables.`/`stageVariables.` forms.
     pub fn parse(expression: &str) -> anyhow::Result<Self> {
         let expression = expression.trim();
-        let forms: [(&str, fn(String) -> Self); 8] = [
+        let forms: [(&str, Source); 8] = [
             ("$request.header.", Self::Header),
             ("method.request.header.", Self::Header),
             ("$request.querystring.", Self::Query),
@@ -57,6 +57,9 @@ impl IdentitySource {
         bail!("{expression:?} is not an identity source API Gateway takes")
     }
 }
+
+/// Makes an identity source of a name.
+type Source = fn(String) -> IdentitySource;
 
 /// Which event a Lambda authorizer gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -352,7 +355,7 @@ fn function_of(declared: &Value, scope: &Scope) -> anyhow::Result<String> {
 /// SAM's `Identity`: `Headers`, `QueryStrings`, `StageVariables`, `Context`.
 fn identity_sources(identity: &Value, scope: &Scope) -> anyhow::Result<Vec<IdentitySource>> {
     let mut sources = Vec::new();
-    let kinds: [(&str, fn(String) -> IdentitySource); 4] = [
+    let kinds: [(&str, Source); 4] = [
         ("Headers", IdentitySource::Header),
         ("QueryStrings", IdentitySource::Query),
         ("StageVariables", IdentitySource::StageVariable),

@@ -16,6 +16,8 @@ pub const LOCAL_ACCOUNT_ID: &str = "123456789012";
 #[derive(Debug)]
 pub struct Scope {
     parameters: HashMap<String, Value>,
+    /// Parameters without a `Default` nor a value given.
+    unset: Vec<String>,
     conditions: BTreeMap<String, bool>,
     resources: HashMap<String, String>,
     region: String,
@@ -30,11 +32,15 @@ impl Scope {
         region: &str,
     ) -> anyhow::Result<Self> {
         let mut parameters = HashMap::new();
+        let mut unset = Vec::new();
         for (name, declared) in template["Parameters"].as_object().into_iter().flatten() {
             let value = match overrides.iter().rev().find(|(key, _)| key == name) {
                 Some((_, value)) => Value::String(value.clone()),
                 None => match &declared["Default"] {
-                    Value::Null => continue,
+                    Value::Null => {
+                        unset.push(name.clone());
+                        continue;
+                    }
                     Value::String(text) => Value::String(text.clone()),
                     other => Value::String(other.to_string()),
                 },
@@ -73,6 +79,7 @@ impl Scope {
             .collect();
         let mut scope = Self {
             parameters,
+            unset,
             conditions: BTreeMap::new(),
             resources,
             region: region.to_owned(),
@@ -98,7 +105,10 @@ impl Scope {
             }
             if waiting.len() == before {
                 let (name, condition) = &waiting[0];
-                let error = scope.condition(condition).unwrap_err();
+                let error = match scope.condition(condition) {
+                    Err(error) => error,
+                    Ok(_) => anyhow::anyhow!("it names a condition that cannot be evaluated"),
+                };
                 return Err(error.context(format!("in condition {name}")));
             }
             pending = waiting;
@@ -300,6 +310,9 @@ impl Scope {
         }
         if self.resources.contains_key(name) {
             return Ok(Some(Value::String(name.to_owned())));
+        }
+        if self.unset.iter().any(|unset| unset == name) {
+            bail!("the parameter {name} has no Default: give it with --parameter {name}=VALUE");
         }
         bail!("Ref {name}: no parameter or resource of that name")
     }

@@ -19,8 +19,8 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 
-pub use self::apis::ApiSettings;
-use self::auth::{ApiAuth, RouteAuthorization};
+pub use self::apis::{Api, ApiSettings};
+use self::auth::RouteAuthorization;
 pub use self::functions::Function;
 use self::intrinsics::Scope;
 use crate::serve::api_kind::{ApiKind, PayloadFormat};
@@ -34,25 +34,6 @@ pub struct Template {
     pub functions: Vec<Function>,
     /// Its APIs with at least one route, or an OpenAPI definition, in logical id order.
     pub apis: Vec<Api>,
-}
-
-/// One API of the template, with its routes.
-#[derive(Debug)]
-pub struct Api {
-    /// Its logical id.
-    pub id: String,
-    /// REST or HTTP.
-    pub kind: ApiKind,
-    /// The stage the events name.
-    pub stage: String,
-    /// CORS and binary media types.
-    pub settings: Arc<ApiSettings>,
-    /// Its authorizers.
-    pub auth: ApiAuth,
-    /// Whether it has an OpenAPI definition (`DefinitionBody`, `DefinitionUri`).
-    pub has_definition: bool,
-    /// Its routes.
-    pub routes: Vec<Route>,
 }
 
 /// One route of an API.
@@ -104,20 +85,8 @@ impl Template {
         }
         let scope = Scope::new(&template, parameters, region)?;
         let functions = functions::read(&template, &scope)?;
-        let mut declared = apis::read(&template, ApiKind::Rest, &scope)?;
-        declared.extend(apis::read(&template, ApiKind::Http, &scope)?);
-        let mut apis: Vec<Api> = declared
-            .into_iter()
-            .map(|api| Api {
-                id: api.id,
-                kind: api.kind,
-                stage: api.stage,
-                settings: api.settings,
-                auth: api.auth,
-                has_definition: api.has_definition,
-                routes: Vec::new(),
-            })
-            .collect();
+        let mut apis = apis::read(&template, ApiKind::Rest, &scope)?;
+        apis.extend(apis::read(&template, ApiKind::Http, &scope)?);
         for event in events::read(&template, &scope)? {
             let Some(api) = apis
                 .iter_mut()
