@@ -180,13 +180,8 @@ impl Scope {
             }
             "Fn::Sub" => Value::String(self.substitute(argument)?),
             "Fn::Join" => {
-                let Some([separator, items]) = argument
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .and_then(|a| <&[Value; 2]>::try_from(a).ok())
-                else {
-                    bail!("Fn::Join: expected [separator, [items]]");
-                };
+                let [separator, items] =
+                    arguments::<2>(argument, "Fn::Join: expected [separator, [items]]")?;
                 let separator = text(separator)?;
                 let items = match self.resolve(items)? {
                     Some(Value::Array(items)) => items,
@@ -196,13 +191,8 @@ impl Scope {
                 Value::String(items.join(&separator))
             }
             "Fn::Select" => {
-                let Some([index, items]) = argument
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .and_then(|a| <&[Value; 2]>::try_from(a).ok())
-                else {
-                    bail!("Fn::Select: expected [index, [items]]");
-                };
+                let [index, items] =
+                    arguments::<2>(argument, "Fn::Select: expected [index, [items]]")?;
                 let index: usize = text(index)?
                     .parse()
                     .context("Fn::Select: the index is not a number")?;
@@ -215,13 +205,8 @@ impl Scope {
                 }
             }
             "Fn::Split" => {
-                let Some([separator, source]) = argument
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .and_then(|a| <&[Value; 2]>::try_from(a).ok())
-                else {
-                    bail!("Fn::Split: expected [separator, text]");
-                };
+                let [separator, source] =
+                    arguments::<2>(argument, "Fn::Split: expected [separator, text]")?;
                 let (separator, source) = (text(separator)?, text(source)?);
                 Value::Array(
                     source
@@ -231,13 +216,8 @@ impl Scope {
                 )
             }
             "Fn::If" => {
-                let Some([condition, then, otherwise]) = argument
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .and_then(|a| <&[Value; 3]>::try_from(a).ok())
-                else {
-                    bail!("Fn::If: expected [condition, then, else]");
-                };
+                let [condition, then, otherwise] =
+                    arguments::<3>(argument, "Fn::If: expected [condition, then, else]")?;
                 let condition = text(condition)?;
                 let holds = *self
                     .conditions
@@ -398,6 +378,17 @@ impl Scope {
         out.push_str(rest);
         Ok(out)
     }
+}
+
+/// The `N` arguments of an intrinsic given as a list, or the error `usage` says.
+fn arguments<'a, const N: usize>(
+    argument: &'a Value,
+    usage: &str,
+) -> anyhow::Result<&'a [Value; N]> {
+    argument
+        .as_array()
+        .and_then(|items| <&[Value; N]>::try_from(items.as_slice()).ok())
+        .with_context(|| usage.to_owned())
 }
 
 #[cfg(test)]
