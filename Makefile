@@ -34,7 +34,7 @@ help:
 	@echo "make host        build bootstrap into $(BOOTSTRAP)"
 	@echo "make serve       build hello-world and serve it on http://127.0.0.1:3000 (PORT, PAYLOAD=v1|v2)"
 	@echo "make invoke      run EVENT (default: the tutorial request) through COMPONENT"
-	@echo "make serve-users the users API on http://127.0.0.1:3000 against a local DynamoDB (moto)"
+	@echo "make serve-users the users API (writes behind its authorizer) on http://127.0.0.1:3000 against a local DynamoDB (moto)"
 	@echo "make stop-local-dynamodb  stop that DynamoDB (its users go with it)"
 	@echo "make test        lint, build the components, run every test"
 	@echo "make check-docs  every make target and bootstrap subcommand and flag the docs name exists"
@@ -108,8 +108,8 @@ invoke: host components
 # The users API on a local DynamoDB: moto on a free port with template.yaml's table, left
 # running between runs so that the users outlive a restart (deploy/serve-users.sh).
 serve-users: host setup $(VENV)/.tools
-	$(CARGO) build --release --target wasm32-wasip2 -p users
-	deploy/serve-users.sh $(BOOTSTRAP) $(WASM_DIR)/users.wasm $(PORT)
+	$(CARGO) build --release --target wasm32-wasip2 -p users -p users-authorizer
+	deploy/serve-users.sh $(BOOTSTRAP) $(WASM_DIR)/users.wasm $(WASM_DIR)/users_authorizer.wasm $(PORT)
 
 stop-local-dynamodb:
 	deploy/serve-users.sh --stop
@@ -149,7 +149,8 @@ bench: host components tools $(VENV)/.tools
 # target/deploy and zips them, without SAM.
 
 DEPLOY_DIR := target/deploy
-DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction PythonHelloFunction JsHelloFunction
+DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction UsersAuthorizerFunction PythonHelloFunction \
+	JsHelloFunction
 # The functions' architecture, as template.yaml's Architectures: x86_64 or arm64 (Graviton2).
 ARCH ?= x86_64
 ARCHES := x86_64 arm64
@@ -235,6 +236,10 @@ build-UsersFunction: $(FUNCTION_BUILD)
 	$(CARGO) build --release --target wasm32-wasip2 -p users
 	$(call precompiled,$(WASM_DIR)/users.wasm,users)
 
+build-UsersAuthorizerFunction: $(FUNCTION_BUILD)
+	$(CARGO) build --release --target wasm32-wasip2 -p users-authorizer
+	$(call precompiled,$(WASM_DIR)/users_authorizer.wasm,users_authorizer)
+
 # The JavaScript tutorial: its component is built by componentize-js, not cargo.
 build-JsHelloFunction: $(FUNCTION_BUILD) $(WASM_DIR)/js_hello.wasm
 	$(call precompiled,$(WASM_DIR)/js_hello.wasm,js_hello)
@@ -270,7 +275,8 @@ test-cargo-lambda: $(VENV)/bin/cargo-lambda components
 PY_COMPONENT_TOOLS := componentize-py==0.25.1 pytest==8.3.4
 PY_GUEST := guest/python
 # The examples and the handler each exports.
-PY_EXAMPLES := hello:app.lambda_handler inspector:app.lambda_handler user-id:app.handler users:app.lambda_handler
+PY_EXAMPLES := hello:app.lambda_handler inspector:app.lambda_handler user-id:app.handler users:app.lambda_handler \
+	authorizer:app.lambda_handler
 PY_WASM_DIR := target/python
 
 .PHONY: python-component python-examples test-python test-python-adapter build-PythonHelloFunction
@@ -296,7 +302,7 @@ python-component: $(VENV)/.python-tools
 	  -p '$(PY_BUILD)/deps' -p $(PY_GUEST) lambda_wasm_app -o '$(OUT)'
 	rm -rf '$(PY_BUILD)'
 
-# The four examples, into $(PY_WASM_DIR)/<name>.wasm.
+# The examples, into $(PY_WASM_DIR)/<name>.wasm.
 python-examples:
 	for example in $(PY_EXAMPLES); do \
 	  $(MAKE) --no-print-directory python-component APP=$(PY_GUEST)/$${example%%:*} \

@@ -44,6 +44,24 @@ pub fn bootstrap() -> Command {
     command
 }
 
+/// A Python example's component (guest/python/, built by `make python-examples` into
+/// `LAMBDA_WASM_PYTHON_COMPONENTS`, by default target/python), precompiled into `dir` once:
+/// `bootstrap` then loads it in milliseconds.
+pub fn python_component(example: &str, dir: &Path) -> PathBuf {
+    let components = std::env::var_os("LAMBDA_WASM_PYTHON_COMPONENTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/python"));
+    let wasm = components.join(format!("{example}.wasm"));
+    assert!(
+        wasm.is_file(),
+        "{} is missing: `make python-examples` builds it",
+        wasm.display()
+    );
+    let cwasm = dir.join(format!("{example}.cwasm"));
+    compile(&wasm, &cwasm);
+    cwasm
+}
+
 /// `bootstrap invoke` of an event file against a component.
 pub fn invoke(event: &std::path::Path, component: &std::path::Path) -> Output {
     invoke_with_env(event, component, &[])
