@@ -59,7 +59,7 @@ def _prepare(target: Target) -> tuple[Artifacts, list[str]]:
         raise ArtifactError(f"sets variables Lambda reserves (Lambda refuses the function): {', '.join(reserved)}")
     routes = {route.event for route in function.routes}
     for step in target.steps:
-        if step.event not in routes:
+        if step.authorizer is None and step.event not in routes:
             raise ScenarioError(f"the scenario's {step.name!r} names event {step.event}, not an API event of the function")
     if function.routes and not target.steps:
         raise ScenarioError("no requests for it in the scenario file")
@@ -100,7 +100,7 @@ class _Runner:
             for step in self.target.steps:
                 if self._environment() is None:
                     return
-                self._send(step, routes[step.event], gateway)
+                self._send(step, routes.get(step.event), gateway)
 
     def _environment(self) -> ExecutionEnvironment | None:
         """The live environment, or a new one through its Init; None when Init failed."""
@@ -142,7 +142,36 @@ class _Runner:
         self.environment = environment
         return environment
 
+    def _authorize(self, step: Step) -> None:
+        """Sends an authorizer event as API Gateway does, and checks the result as returned."""
+        outcome = self.environment.invoke(step.authorizer.read_bytes(), execution.trace_id())
+        self._measure(outcome)
+        if outcome.failure:
+            self.failures.append(f"{self.label}: {step.name}: {outcome.failure}")
+            return
+        answer = outcome.answer
+        error_type = None if answer is None else answer.error_type
+        result = "" if answer is None else answer.body.decode("utf-8", "replace")
+        self.output.line(f"lambda-sim: {step.name} -> {error_type or 'result'}")
+        problem = step.authorizer_check(error_type, result)
+        if problem:
+            self.failures.append(f"{self.label}: {step.name}: wrong answer: {problem}")
+
+    def _measure(self, outcome) -> None:
+        """Notes what an invocation cost, and ends its environment when the invocation did."""
+        line = outcome.report
+        self.measurement.max_memory_mb = max(self.measurement.max_memory_mb, line.max_memory_mb)
+        if outcome.finished:
+            self.environment.close()
+            self.environment = None
+        if not outcome.failure and line.init_ms is None:
+            self.measurement.warm_ms = (self.measurement.warm_ms or []) + [line.duration_ms]
+            self.measurement.warm_billed_ms = (self.measurement.warm_billed_ms or []) + [line.billed_ms]
+
     def _send(self, step: Step, route, gateway) -> None:
+        if step.authorizer is not None:
+            self._authorize(step)
+            return
         try:
             request = step.request(self.saved)
         except ScenarioError as error:
@@ -151,17 +180,10 @@ class _Runner:
         trace = execution.trace_id()
         event = apigateway.event(route, request, gateway, trace.split(";")[0])
         outcome = self.environment.invoke(execution.event_payload(event), trace)
-        line = outcome.report
-        self.measurement.max_memory_mb = max(self.measurement.max_memory_mb, line.max_memory_mb)
-        if outcome.finished:
-            self.environment.close()
-            self.environment = None
+        self._measure(outcome)
         if outcome.failure:
             self.failures.append(f"{self.label}: {step.name}: {outcome.failure}")
             return
-        if line.init_ms is None:
-            self.measurement.warm_ms = (self.measurement.warm_ms or []) + [line.duration_ms]
-            self.measurement.warm_billed_ms = (self.measurement.warm_billed_ms or []) + [line.billed_ms]
         answer = outcome.answer
         if answer is None or answer.error_type is not None:
             response = apigateway.error_response()

@@ -3,6 +3,15 @@ of the function's API events, with the status it must answer and text its body m
 request may save a field of a JSON answer (`save: {id: user.id}`) for later requests to use as
 `${id}` in their path, query, headers or body.
 
+A function with no API events of its own, a Lambda authorizer, is sent authorizer events as API
+Gateway sends them instead (`authorizer:` a file of one, relative to the repository), and its
+result is checked as it returned it: `contains` texts, or `error`, the error it must raise
+(`Unauthorized` for a 401).
+
+    UsersAuthorizerFunction:
+      - authorizer: host/tests/fixtures/aws-samples/apigw-custom-auth-request-token.json
+        contains: '"Effect":"Deny"'
+
     UsersFunction:
       - event: CreateUser
         method: POST
@@ -24,6 +33,9 @@ import yaml
 from .apigateway import HttpRequest, HttpResponse
 
 KEYS = {"event", "name", "method", "path", "query", "headers", "body", "status", "contains", "save"}
+AUTHORIZER_KEYS = {"authorizer", "name", "contains", "error"}
+# The repository, where an authorizer step's event file is.
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class ScenarioError(Exception):
@@ -44,6 +56,23 @@ class Step:
     status: int
     contains: list[str]
     save: dict[str, str] = field(default_factory=dict)
+
+    # An authorizer event's file instead of a request, and the error expected instead of a result.
+    authorizer: Path | None = None
+    error: str | None = None
+
+    def authorizer_check(self, error_type: str | None, result: str) -> str | None:
+        """None when an authorizer's answer is the expected one; else what is wrong."""
+        if self.error is not None:
+            if error_type is None or self.error not in result:
+                return f"expected the error {self.error!r}, got {error_type}: {result[:300]}"
+            return None
+        if error_type is not None:
+            return f"failed with {error_type}: {result[:300]}"
+        for wanted in self.contains:
+            if wanted not in result:
+                return f"the result does not hold {wanted!r}: {result[:300]}"
+        return None
 
     def request(self, saved: dict[str, str]) -> HttpRequest:
         """The request, with saved values put in for `${name}`."""
@@ -91,6 +120,8 @@ def _step(path: Path, function: str, item) -> Step:
     where = f"{path}: {function}"
     if not isinstance(item, dict):
         raise ScenarioError(f"{where}: each request is a mapping")
+    if "authorizer" in item:
+        return _authorizer_step(where, item)
     unknown = set(item) - KEYS
     if unknown:
         raise ScenarioError(f"{where}: unknown keys {sorted(unknown)}")
@@ -110,6 +141,29 @@ def _step(path: Path, function: str, item) -> Step:
         status=int(item["status"]),
         contains=[str(c) for c in (contains if isinstance(contains, list) else [contains])],
         save={str(k): str(v) for k, v in (item.get("save") or {}).items()},
+    )
+
+
+def _authorizer_step(where: str, item: dict) -> Step:
+    unknown = set(item) - AUTHORIZER_KEYS
+    if unknown:
+        raise ScenarioError(f"{where}: unknown keys {sorted(unknown)} for an authorizer event")
+    event = ROOT / str(item["authorizer"])
+    if not event.is_file():
+        raise ScenarioError(f"{where}: no authorizer event {event}")
+    contains = item.get("contains", [])
+    return Step(
+        event="",
+        name=str(item.get("name") or f"authorizer event {event.name}"),
+        method="",
+        path="",
+        query={},
+        headers={},
+        body=None,
+        status=0,
+        contains=[str(c) for c in (contains if isinstance(contains, list) else [contains])],
+        authorizer=event,
+        error=None if item.get("error") is None else str(item["error"]),
     )
 
 
