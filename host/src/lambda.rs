@@ -122,12 +122,14 @@ fn invocation_context(function: &FunctionSettings, invocation: &Invocation) -> L
             log_group_name: function.log_group.clone(),
             log_stream_name: function.log_stream.clone(),
         },
+        trace_id: invocation.trace_id.clone(),
+        tenant_id: invocation.tenant_id.clone(),
     }
 }
 
 /// What the runtime posts for one invocation.
 enum Reply {
-    /// The proxy response JSON, whole.
+    /// The proxy response JSON, or an authorizer's result, whole.
     Whole(Vec<u8>),
     /// A response streamed as the guest writes it.
     Streamed(pipeline::StreamedResponse),
@@ -147,11 +149,19 @@ async fn answer(
             .await;
     match handled {
         Ok(Ok(Answer::Streamed(streamed))) => Ok(Reply::Streamed(streamed)),
-        Ok(Ok(Answer::Buffered(response))) => serde_json::to_vec(&response)
+        Ok(Ok(Answer::Proxy(response))) => serde_json::to_vec(&response)
             .map(Reply::Whole)
             .map_err(|err| Diagnostic {
                 error_type: "Runtime.SerializationError".to_owned(),
                 error_message: err.to_string(),
+            }),
+        // An authorizer's answer goes back as the function returned it; its error fails the
+        // invocation, for API Gateway to answer 401 to `Unauthorized` and 500 to the rest.
+        Ok(Ok(Answer::Authorizer(result))) => result
+            .map(|result| Reply::Whole(result.into_bytes()))
+            .map_err(|error| Diagnostic {
+                error_type: error.error_type,
+                error_message: error.error_message,
             }),
         Ok(Err(err)) => Err(Diagnostic {
             error_type: err.kind().to_owned(),

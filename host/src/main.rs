@@ -10,14 +10,16 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use lambda_wasm_host::serve::{self, ServeOptions};
 use lambda_wasm_host::settings::{Environment, LogSettings};
-use lambda_wasm_host::{engine, invoke, lambda, logging};
+use lambda_wasm_host::{check, engine, invoke, lambda, logging};
 
-/// This build's version, the Wasmtime it links (a `.cwasm` loads only in the same one) and the
-/// contract's WIT package (the components it runs; `host/build.rs` resolves it).
+/// This build's version and identity (a `.cwasm` loads only in the build that compiled it), the
+/// Wasmtime it links and the contract's WIT package (the components it runs; `host/build.rs`
+/// resolves it).
 static VERSION: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "{} (wasmtime {}, contract {})",
+        "{} build {} (wasmtime {}, contract {})",
         env!("CARGO_PKG_VERSION"),
+        env!("BOOTSTRAP_BUILD_ID"),
         wasmtime_environ::VERSION,
         env!("BOOTSTRAP_WIT_PACKAGE")
     )
@@ -51,8 +53,9 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         timeout: u64,
     },
-    /// Compile a component ahead of time into a `.cwasm` that this same bootstrap loads without
-    /// compiling (a faster cold start). Any other bootstrap build refuses it.
+    /// Compile a component ahead of time into a `.cwasm` that this build of bootstrap loads
+    /// without compiling (the cold start Lambda needs), for the CPU baseline of every Lambda host
+    /// of this architecture rather than this machine's CPU. Any other bootstrap build refuses it.
     Compile {
         /// The component (`.wasm`).
         input: PathBuf,
@@ -60,8 +63,15 @@ enum Command {
         #[arg(long, short)]
         output: PathBuf,
     },
-    /// Serve the component over HTTP on 127.0.0.1 as API Gateway would, reloading it when the
-    /// file changes.
+    /// Load each component as Lambda mode would at Init, without running it: a `.cwasm` from
+    /// another bootstrap build or for another architecture is refused, naming both.
+    Check {
+        /// The components (`.wasm` or `.cwasm`).
+        #[arg(required = true)]
+        components: Vec<PathBuf>,
+    },
+    /// Serve a component, or a whole SAM template (`--template`), over HTTP on 127.0.0.1 as API
+    /// Gateway would, authorizers included, reloading each component when its file changes.
     Serve(ServeOptions),
 }
 
@@ -78,6 +88,7 @@ async fn main() -> ExitCode {
         }) => invoke::run(&env, &event, component, Duration::from_secs(timeout)).await,
         Some(Command::Lambda { component }) => lambda::run(&env, component).await,
         Some(Command::Compile { input, output }) => engine::precompile(&input, &output),
+        Some(Command::Check { components }) => check::run(&env, &components),
         Some(Command::Serve(options)) => serve::run(&env, options).await,
         None if env.runtime_api().is_some() => lambda::run(&env, None).await,
         None => {

@@ -246,18 +246,7 @@ fn files_that_are_not_handler_components_fail_with_a_clear_message() {
 fn a_precompiled_component_from_bootstrap_compile_runs_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let cwasm = dir.path().join("hello_world.cwasm");
-    let compiled = common::bootstrap()
-        .arg("compile")
-        .arg(common::component("hello-world"))
-        .arg("-o")
-        .arg(&cwasm)
-        .output()
-        .unwrap();
-    assert!(
-        compiled.status.success(),
-        "{}",
-        String::from_utf8_lossy(&compiled.stderr)
-    );
+    common::compile(&common::component("hello-world"), &cwasm);
     let response = common::invoke_json(&common::fixture("events/tutorial-alb.json"), &cwasm);
     assert_eq!(body_json(&response), json!({ "greeting": GREETING }));
 }
@@ -285,16 +274,7 @@ fn a_precompiled_component_from_elsewhere_is_refused() {
 
     // A damaged one.
     let ours = dir.path().join("ours.cwasm");
-    assert!(
-        common::bootstrap()
-            .arg("compile")
-            .arg(common::component("hello-world"))
-            .arg("-o")
-            .arg(&ours)
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::compile(&common::component("hello-world"), &ours);
     let mut damaged = std::fs::read(&ours).unwrap();
     damaged.truncate(damaged.len() / 2);
     std::fs::write(&ours, damaged).unwrap();
@@ -325,4 +305,78 @@ fn a_component_built_against_the_contracts_0_1_0_still_loads_and_answers() {
         assert_eq!(body_json(&response), json!({ "greeting": GREETING }));
         assert_eq!(response, common::invoke_json(&event, &new), "{front_end}");
     }
+}
+
+/// AWS's sample Lambda authorizer events.
+const AUTHORIZER_SAMPLES: [&str; 4] = [
+    "aws-samples/apigw-custom-auth-request-token.json",
+    "aws-samples/apigw-custom-auth-request-request-type.json",
+    "aws-samples/apigw-v2-custom-authorizer-v1-request.json",
+    "aws-samples/apigw-v2-custom-authorizer-v2-request.json",
+];
+
+#[test]
+fn authorizer_components_answer_aws_sample_events_with_their_own_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let python = common::python_component("authorizer", dir.path());
+    // The TOKEN sample's token is `allow`: an Allow policy for its method ARN, as returned.
+    let allowed = common::invoke_json(&common::fixture(AUTHORIZER_SAMPLES[0]), &python);
+    assert_eq!(allowed["principalId"], "user");
+    let statement = &allowed["policyDocument"]["Statement"][0];
+    assert_eq!(statement["Effect"], "Allow");
+    assert_eq!(
+        statement["Resource"],
+        "arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/*/GET/"
+    );
+    assert_eq!(allowed["context"]["numberKey"], 1);
+    // The other samples carry no token the Python authorizer knows: its error, as Lambda's
+    // Invoke API gives a failed invocation, and a failed exit.
+    for sample in &AUTHORIZER_SAMPLES[1..] {
+        let output = common::invoke(&common::fixture(sample), &python);
+        assert!(!output.status.success(), "{sample}");
+        let error: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(error["errorType"], "Exception", "{sample}");
+        assert_eq!(error["errorMessage"], "Error: Invalid token", "{sample}");
+    }
+
+    // The Rust authorizer: no key configured, so a Deny for the TOKEN sample; the REQUEST
+    // samples have no Authorization header, so Unauthorized; the 2.0 sample's keys neither.
+    let rust = common::component("users-authorizer");
+    let denied = common::invoke_json(&common::fixture(AUTHORIZER_SAMPLES[0]), &rust);
+    assert_eq!(denied["policyDocument"]["Statement"][0]["Effect"], "Deny");
+    assert_eq!(
+        denied["policyDocument"]["Statement"][0]["Resource"],
+        json!(["arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/*/*/*"])
+    );
+    let keys = [
+        ("USERS_API_KEYS", "ann=k-ann".to_owned()),
+        ("LAMBDA_WASM_GUEST_ENV", "USERS_API_KEYS".to_owned()),
+    ];
+    for sample in &AUTHORIZER_SAMPLES[1..] {
+        let output = common::invoke_with_env(&common::fixture(sample), &rust, &keys);
+        let error: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(error["errorMessage"], "Unauthorized", "{sample}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("the function failed: Unauthorized"),
+            "{sample}"
+        );
+    }
+}
+
+#[test]
+fn a_handler_component_cannot_answer_an_authorizer_event() {
+    let output = common::invoke(
+        &common::fixture(AUTHORIZER_SAMPLES[0]),
+        &common::component("hello-world"),
+    );
+    assert!(!output.status.success());
+    let error: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(error["errorType"], "Runtime.UnsupportedEvent");
+    assert!(
+        error["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("event-handler"),
+        "{error}"
+    );
 }

@@ -551,3 +551,128 @@ async fn buffered_answers_are_byte_identical_to_the_release_before_streaming() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_cwasm_from_another_build_is_an_init_error_naming_both_builds() {
+    let task_root = tempfile::tempdir().unwrap();
+    let cwasm = task_root.path().join("built.cwasm");
+    common::compile(&common::component("hello-world"), &cwasm);
+    let older = task_root.path().join("hello_world.cwasm");
+    let (ours, theirs) = common::as_from_another_build(&cwasm, &older);
+    for build in [ours, theirs] {
+        assert_init_error(
+            task_root.path(),
+            "hello_world.cwasm",
+            &format!("build {build}"),
+        )
+        .await;
+    }
+}
+
+const TRACE: &str = "Root=1-5e1b4151-5ac6c58f3eb0d5e4c9e5f6d1;Parent=7ad9f3b3c6d1e2f4;Sampled=1";
+
+/// A handler that asks for the trace and the tenant gets what Lambda sent with its invocation,
+/// and the trace in its environment as `_X_AMZN_TRACE_ID`; the next invocation, sent without
+/// them, gets none. A component built on the contract's 0.1.0, which has neither, still loads
+/// and answers.
+#[tokio::test]
+async fn the_invocations_trace_and_tenant_reach_the_guest_and_older_components_still_run() {
+    let traced = |id: &str| Queued {
+        headers: vec![
+            ("lambda-runtime-trace-id", TRACE),
+            ("lambda-runtime-aws-tenant-id", "tenant-42"),
+        ],
+        ..Queued::new(id, event("tutorial-http-api.json"))
+    };
+    let task_root = tempfile::tempdir().unwrap();
+    for (handler, component) in [
+        ("inspector.wasm", common::component("inspector")),
+        (
+            "inspector-0.1.0.wasm",
+            common::fixture("components/inspector-0.1.0.wasm"),
+        ),
+    ] {
+        std::fs::copy(component, task_root.path().join(handler)).unwrap();
+    }
+
+    let (api, address) = RuntimeApiDouble::start().await;
+    api.enqueue([
+        traced("traced"),
+        Queued::new("untraced", event("tutorial-http-api.json")),
+    ]);
+    let mut runtime = start_runtime(address, task_root.path(), "inspector.wasm");
+    wait_for("two posts", || api.posts().len() == 2).await;
+    runtime.kill().unwrap();
+    let output = runtime.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    let posts = api.posts();
+    let invocation = |post: &Post| -> Value {
+        let body: Value = serde_json::from_str(post.body["body"].as_str().unwrap()).unwrap();
+        body["invocation"].clone()
+    };
+    assert_eq!(posts[0].body["statusCode"], 200, "{log}");
+    let traced_invocation = invocation(&posts[0]);
+    assert_eq!(traced_invocation["traceId"], TRACE);
+    assert_eq!(traced_invocation["traceIdVariable"], TRACE);
+    assert_eq!(traced_invocation["tenantId"], "tenant-42");
+    let untraced_invocation = invocation(&posts[1]);
+    assert_eq!(untraced_invocation["traceId"], Value::Null);
+    assert_eq!(untraced_invocation["traceIdVariable"], Value::Null);
+    assert_eq!(untraced_invocation["tenantId"], Value::Null);
+
+    let (api, address) = RuntimeApiDouble::start().await;
+    api.enqueue([traced("old")]);
+    let mut runtime = start_runtime(address, task_root.path(), "inspector-0.1.0.wasm");
+    wait_for("a post", || api.posts().len() == 1).await;
+    runtime.kill().unwrap();
+    let output = runtime.wait_with_output().unwrap();
+    let post = &api.posts()[0];
+    assert_eq!(
+        post.body["statusCode"],
+        200,
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let old_invocation = invocation(post);
+    assert_eq!(old_invocation["requestId"], "old");
+    assert!(old_invocation.get("traceId").is_none(), "{old_invocation}");
+}
+
+#[tokio::test]
+async fn an_authorizer_answers_as_it_returned_and_its_unauthorized_fails_the_invocation() {
+    let events = vec![
+        Queued::new(
+            "token",
+            common::read_fixture("aws-samples/apigw-custom-auth-request-token.json"),
+        ),
+        // AWS's REQUEST sample has no Authorization header: the authorizer raises Unauthorized.
+        Queued::new(
+            "request",
+            common::read_fixture("aws-samples/apigw-custom-auth-request-request-type.json"),
+        ),
+    ];
+    let (posts, stderr) = run_events_on(events, "users_authorizer.wasm").await;
+    let post = |id: &str| posts.iter().find(|post| post.request_id() == id).unwrap();
+    let token = post("token");
+    assert!(token.path.ends_with("/response"), "{token:?}\n{stderr}");
+    // The policy as the function returned it, not a proxy response.
+    assert_eq!(token.body["principalId"], "anonymous");
+    assert_eq!(
+        token.body["policyDocument"]["Statement"][0]["Effect"],
+        "Deny"
+    );
+    assert!(token.body.get("statusCode").is_none());
+    let request = post("request");
+    assert!(request.path.ends_with("/error"), "{request:?}");
+    assert_eq!(request.body["errorMessage"], "Unauthorized");
+    assert_eq!(request.error_type.as_deref(), Some("Unauthorized"));
+
+    // A component that answers requests cannot answer an authorizer: the invocation fails.
+    let events = vec![Queued::new(
+        "token",
+        common::read_fixture("aws-samples/apigw-custom-auth-request-token.json"),
+    )];
+    let (posts, _) = run_events(events).await;
+    assert!(posts[0].path.ends_with("/error"), "{:?}", posts[0]);
+    assert_eq!(posts[0].body["errorType"], "Runtime.UnsupportedEvent");
+}

@@ -55,33 +55,6 @@ fn python() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python"))
 }
 
-/// The example's component, precompiled into `dir` once: `invoke` then loads it in milliseconds.
-fn precompiled(example: &str, dir: &Path) -> PathBuf {
-    let components = std::env::var_os("LAMBDA_WASM_PYTHON_COMPONENTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/python"));
-    let wasm = components.join(format!("{example}.wasm"));
-    assert!(
-        wasm.is_file(),
-        "{} is missing: `make python-examples` builds it",
-        wasm.display()
-    );
-    let cwasm = dir.join(format!("{example}.cwasm"));
-    let output = common::bootstrap()
-        .arg("compile")
-        .arg("--output")
-        .arg(&cwasm)
-        .arg(&wasm)
-        .output()
-        .expect("running bootstrap compile");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    cwasm
-}
-
 /// The context `bootstrap invoke` gives a component (at its default `--timeout` of 30 s), written
 /// into `dir` as `python -m lambda_wasm` reads it: the fields of the WIT `invocation-context` and
 /// `function-context` records.
@@ -147,7 +120,7 @@ fn under_cpython(example: &str, handler: &str, event_file: &Path) -> Value {
 /// Runs every event through the component and CPython; returns the responses by event.
 fn differential(example: &str, handler: &str) -> Vec<(String, Value)> {
     let dir = tempfile::tempdir().unwrap();
-    let component = precompiled(example, dir.path());
+    let component = common::python_component(example, dir.path());
     let mut responses = Vec::new();
     for name in FRONT_ENDS.iter().chain(SEED_EVENTS) {
         let event_file = common::fixture(name);
@@ -234,7 +207,7 @@ fn the_users_api_answers_alike_as_a_component_and_under_cpython() {
 #[test]
 fn an_exception_is_a_500_and_its_traceback_is_logged_with_the_request_ids() {
     let dir = tempfile::tempdir().unwrap();
-    let component = precompiled("hello", dir.path());
+    let component = common::python_component("hello", dir.path());
     let mut event: Value =
         serde_json::from_slice(&common::read_fixture("events/tutorial-rest-api.json")).unwrap();
     event["body"] = Value::from("not json");

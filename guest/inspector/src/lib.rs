@@ -60,6 +60,10 @@ fn inspect(request: &Request) -> Result<Response> {
             "functionName": invocation.function_name,
             "functionVersion": invocation.function_version,
             "remainingTimeMs": request.remaining_time_ms(),
+            "traceId": invocation.trace_id,
+            "tenantId": invocation.tenant_id,
+            // Lambda's runtimes give the trace to a handler in its environment too.
+            "traceIdVariable": std::env::var("_X_AMZN_TRACE_ID").ok(),
         },
     });
     Ok(Response::json(200, &report).with_header("x-inspected-by", "inspector"))
@@ -85,6 +89,7 @@ mod tests {
             function_name: "inspector".to_owned(),
             function_version: "$LATEST".to_owned(),
             deadline_epoch_ms: u64::MAX,
+            ..Invocation::default()
         }
     }
 

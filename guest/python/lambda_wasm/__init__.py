@@ -11,11 +11,16 @@ import decimal
 import importlib
 import json
 import logging
+import os
 import sys
 import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, List, Optional
+
+
+# Where Lambda's runtimes give a handler its invocation's X-Ray trace header.
+TRACE_ID_VARIABLE = "_X_AMZN_TRACE_ID"
 
 
 @dataclass
@@ -33,6 +38,10 @@ class LambdaContext:
     deadline_ms: int
     identity: Optional[Any] = None
     client_context: Optional[Any] = None
+    # The runtime's attribute for a function in tenant isolation mode; None otherwise.
+    tenant_id: Optional[str] = None
+    # Not an attribute of the runtime's context: it gives the trace as _X_AMZN_TRACE_ID.
+    xray_trace_id: Optional[str] = field(default=None, repr=False)
     remaining_ms: Optional[Callable[[], int]] = field(default=None, repr=False)
 
     def get_remaining_time_in_millis(self) -> int:
@@ -42,9 +51,16 @@ class LambdaContext:
         return max(self.deadline_ms - int(time.time() * 1000), 0)
 
 
-def host_context(call: Any, fn: Any, remaining_ms: Optional[Callable[[], int]] = None) -> LambdaContext:
+def host_context(
+    call: Any,
+    fn: Any,
+    remaining_ms: Optional[Callable[[], int]] = None,
+    trace_id: Optional[str] = None,
+    tenant_id: Optional[str] = None,
+) -> LambdaContext:
     """The context of the host's records (wit/proxy.wit): ``call`` has the fields of
-    ``invocation-context``, ``fn`` those of ``function-context``, as attributes."""
+    ``invocation-context``, ``fn`` those of ``function-context``, as attributes; ``trace_id`` and
+    ``tenant_id`` are the ``invocation`` interface's."""
     return LambdaContext(
         aws_request_id=call.request_id,
         function_name=call.function_name,
@@ -54,6 +70,8 @@ def host_context(call: Any, fn: Any, remaining_ms: Optional[Callable[[], int]] =
         log_group_name=fn.log_group_name,
         log_stream_name=fn.log_stream_name,
         deadline_ms=call.deadline_epoch_ms,
+        tenant_id=tenant_id,
+        xray_trace_id=trace_id,
         remaining_ms=remaining_ms,
     )
 
@@ -105,6 +123,11 @@ def invoke(handler: Callable[[Any, LambdaContext], Any], event_json: str, contex
     except ValueError as error:
         raise _error(error, "Runtime.UnmarshalError") from None
     _RequestIdFilter.request_id = context.aws_request_id
+    # As Lambda's Python runtime does: the invocation's trace, or none left from the last one.
+    if context.xray_trace_id is not None:
+        os.environ[TRACE_ID_VARIABLE] = context.xray_trace_id
+    else:
+        os.environ.pop(TRACE_ID_VARIABLE, None)
     try:
         result = handler(event, context)
     except Exception as error:  # noqa: BLE001 - every exception is the handler's error

@@ -22,7 +22,13 @@ def make_world(spec: str) -> type:
 
     class WitWorld:
         def handle_event(self, event: str) -> str:
-            context = lambda_wasm.host_context(invocation.context(), function.context(), invocation.remaining_time_ms)
+            context = lambda_wasm.host_context(
+                invocation.context(),
+                function.context(),
+                invocation.remaining_time_ms,
+                trace_id=invocation.trace_id(),
+                tenant_id=invocation.tenant_id(),
+            )
             try:
                 return lambda_wasm.invoke(handler, event, context)
             except lambda_wasm.HandlerError as error:

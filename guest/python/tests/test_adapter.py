@@ -4,6 +4,7 @@ result or exception."""
 import decimal
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -126,3 +127,16 @@ def test_the_command_line_runs_the_handler_with_the_context_of_its_context_file(
         "log_stream_name": "2024/05/01/[7]abc",
         "deadline_ms": 1_700_000_000_000,
     }
+
+
+def test_the_trace_is_in_the_environment_for_its_invocation_only_and_the_tenant_in_the_context():
+    fields = SimpleNamespace(**CONTEXT_FIELDS, deadline_epoch_ms=int(time.time() * 1000) + 30_000)
+    trace = "Root=1-5e1b4151-5ac6c58f3eb0d5e4c9e5f6d1;Parent=7ad9f3b3c6d1e2f4;Sampled=1"
+
+    def handler(event, context):
+        return {"trace": os.environ.get("_X_AMZN_TRACE_ID"), "tenant": context.tenant_id}
+
+    traced = lambda_wasm.host_context(fields, fields, trace_id=trace, tenant_id="tenant-42")
+    assert json.loads(lambda_wasm.invoke(handler, "{}", traced)) == {"trace": trace, "tenant": "tenant-42"}
+    untraced = lambda_wasm.host_context(fields, fields)
+    assert json.loads(lambda_wasm.invoke(handler, "{}", untraced)) == {"trace": None, "tenant": None}

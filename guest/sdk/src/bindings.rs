@@ -110,6 +110,8 @@ fn host_invocation() -> Invocation {
         function_name: context.function_name,
         function_version: context.function_version,
         deadline_epoch_ms: context.deadline_epoch_ms,
+        trace_id: invocation::trace_id(),
+        tenant_id: invocation::tenant_id(),
     }
 }
 

@@ -70,4 +70,9 @@ pub struct Invocation {
     pub function_version: String,
     /// When Lambda stops the invocation, in milliseconds since the Unix epoch.
     pub deadline_epoch_ms: u64,
+    /// The invocation's X-Ray trace header (`Root=1-...;Parent=...;Sampled=0`), also in the
+    /// `_X_AMZN_TRACE_ID` environment variable; none outside Lambda.
+    pub trace_id: Option<String>,
+    /// The tenant the invocation is for, on a function in tenant isolation mode.
+    pub tenant_id: Option<String>,
 }

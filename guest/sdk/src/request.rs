@@ -409,6 +409,7 @@ mod tests {
             function_name: "users".to_owned(),
             function_version: "$LATEST".to_owned(),
             deadline_epoch_ms: u64::MAX,
+            ..Invocation::default()
         });
         assert_eq!(request.invocation().function_name, "users");
         assert!(request.remaining_time_ms() > 0);

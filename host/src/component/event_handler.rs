@@ -5,7 +5,7 @@
 use wasmtime::component::Component;
 
 use super::instances::Instances;
-use super::{GuestFailure, Outcome};
+use super::{CallStats, GuestFailure, Outcome};
 use crate::bindings::EventHandlerPre;
 use crate::event::ResponseFormat;
 use crate::function_result;
@@ -50,5 +50,26 @@ impl EventComponent {
             )
             .await;
         Outcome { result, stats }
+    }
+
+    /// Runs `event` on a new instance within the invocation's deadline, and gives the
+    /// function's result JSON as it returned it (a Lambda authorizer's answer).
+    pub async fn result(
+        &self,
+        event: &[u8],
+        invocation: LambdaContext,
+    ) -> (Result<String, GuestFailure>, CallStats) {
+        let event = String::from_utf8_lossy(event);
+        self.instances
+            .run(
+                invocation,
+                async |store| self.pre.instantiate_async(store).await,
+                async |handler, store| match handler.call_handle_event(store, &event).await {
+                    Ok(Ok(result)) => Ok(result),
+                    Ok(Err(error)) => Err(GuestFailure::Exception(error)),
+                    Err(trap) => Err(GuestFailure::from_wasmtime(trap)),
+                },
+            )
+            .await
     }
 }

@@ -50,6 +50,13 @@ pub enum GuestFailure {
     /// or the Runtime API closed the request): the guest is stopped, as nobody reads it.
     #[error("the response's reader went away while the guest was still writing it")]
     Abandoned,
+    /// A Lambda authorizer's event for a component that answers requests, not events: only an
+    /// `event-handler` component returns the function's result.
+    #[error(
+        "{0} component cannot answer a Lambda authorizer's event: build the authorizer as an \
+         `event-handler` component (a Python handler, or the Rust SDK's `authorizer!`)"
+    )]
+    NoResult(&'static str),
     /// The request could not be given to a `wasi:http` guest (an authority or path that is
     /// not a valid URI): 400.
     #[error("the request cannot be given to the wasi:http handler: {0}")]

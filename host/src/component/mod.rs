@@ -95,6 +95,17 @@ impl Loader {
         })
     }
 
+    /// A loader on the same engine and instance slots whose components' guests get `config`
+    /// (a function's own settings, `serve --template`). Its memory cap must be within the
+    /// engine's, which [`Loader::new`] sized for its own `config`.
+    pub fn with_config(&self, config: GuestConfig) -> Self {
+        Self {
+            engine: self.engine.clone(),
+            config: Arc::new(config),
+            slots: self.slots.clone(),
+        }
+    }
+
     /// Compiles the component at `path` (or loads it precompiled, from a `.cwasm`), tells
     /// from its exports which world it is a component of, and links it against the host's
     /// capabilities. A component of a world the host does not run, or importing what the host
@@ -146,7 +157,40 @@ pub struct Event<'a> {
     pub format: ResponseFormat,
 }
 
+impl std::fmt::Display for GuestComponent {
+    /// The world it is a component of, for a person: "a `handler` component".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self {
+            Self::Handler(_) => Kind::Handler,
+            Self::Event(_) => Kind::Event,
+            Self::WasiHttp(_) => Kind::WasiHttp,
+        };
+        kind.fmt(f)
+    }
+}
+
 impl GuestComponent {
+    /// Runs a Lambda authorizer's `event` on a fresh instance and gives the function's result
+    /// JSON as it returned it. Only an `event-handler` component returns one: the other worlds
+    /// answer requests.
+    pub async fn authorize(
+        &self,
+        event: &[u8],
+        invocation: LambdaContext,
+    ) -> (Result<String, GuestFailure>, CallStats) {
+        match self {
+            Self::Event(component) => component.result(event, invocation).await,
+            Self::Handler(_) => (
+                Err(GuestFailure::NoResult("a `handler`")),
+                CallStats::default(),
+            ),
+            Self::WasiHttp(_) => (
+                Err(GuestFailure::NoResult("a `wasi:http`")),
+                CallStats::default(),
+            ),
+        }
+    }
+
     /// Runs `event` on a fresh instance, within the invocation's deadline and the configured
     /// limits; see [`HandlerComponent::handle`]. A `streaming-handler` or `wasi:http` guest's body
     /// is read to its end, at most Lambda's 6 MB: a larger one could never be sent whole.

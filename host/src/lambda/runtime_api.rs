@@ -29,6 +29,10 @@ const NEXT: &str = "/2018-06-01/runtime/invocation/next";
 const REQUEST_ID: &str = "lambda-runtime-aws-request-id";
 const DEADLINE_MS: &str = "lambda-runtime-deadline-ms";
 const INVOKED_FUNCTION_ARN: &str = "lambda-runtime-invoked-function-arn";
+/// The X-Ray trace header of the invocation, `Root=...;Parent=...;Sampled=...`.
+const TRACE_ID: &str = "lambda-runtime-trace-id";
+/// The tenant of the invocation, on a function in tenant isolation mode.
+const TENANT_ID: &str = "lambda-runtime-aws-tenant-id";
 /// Echoed on `/response` and `/error` so that the Runtime API can refuse a stale answer.
 const INVOCATION_ID: &str = "lambda-runtime-invocation-id";
 const ERROR_TYPE: &str = "lambda-runtime-function-error-type";
@@ -49,6 +53,10 @@ pub struct Invocation {
     pub deadline_epoch_ms: u64,
     /// The ARN the caller invoked; empty when the header is missing.
     pub invoked_function_arn: String,
+    /// The X-Ray trace header, when Lambda sent one that can be passed on as a header value.
+    pub trace_id: Option<String>,
+    /// The tenant id, when Lambda sent one (tenant isolation mode).
+    pub tenant_id: Option<String>,
     /// The event, exactly as sent.
     pub body: bytes::Bytes,
     invocation_id: Option<HeaderValue>,
@@ -286,15 +294,19 @@ fn invocation(headers: &HeaderMap, body: bytes::Bytes) -> Option<Invocation> {
         .and_then(|deadline| deadline.to_str().ok())
         .and_then(|deadline| deadline.trim().parse().ok())
         .unwrap_or(0);
-    let invoked_function_arn = headers
-        .get(INVOKED_FUNCTION_ARN)
-        .and_then(|arn| arn.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .filter(|value| !value.is_empty())
+            .map(str::to_owned)
+    };
     Some(Invocation {
         request_id: request_id.to_owned(),
         deadline_epoch_ms,
-        invoked_function_arn,
+        invoked_function_arn: text(INVOKED_FUNCTION_ARN).unwrap_or_default(),
+        trace_id: text(TRACE_ID),
+        tenant_id: text(TENANT_ID),
         body,
         invocation_id: headers.get(INVOCATION_ID).cloned(),
     })
@@ -338,6 +350,11 @@ mod tests {
                 ),
                 (INVOCATION_ID, b"inv-1"),
                 (
+                    TRACE_ID,
+                    b"Root=1-5e1b4151-5ac6c58f3eb0d5e4c9e5f6d1;Parent=7ad9f3b3c6d1e2f4;Sampled=1",
+                ),
+                (TENANT_ID, b"tenant-42"),
+                (
                     "lambda-runtime-client-context",
                     b"{\"client\": \"not a map\"}",
                 ),
@@ -359,6 +376,18 @@ mod tests {
             invocation.invocation_id,
             Some(HeaderValue::from_static("inv-1"))
         );
+        assert_eq!(
+            invocation.trace_id.as_deref(),
+            Some("Root=1-5e1b4151-5ac6c58f3eb0d5e4c9e5f6d1;Parent=7ad9f3b3c6d1e2f4;Sampled=1")
+        );
+        assert_eq!(invocation.tenant_id.as_deref(), Some("tenant-42"));
+    }
+
+    #[test]
+    fn without_a_trace_or_a_tenant_there_is_none() {
+        let invocation = invocation(&headers(&[(REQUEST_ID, b"id-1")]), bytes::Bytes::new());
+        let invocation = invocation.expect("an invocation");
+        assert_eq!((invocation.trace_id, invocation.tenant_id), (None, None));
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Sending one guest request under the [`OutboundPolicy`]: counted against the invocation's
 //! budget, routed (allowlist or endpoint override), resolved by the host, checked on the
-//! resolved address, signed when its service is listed, then sent to that very address within
-//! the connect and total timeouts, its response body capped. Every refusal or failure is a
-//! `wasi:http` error for the guest and one log line, never a trap.
+//! resolved address, signed when its service is listed (its body held within the invocation's
+//! memory to hash it), then sent to that very address within the connect and total timeouts,
+//! its response body capped. Every refusal or failure is a `wasi:http` error for the guest and
+//! one log line of the invocation, never a trap.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -12,18 +13,22 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use bytes::Bytes;
+use http::HeaderValue;
 use http::uri::PathAndQuery;
 use http_body::{Body, Frame, SizeHint};
-use http_body_util::{BodyExt as _, Full, Limited};
+use http_body_util::BodyExt as _;
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout_at};
+use tracing::Instrument as _;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
 
 use super::allowlist::{Scheme, normalize_host, parse_ip};
+use super::held_body::HeldBody;
 use super::log::RequestLog;
 use super::{Budget, Destination, OutboundPolicy, Refused, address};
+use crate::memory_budget::MemoryBudget;
 
 /// What the host's `send_request` gives `wasi:http`: the response, and the connection's work
 /// (driven for as long as the guest holds the response).
@@ -35,20 +40,23 @@ pub type Sent = Result<
     Error,
 >;
 
-/// The most request body the host holds in memory to sign it.
-pub const MAX_SIGNED_BODY_BYTES: usize = 16 << 20;
+/// The header AWS SDKs send the invocation's X-Ray trace in, so that X-Ray links the calls.
+const TRACE_ID_HEADER: &str = "x-amzn-trace-id";
 
-/// Sends `request` for a guest that has `time_left` before its deadline; the returned future
-/// owns everything it needs.
+/// Sends `request` for a guest that has `time_left` before its deadline; a request the host
+/// signs carries `trace_id` too, unless the guest set its own, as the AWS SDKs do. The returned
+/// future owns everything it needs.
 pub fn send(
     policy: &Arc<OutboundPolicy>,
     budget: &mut Budget,
     request: http::Request<WasiBody>,
     options: Option<RequestOptions>,
     time_left: Duration,
+    trace_id: Option<&HeaderValue>,
 ) -> Pin<Box<dyn Future<Output = Sent> + Send>> {
     let uri = request.uri();
     let mut log = RequestLog::new(
+        &budget.log,
         request.method().as_str(),
         uri.authority().map_or("", |authority| authority.as_str()),
         uri.path(),
@@ -73,7 +81,11 @@ pub fn send(
         }
     };
     let policy = Arc::clone(policy);
-    Box::pin(async move {
+    let trace_id = trace_id.cloned();
+    let memory = budget.memory.clone();
+    // Whatever task runs it, the request's work (credentials, connecting) is the invocation's.
+    let span = budget.log.span().clone();
+    let exchanged = async move {
         let now = Instant::now();
         let deadline = now + time_left;
         let guest = options.unwrap_or_default();
@@ -91,7 +103,9 @@ pub fn send(
         );
         let exchanged = timeout_at(
             total,
-            exchange(&policy, route, request, &mut log, connect_by),
+            exchange(
+                &policy, route, request, trace_id, &mut log, connect_by, &memory,
+            ),
         )
         .await
         .unwrap_or(Err(Failure::Error(Error::HttpResponseTimeout)));
@@ -136,13 +150,20 @@ pub fn send(
                 log.finished(None, 0, Some(&error.to_string()));
                 Err(error)
             }
+            Err(Failure::Explained(error, reason)) => {
+                log.finished(None, 0, Some(&reason));
+                Err(error)
+            }
         }
-    })
+    };
+    Box::pin(exchanged.instrument(span))
 }
 
 enum Failure {
     Refused(&'static str),
     Error(Error),
+    /// An error the guest gets, with what the log says about it.
+    Explained(Error, String),
 }
 
 impl From<Error> for Failure {
@@ -158,8 +179,10 @@ async fn exchange(
     policy: &OutboundPolicy,
     route: Destination,
     request: http::Request<WasiBody>,
+    trace_id: Option<HeaderValue>,
     log: &mut RequestLog,
     connect_by: Instant,
+    memory: &MemoryBudget,
 ) -> Result<(http::Response<hyper::body::Incoming>, Connection), Failure> {
     let address = resolve_and_check(policy, &route, connect_by).await?;
     let (mut parts, body) = request.into_parts();
@@ -187,23 +210,24 @@ async fn exchange(
     let mut request = http::Request::from_parts(parts, body);
     if let (Some(service), Some(signer)) = (route.service.as_deref(), policy.signer()) {
         let (parts, body) = request.into_parts();
-        let body = Limited::new(body, MAX_SIGNED_BODY_BYTES)
-            .collect()
-            .await
-            .map_err(|_| Error::HttpRequestBodySize(None))?
-            .to_bytes();
+        let body = HeldBody::hold(body, memory).await.map_err(|not_held| {
+            let (error, reason) = not_held.into_error();
+            Failure::Explained(error, reason)
+        })?;
         let mut signed = http::Request::from_parts(parts, ());
+        if let Some(trace_id) = trace_id {
+            signed
+                .headers_mut()
+                .entry(TRACE_ID_HEADER)
+                .or_insert(trace_id);
+        }
         let internal = |error: anyhow::Error| Error::InternalError(Some(format!("{error:#}")));
         let credentials = signer.credentials().await.map_err(internal)?;
         signer
-            .sign(&credentials, &mut signed, &body, service)
+            .sign(&credentials, &mut signed, body.payload_sha256(), service)
             .map_err(internal)?;
         log.signed();
-        request = signed.map(|()| {
-            Full::new(body)
-                .map_err(|never: std::convert::Infallible| -> Error { match never {} })
-                .boxed_unsync()
-        });
+        request = signed.map(|()| body.boxed_unsync());
     }
     // On the wire the request line carries the path only.
     *request.uri_mut() = path.parse().map_err(|_| Error::HttpRequestUriInvalid)?;
@@ -275,7 +299,10 @@ where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
 {
     let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-    Ok((sender, wasmtime_wasi::runtime::spawn(connection)))
+    Ok((
+        sender,
+        wasmtime_wasi::runtime::spawn(connection.in_current_span()),
+    ))
 }
 
 /// The name TLS verifies the certificate for.

@@ -2,7 +2,9 @@
 //! event JSON -> request -> fresh guest instance -> proxy response JSON, within the
 //! invocation's deadline; or, in [`InvokeMode::ResponseStream`], the response streamed as the
 //! guest writes it ([`streaming`]). What the client gets when the guest fails is the
-//! [`failure_policy`]'s choice.
+//! [`failure_policy`]'s choice. A Lambda authorizer's event takes another path: the function's
+//! result goes back as it returned it, and its failure fails the invocation, as API Gateway
+//! needs to tell an `Unauthorized` error from an answer.
 
 pub mod failure_policy;
 mod streaming;
@@ -16,7 +18,7 @@ use self::failure_policy::Refusal;
 pub use self::streaming::{StreamError, StreamedBody, StreamedResponse};
 use crate::bindings::{FunctionContext, InvocationContext, Request, Response, Source};
 use crate::component::{CallStats, Event, GuestComponent, GuestFailure, Outcome};
-use crate::event::{self, EventError, ParsedEvent, ResponseFormat};
+use crate::event::{self, AuthorizerEvent, EventError, Incoming, ParsedEvent, ResponseFormat};
 use crate::response::{self, ProxyResponse};
 pub use crate::sandbox::LambdaContext;
 use crate::wall_clock;
@@ -39,33 +41,77 @@ pub enum InvokeMode {
     ResponseStream,
 }
 
-/// The answer to one event.
+/// What an invocation answers.
 pub enum Answer {
-    /// The whole proxy response JSON.
-    Buffered(ProxyResponse),
-    /// A response streamed as the guest writes it.
+    /// A proxy event's whole proxy response JSON.
+    Proxy(ProxyResponse),
+    /// A proxy event's response, streamed as the guest writes it.
     Streamed(StreamedResponse),
+    /// A Lambda authorizer event's result, as the function returned it, or why it has none.
+    Authorizer(Result<String, FunctionError>),
 }
 
 /// An invocation like Lambda's for a local run (`invoke`, `serve`, benchmarks): a fresh request
 /// id, a deadline `timeout` from now, and a function context with a placeholder account id and
 /// Lambda's smallest memory size.
 pub fn local_invocation(timeout: Duration) -> LambdaContext {
+    local_invocation_of(LOCAL_FUNCTION, 128, timeout)
+}
+
+/// [`local_invocation`] of the function `name` with `memory_mb` (`serve --template`).
+pub fn local_invocation_of(name: &str, memory_mb: u32, timeout: Duration) -> LambdaContext {
     LambdaContext {
         context: InvocationContext {
             request_id: format!("local-{}", uuid::Uuid::new_v4()),
-            function_name: LOCAL_FUNCTION.to_owned(),
+            function_name: name.to_owned(),
             function_version: "$LATEST".to_owned(),
             deadline_epoch_ms: wall_clock::deadline_after(timeout),
         },
         function: FunctionContext {
-            invoked_function_arn: format!(
-                "arn:aws:lambda:us-east-1:012345678912:function:{LOCAL_FUNCTION}"
-            ),
-            memory_limit_in_mb: 128,
-            log_group_name: format!("/aws/lambda/{LOCAL_FUNCTION}"),
+            invoked_function_arn: format!("arn:aws:lambda:us-east-1:012345678912:function:{name}"),
+            memory_limit_in_mb: memory_mb,
+            log_group_name: format!("/aws/lambda/{name}"),
             log_stream_name: "$LATEST".to_owned(),
         },
+        trace_id: None,
+        tenant_id: None,
+    }
+}
+
+/// Why a function gave no result, as Lambda reports a failed invocation: its `errorType` and
+/// `errorMessage`. An authorizer's `Unauthorized` error is one: API Gateway answers 401 for it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionError {
+    /// `errorType`, e.g. `Exception`, or the runtime's for a failure of its own.
+    pub error_type: String,
+    /// `errorMessage`, e.g. `Unauthorized`.
+    pub error_message: String,
+}
+
+impl FunctionError {
+    fn of(failure: &GuestFailure) -> Self {
+        let (error_type, error_message) = match failure {
+            GuestFailure::Exception(details) => {
+                (details.error_type.clone(), details.error_message.clone())
+            }
+            GuestFailure::Deadline => ("Sandbox.Timedout".to_owned(), "Task timed out".to_owned()),
+            GuestFailure::PoolFull => (
+                "Runtime.PoolFull".to_owned(),
+                "no instance slot came free before the deadline".to_owned(),
+            ),
+            GuestFailure::NoResult(_) => {
+                ("Runtime.UnsupportedEvent".to_owned(), failure.to_string())
+            }
+            _ => (
+                "Runtime.GuestFailure".to_owned(),
+                "the function failed".to_owned(),
+            ),
+        };
+        Self {
+            error_type,
+            error_message,
+        }
     }
 }
 
@@ -78,6 +124,18 @@ pub trait Handle {
         event: Event<'_>,
         invocation: LambdaContext,
     ) -> impl Future<Output = Outcome> + Send;
+
+    /// The result JSON for a Lambda authorizer's `event`; by default, none.
+    fn authorize(
+        &self,
+        _event: &[u8],
+        _invocation: LambdaContext,
+    ) -> impl Future<Output = (Result<String, GuestFailure>, CallStats)> + Send {
+        std::future::ready((
+            Err(GuestFailure::NoResult("a native")),
+            CallStats::default(),
+        ))
+    }
 }
 
 impl Handle for GuestComponent {
@@ -88,9 +146,17 @@ impl Handle for GuestComponent {
     ) -> impl Future<Output = Outcome> + Send {
         GuestComponent::handle(self, event, invocation)
     }
+
+    fn authorize(
+        &self,
+        event: &[u8],
+        invocation: LambdaContext,
+    ) -> impl Future<Output = (Result<String, GuestFailure>, CallStats)> + Send {
+        GuestComponent::authorize(self, event, invocation)
+    }
 }
 
-/// Answers one Lambda event as `mode` says: see [`handle_event`] and [`stream_event`].
+/// Answers one Lambda event as `mode` says: see [`handle`] and [`stream_event`].
 pub async fn answer_event(
     handler: &GuestComponent,
     event: Bytes,
@@ -98,35 +164,66 @@ pub async fn answer_event(
     mode: InvokeMode,
 ) -> Result<Answer, EventError> {
     match mode {
-        InvokeMode::Buffered => handle_event(handler, &event, invocation)
-            .await
-            .map(Answer::Buffered),
+        InvokeMode::Buffered => handle(handler, &event, invocation).await,
         InvokeMode::ResponseStream => stream_event(handler, event, invocation).await,
     }
 }
 
-/// Answers one Lambda event with the proxy response for its front end.
+/// Answers one Lambda event, whole: a proxy event with the proxy response for its front end
+/// (see [`handle_event`]), a Lambda authorizer's event with the function's result as it
+/// returned it. Only an event that is neither is an `Err`.
+pub async fn handle(
+    handler: &impl Handle,
+    event: &[u8],
+    invocation: LambdaContext,
+) -> Result<Answer, EventError> {
+    let span = invocation_span(&invocation);
+    match span.in_scope(|| read(event))? {
+        Read::Authorizer(kind) => Ok(Answer::Authorizer(
+            authorize(handler, kind, event, invocation).await,
+        )),
+        Read::Request(request) => Ok(Answer::Proxy(
+            whole(handler, event, request, invocation, span).await,
+        )),
+    }
+}
+
+/// Answers one Lambda proxy event with the proxy response for its front end.
 ///
 /// Failures of the guest become error responses: 500 for a trap or a handler error, 504 past
 /// the deadline, 503 when no instance slot came free before it, 502 for a response the front
 /// end would refuse, 400 for an undecodable body. The deadline covers the whole path: an event
-/// read, or a response encoded, only after it has passed is a 504 too. Only an event that is not
-/// a proxy event is an `Err`, for the Lambda invocation to fail with.
+/// read, or a response encoded, only after it has passed is a 504 too. An event that is not a
+/// proxy event, an authorizer's among them, is an `Err`, and nothing runs.
 pub async fn handle_event(
     handler: &impl Handle,
     event: &[u8],
     invocation: LambdaContext,
 ) -> Result<ProxyResponse, EventError> {
     let span = invocation_span(&invocation);
-    async {
-        let started = Instant::now();
-        Ok(match incoming(event)? {
-            Err(early) => failure_policy::refused(early.refusal, early.format),
-            Ok(parsed) => buffered(handler, event, parsed, invocation, started).await,
-        })
+    match span.in_scope(|| read(event))? {
+        Read::Authorizer(_) => Err(EventError::Unsupported),
+        Read::Request(request) => Ok(whole(handler, event, request, invocation, span).await),
     }
-    .instrument(span)
-    .await
+}
+
+/// The whole proxy response to `request`: the guest's, or the 400 of a request refused early.
+async fn whole(
+    handler: &impl Handle,
+    event: &[u8],
+    request: Result<ParsedEvent, Early>,
+    invocation: LambdaContext,
+    span: tracing::Span,
+) -> ProxyResponse {
+    let started = Instant::now();
+    match request {
+        Err(early) => span.in_scope(|| failure_policy::refused(early.refusal, early.format)),
+        Ok(parsed) => {
+            buffered(handler, event, parsed, invocation, started)
+                .instrument(span)
+                .await
+        }
+    }
 }
 
 /// Answers one Lambda event with its response streamed, for a front end that takes a stream
@@ -134,8 +231,8 @@ pub async fn handle_event(
 /// body as the guest writes it, while the guest runs on in a task of its own. Every answer to
 /// such an event is streamed, errors too (their JSON as the body), since the front end reads
 /// the stream's prelude whatever comes. An HTTP API or ALB event is answered buffered, as
-/// [`handle_event`] answers it. A guest that fails once its head is out ends the stream with
-/// the failure's [`StreamError`].
+/// [`handle_event`] answers it, and an authorizer's event as [`handle`] does. A guest that fails
+/// once its head is out ends the stream with the failure's [`StreamError`].
 pub async fn stream_event(
     handler: &GuestComponent,
     event: Bytes,
@@ -143,29 +240,70 @@ pub async fn stream_event(
 ) -> Result<Answer, EventError> {
     let span = invocation_span(&invocation);
     let started = Instant::now();
-    let parsed = match span.in_scope(|| incoming(&event))? {
-        Err(early) if response::streams(early.front_end) => {
+    let parsed = match span.in_scope(|| read(&event))? {
+        Read::Authorizer(kind) => {
+            return Ok(Answer::Authorizer(
+                authorize(handler, kind, &event, invocation).await,
+            ));
+        }
+        Read::Request(Err(early)) if response::streams(early.front_end) => {
             return Ok(Answer::Streamed(StreamedResponse::refused(
                 early.refusal,
                 early.front_end,
             )));
         }
-        Err(early) => {
-            return Ok(Answer::Buffered(failure_policy::refused(
-                early.refusal,
-                early.format,
-            )));
+        Read::Request(Err(early)) => {
+            return Ok(Answer::Proxy(
+                span.in_scope(|| failure_policy::refused(early.refusal, early.format)),
+            ));
         }
-        Ok(parsed) => parsed,
+        Read::Request(Ok(parsed)) => parsed,
     };
     if !response::streams(parsed.request.context.source) {
         let answer = buffered(handler, &event, parsed, invocation, started)
             .instrument(span)
             .await;
-        return Ok(Answer::Buffered(answer));
+        return Ok(Answer::Proxy(answer));
     }
     let streamed = streaming::start(handler.clone(), event, parsed, invocation, started, span);
     Ok(Answer::Streamed(streamed.await))
+}
+
+/// Runs a Lambda authorizer's `event` within the invocation's deadline; logged once.
+async fn authorize(
+    handler: &impl Handle,
+    kind: AuthorizerEvent,
+    event: &[u8],
+    invocation: LambdaContext,
+) -> Result<String, FunctionError> {
+    let span = tracing::info_span!(
+        "invocation",
+        lambda_request_id = %invocation.context.request_id,
+    );
+    async {
+        let started = Instant::now();
+        let (result, stats) = handler.authorize(event, invocation).await;
+        let outcome = match &result {
+            Ok(_) => "answered",
+            Err(GuestFailure::Exception(_)) => "raised an error",
+            Err(_) => "failed",
+        };
+        if let Err(failure) = &result {
+            tracing::warn!("{failure}");
+        }
+        tracing::info!(
+            authorizer = kind.name(),
+            outcome,
+            instantiate_us = stats.instantiate.as_micros() as u64,
+            guest_us = stats.run.as_micros() as u64,
+            memory_peak_kib = stats.memory_peak >> 10,
+            total_us = started.elapsed().as_micros() as u64,
+            "authorizer invocation"
+        );
+        result.map_err(|failure| FunctionError::of(&failure))
+    }
+    .instrument(span)
+    .await
 }
 
 /// The span every line about one invocation is logged in.
@@ -184,27 +322,36 @@ struct Early {
     refusal: Refusal,
 }
 
-/// Reads `event`: the guest's request, or (the inner `Err`) the 400 of a request the front end
-/// would have refused; the outer `Err` for an event that is not a proxy event.
-fn incoming(event: &[u8]) -> Result<Result<ParsedEvent, Early>, EventError> {
+/// What an event asks for.
+enum Read {
+    /// A proxy request for the guest, or (`Err`) one the front end would have refused: its 400.
+    Request(Result<ParsedEvent, Early>),
+    /// A Lambda authorizer's event.
+    Authorizer(AuthorizerEvent),
+}
+
+/// Reads `event`, in the invocation's span: the guest's request, the 400 of a request the front
+/// end would have refused, or an authorizer's event; `Err` for an event that is none of these.
+fn read(event: &[u8]) -> Result<Read, EventError> {
     let bad_request = |message| Refusal {
         status: 400,
         message,
         error_type: "Runtime.BadRequest",
     };
-    let parsed = match event::parse(event) {
-        Ok(parsed) => parsed,
+    let parsed = match event::read(event) {
+        Ok(Incoming::Authorizer(kind)) => return Ok(Read::Authorizer(kind)),
+        Ok(Incoming::Proxy(parsed)) => *parsed,
         Err(EventError::InvalidBody {
             front_end,
             format,
             message,
         }) => {
             tracing::warn!(%message, "refused the request body");
-            return Ok(Err(Early {
+            return Ok(Read::Request(Err(Early {
                 front_end,
                 format,
                 refusal: bad_request("The request body is not valid base64."),
-            }));
+            })));
         }
         Err(
             err @ EventError::TooLarge {
@@ -214,11 +361,11 @@ fn incoming(event: &[u8]) -> Result<Result<ParsedEvent, Early>, EventError> {
             },
         ) => {
             tracing::warn!("{err}");
-            return Ok(Err(Early {
+            return Ok(Read::Request(Err(Early {
                 front_end,
                 format,
                 refusal: bad_request(part.client_message()),
-            }));
+            })));
         }
         Err(err) => {
             tracing::error!(error_type = err.kind(), "{err}");
@@ -228,7 +375,7 @@ fn incoming(event: &[u8]) -> Result<Result<ParsedEvent, Early>, EventError> {
     if let Some(id) = &parsed.request.context.request_id {
         tracing::Span::current().record("apigw_request_id", id.as_str());
     }
-    Ok(Ok(parsed))
+    Ok(Read::Request(Ok(parsed)))
 }
 
 /// The guest's whole response to `parsed`, as the proxy response of its front end.

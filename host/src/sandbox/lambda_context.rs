@@ -14,6 +14,11 @@ pub struct LambdaContext {
     pub context: InvocationContext,
     /// The function's ARN, memory and log names, as Lambda's runtimes give them to a handler.
     pub function: FunctionContext,
+    /// The X-Ray trace header Lambda sent, if any: `_X_AMZN_TRACE_ID` in the guest's
+    /// environment, and `X-Amzn-Trace-Id` on the AWS requests the host signs.
+    pub trace_id: Option<String>,
+    /// The tenant Lambda named, on a function in tenant isolation mode.
+    pub tenant_id: Option<String>,
 }
 
 impl types::Host for HostState {}
@@ -27,6 +32,14 @@ impl invocation::Host for HostState {
 
     fn remaining_time_ms(&mut self) -> u64 {
         wall_clock::remaining_ms(self.invocation.context.deadline_epoch_ms)
+    }
+
+    fn trace_id(&mut self) -> Option<String> {
+        self.invocation.trace_id.clone()
+    }
+
+    fn tenant_id(&mut self) -> Option<String> {
+        self.invocation.tenant_id.clone()
     }
 }
 

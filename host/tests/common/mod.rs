@@ -8,7 +8,7 @@ pub mod runtime_api;
 pub mod server;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -42,6 +42,24 @@ pub fn bootstrap() -> Command {
         .env_remove("AWS_LAMBDA_RUNTIME_API")
         .env("RUST_LOG", "warn");
     command
+}
+
+/// A Python example's component (guest/python/, built by `make python-examples` into
+/// `LAMBDA_WASM_PYTHON_COMPONENTS`, by default target/python), precompiled into `dir` once:
+/// `bootstrap` then loads it in milliseconds.
+pub fn python_component(example: &str, dir: &Path) -> PathBuf {
+    let components = std::env::var_os("LAMBDA_WASM_PYTHON_COMPONENTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/python"));
+    let wasm = components.join(format!("{example}.wasm"));
+    assert!(
+        wasm.is_file(),
+        "{} is missing: `make python-examples` builds it",
+        wasm.display()
+    );
+    let cwasm = dir.join(format!("{example}.cwasm"));
+    compile(&wasm, &cwasm);
+    cwasm
 }
 
 /// `bootstrap invoke` of an event file against a component.
@@ -100,4 +118,71 @@ pub fn write_other_world_component(dir: &Path) -> PathBuf {
     let path = dir.join("greet.wasm");
     std::fs::write(&path, wasm).unwrap();
     path
+}
+
+/// `bootstrap compile` of `component` into `output`; panics with its stderr when it failed.
+pub fn compile(component: &Path, output: &Path) {
+    let compiled = bootstrap()
+        .arg("compile")
+        .arg(component)
+        .arg("-o")
+        .arg(output)
+        .output()
+        .expect("running bootstrap compile");
+    assert!(
+        compiled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+}
+
+/// Writes `cwasm` to `output` as another build of `bootstrap` would have compiled it: the same
+/// code, another build id where the file records its build (`lambda-wasm bootstrap 0.1.0 build
+/// <id>`). Returns this build's id and the other's.
+pub fn as_from_another_build(cwasm: &Path, output: &Path) -> (String, String) {
+    const BUILD: &[u8] = b" build ";
+    let mut bytes = std::fs::read(cwasm).unwrap();
+    let recorded = bytes
+        .windows(b"lambda-wasm bootstrap ".len())
+        .position(|window| window == b"lambda-wasm bootstrap ")
+        .expect("a .cwasm records the build that compiled it");
+    let id = recorded
+        + bytes[recorded..]
+            .windows(BUILD.len())
+            .position(|window| window == BUILD)
+            .unwrap()
+        + BUILD.len();
+    let id = id..id + 16;
+    let ours = String::from_utf8(bytes[id.clone()].to_vec()).unwrap();
+    let theirs = if ours == "0123456789abcdef" {
+        "fedcba9876543210"
+    } else {
+        "0123456789abcdef"
+    };
+    bytes[id].copy_from_slice(theirs.as_bytes());
+    std::fs::write(output, bytes).unwrap();
+    (ours, theirs.to_owned())
+}
+
+/// Runs `command` (a `bootstrap invoke`) to its end: what it printed, and its peak resident
+/// memory in KiB, from the kernel's accounting of that one child.
+pub fn peak_rss_kib(mut command: Command) -> (Vec<u8>, i64) {
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let child = command
+        .stdout(out.reopen().unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    let mut status = 0;
+    // SAFETY: `wait4` writes only into the two locals it is given; the child is ours and is
+    // reaped here, so `child` is never waited on again.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        assert_eq!(libc::wait4(pid, &mut status, 0, &mut usage), pid);
+        usage
+    };
+    std::mem::forget(child);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    (std::fs::read(out.path()).unwrap(), usage.ru_maxrss)
 }

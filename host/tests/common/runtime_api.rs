@@ -224,7 +224,7 @@ impl RuntimeApiDouble {
 }
 
 /// Starts `bootstrap` as Lambda would, polling the double at `address`: no arguments, the
-/// component `handler` under `LAMBDA_TASK_ROOT`, a 128 MB function named `hello`, and `env`.
+/// component `handler` under `LAMBDA_TASK_ROOT`, a 128 MB function named `hello`; `env` last.
 pub fn start_runtime(
     address: SocketAddr,
     task_root: &Path,
@@ -232,7 +232,6 @@ pub fn start_runtime(
     env: &[(&str, &str)],
 ) -> Child {
     super::bootstrap()
-        .envs(env.iter().copied())
         .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
         .env("AWS_LAMBDA_FUNCTION_NAME", "hello")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
@@ -240,10 +239,82 @@ pub fn start_runtime(
         .env("LAMBDA_TASK_ROOT", task_root)
         .env("_HANDLER", handler)
         .env_remove("LAMBDA_WASM_COMPONENT")
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("starting bootstrap")
+}
+
+/// `bootstrap` as Lambda starts it against the double at `address`, running `component`, with
+/// JSON log lines, 2048 MB and `env`.
+pub fn start_bootstrap(address: SocketAddr, component: &str, env: &[(&str, &str)]) -> Child {
+    let component = super::component(component);
+    let env: Vec<(&str, &str)> = [
+        ("AWS_LAMBDA_FUNCTION_NAME", "under-test"),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "2048"),
+        ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+        ("AWS_LAMBDA_LOG_LEVEL", "INFO"),
+    ]
+    .into_iter()
+    .chain(env.iter().copied())
+    .collect();
+    start_runtime(
+        address,
+        component.parent().unwrap(),
+        component.file_name().unwrap().to_str().unwrap(),
+        &env,
+    )
+}
+
+/// Waits (30 s at most) for an answer to each of `count` invocations and for the runtime to
+/// poll `polls` times in all; stops the runtime and returns the answers and its log lines. The
+/// log is read as it comes, so that a full pipe never stops the runtime.
+pub async fn run_until_answered(
+    api: &RuntimeApiDouble,
+    mut runtime: Child,
+    count: usize,
+    polls: usize,
+) -> (Vec<Post>, Vec<Value>) {
+    let mut stderr = runtime.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut log = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
+        log
+    });
+    let mut waited = Duration::ZERO;
+    while (api.posts().len() < count || api.polls() < polls) && waited < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += Duration::from_millis(50);
+    }
+    let running = runtime.try_wait().unwrap().is_none();
+    runtime.kill().unwrap();
+    runtime.wait().unwrap();
+    let log = reader.join().unwrap();
+    assert!(running, "bootstrap stopped: {log}");
+    let answered: Vec<String> = api
+        .posts()
+        .iter()
+        .map(|post| post.request_id().to_owned())
+        .collect();
+    assert_eq!(
+        (answered.len(), api.polls()),
+        (count, polls),
+        "answers and polls; answered {answered:?}: {log}"
+    );
+    let lines = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    (api.posts(), lines)
+}
+
+/// The answer to `request_id`.
+pub fn answer<'a>(answers: &'a [Post], request_id: &str) -> &'a Post {
+    answers
+        .iter()
+        .find(|answer| answer.request_id() == request_id)
+        .unwrap_or_else(|| panic!("no answer to {request_id}: {answers:?}"))
 }
 
 /// Where `needle` last starts in `haystack`.
