@@ -15,7 +15,7 @@ use self::runtime_api::{Invocation, RuntimeApi};
 use crate::bindings::{FunctionContext, InvocationContext};
 use crate::component::{GuestComponent, Loader};
 use crate::engine::Concurrency;
-use crate::pipeline::{self, Answer, InvokeMode};
+use crate::pipeline::{self, Answer, Delivery, InvokeMode};
 use crate::sandbox::{GuestConfig, LambdaContext};
 use crate::settings::{Environment, FunctionSettings, Settings};
 use crate::wall_clock;
@@ -148,8 +148,8 @@ async fn answer(
         tokio::spawn(async move { pipeline::answer_event(&handler, event, context, mode).await })
             .await;
     match handled {
-        Ok(Ok(Answer::Streamed(streamed))) => Ok(Reply::Streamed(streamed)),
-        Ok(Ok(Answer::Proxy(response))) => serde_json::to_vec(&response)
+        Ok(Ok(Delivery::Streamed(streamed))) => Ok(Reply::Streamed(streamed)),
+        Ok(Ok(Delivery::Whole(Answer::Proxy(response)))) => serde_json::to_vec(&response)
             .map(Reply::Whole)
             .map_err(|err| Diagnostic {
                 error_type: "Runtime.SerializationError".to_owned(),
@@ -157,7 +157,7 @@ async fn answer(
             }),
         // An authorizer's answer goes back as the function returned it; its error fails the
         // invocation, for API Gateway to answer 401 to `Unauthorized` and 500 to the rest.
-        Ok(Ok(Answer::Authorizer(result))) => result
+        Ok(Ok(Delivery::Whole(Answer::Authorizer(result)))) => result
             .map(|result| Reply::Whole(result.into_bytes()))
             .map_err(|error| Diagnostic {
                 error_type: error.error_type,

@@ -9,7 +9,6 @@ use std::net::{IpAddr, Ipv4Addr};
 use base64::Engine as _;
 use lambda_wasm_host::bindings::{Response, Source};
 use lambda_wasm_host::event::{self, EventError, ResponseFormat};
-use lambda_wasm_host::pipeline::InvokeMode;
 use lambda_wasm_host::response::{self, InvalidResponse};
 use lambda_wasm_host::serve::gateway::{self, Arrival, HttpRequest};
 use lambda_wasm_host::serve::{api_kind::ApiKind, routes::RouteTable};

@@ -163,6 +163,7 @@ impl std::fmt::Display for GuestComponent {
         let kind = match self {
             Self::Handler(_) => Kind::Handler,
             Self::Event(_) => Kind::Event,
+            Self::Streaming(_) => Kind::Streaming,
             Self::WasiHttp(_) => Kind::WasiHttp,
         };
         kind.fmt(f)
@@ -182,6 +183,10 @@ impl GuestComponent {
             Self::Event(component) => component.result(event, invocation).await,
             Self::Handler(_) => (
                 Err(GuestFailure::NoResult("a `handler`")),
+                CallStats::default(),
+            ),
+            Self::Streaming(_) => (
+                Err(GuestFailure::NoResult("a `streaming-handler`")),
                 CallStats::default(),
             ),
             Self::WasiHttp(_) => (

@@ -113,6 +113,10 @@ pub fn refusal(failure: GuestFailure) -> Refusal {
             tracing::error!("{failure}");
             internal("Runtime.StreamError")
         }
+        failure @ GuestFailure::NoResult(_) => {
+            tracing::error!("{failure}");
+            internal("Runtime.UnsupportedEvent")
+        }
         failure @ (GuestFailure::Handler(_) | GuestFailure::Exception(_)) => {
             tracing::error!("{failure}");
             internal("Runtime.HandlerError")

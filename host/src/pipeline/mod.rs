@@ -41,14 +41,22 @@ pub enum InvokeMode {
     ResponseStream,
 }
 
-/// What an invocation answers.
+/// What an invocation answers, whole.
+#[derive(Debug)]
 pub enum Answer {
     /// A proxy event's whole proxy response JSON.
     Proxy(ProxyResponse),
-    /// A proxy event's response, streamed as the guest writes it.
-    Streamed(StreamedResponse),
     /// A Lambda authorizer event's result, as the function returned it, or why it has none.
     Authorizer(Result<String, FunctionError>),
+}
+
+/// How an invocation's answer goes out: whole, or a proxy response streamed as the guest
+/// writes it.
+pub enum Delivery {
+    /// The answer, whole.
+    Whole(Answer),
+    /// A proxy event's response, streamed.
+    Streamed(StreamedResponse),
 }
 
 /// An invocation like Lambda's for a local run (`invoke`, `serve`, benchmarks): a fresh request
@@ -162,9 +170,11 @@ pub async fn answer_event(
     event: Bytes,
     invocation: LambdaContext,
     mode: InvokeMode,
-) -> Result<Answer, EventError> {
+) -> Result<Delivery, EventError> {
     match mode {
-        InvokeMode::Buffered => handle(handler, &event, invocation).await,
+        InvokeMode::Buffered => handle(handler, &event, invocation)
+            .await
+            .map(Delivery::Whole),
         InvokeMode::ResponseStream => stream_event(handler, event, invocation).await,
     }
 }
@@ -237,25 +247,25 @@ pub async fn stream_event(
     handler: &GuestComponent,
     event: Bytes,
     invocation: LambdaContext,
-) -> Result<Answer, EventError> {
+) -> Result<Delivery, EventError> {
     let span = invocation_span(&invocation);
     let started = Instant::now();
     let parsed = match span.in_scope(|| read(&event))? {
         Read::Authorizer(kind) => {
-            return Ok(Answer::Authorizer(
+            return Ok(Delivery::Whole(Answer::Authorizer(
                 authorize(handler, kind, &event, invocation).await,
-            ));
+            )));
         }
         Read::Request(Err(early)) if response::streams(early.front_end) => {
-            return Ok(Answer::Streamed(StreamedResponse::refused(
+            return Ok(Delivery::Streamed(StreamedResponse::refused(
                 early.refusal,
                 early.front_end,
             )));
         }
         Read::Request(Err(early)) => {
-            return Ok(Answer::Proxy(
-                span.in_scope(|| failure_policy::refused(early.refusal, early.format)),
-            ));
+            return Ok(Delivery::Whole(Answer::Proxy(span.in_scope(|| {
+                failure_policy::refused(early.refusal, early.format)
+            }))));
         }
         Read::Request(Ok(parsed)) => parsed,
     };
@@ -263,10 +273,10 @@ pub async fn stream_event(
         let answer = buffered(handler, &event, parsed, invocation, started)
             .instrument(span)
             .await;
-        return Ok(Answer::Proxy(answer));
+        return Ok(Delivery::Whole(Answer::Proxy(answer)));
     }
     let streamed = streaming::start(handler.clone(), event, parsed, invocation, started, span);
-    Ok(Answer::Streamed(streamed.await))
+    Ok(Delivery::Streamed(streamed.await))
 }
 
 /// Runs a Lambda authorizer's `event` within the invocation's deadline; logged once.
@@ -323,6 +333,10 @@ struct Early {
 }
 
 /// What an event asks for.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per invocation, matched at once: boxing would only add an allocation"
+)]
 enum Read {
     /// A proxy request for the guest, or (`Err`) one the front end would have refused: its 400.
     Request(Result<ParsedEvent, Early>),

@@ -21,7 +21,7 @@ use super::auth::{AuthRequest, Outcome, RouteGuard};
 use super::cors::Cors;
 use super::functions::LocalFunction;
 use super::routes::RouteTable;
-use crate::pipeline::{self, Answer, InvokeMode};
+use crate::pipeline::{self, Answer, Delivery, InvokeMode};
 use crate::quotas::{MAX_REQUEST_BODY, Oversized, RequestLimits, Url};
 use crate::serve::template::intrinsics::LOCAL_ACCOUNT_ID;
 use crate::wall_clock;
@@ -204,16 +204,19 @@ impl LocalApi {
         let api = &matched.route.api;
         let decode_base64 = api.binary.decode_response(request.header("accept"));
         let invocation = function.invocation();
-        let response =
-            match pipeline::answer_event(&handler, event, invocation, target.invoke_mode).await {
-                Ok(Answer::Proxy(response)) => http_response(response, decode_base64)
-                    .unwrap_or_else(|err| {
-                        tracing::error!("the proxy response has an invalid base64 body: {err}");
-                        gateway_error(self.kind.invocation_failed())
-                    }),
-                Ok(Answer::Streamed(streamed)) => streamed_response(streamed),
-                Ok(Answer::Authorizer(_)) | Err(_) => gateway_error(self.kind.invocation_failed()),
-            };
+        let response = match pipeline::answer_event(&handler, event, invocation, target.invoke_mode)
+            .await
+        {
+            Ok(Delivery::Whole(Answer::Proxy(response))) => http_response(response, decode_base64)
+                .unwrap_or_else(|err| {
+                    tracing::error!("the proxy response has an invalid base64 body: {err}");
+                    gateway_error(self.kind.invocation_failed())
+                }),
+            Ok(Delivery::Streamed(streamed)) => streamed_response(streamed),
+            Ok(Delivery::Whole(Answer::Authorizer(_))) | Err(_) => {
+                gateway_error(self.kind.invocation_failed())
+            }
+        };
         self.with_cors(response, &request, api)
     }
 
