@@ -12,14 +12,21 @@ def functions(path=REPO / "template.yaml", **parameters):
 
 def test_every_function_of_the_template_with_its_globals():
     found = functions()
-    assert list(found) == ["HelloWorldFunction", "PythonHelloFunction", "JsHelloFunction", "UsersFunction"]
+    assert list(found) == [
+        "HelloWorldFunction",
+        "PythonHelloFunction",
+        "JsHelloFunction",
+        "ClockFunction",
+        "UsersAuthorizerFunction",
+        "UsersFunction",
+    ]
     for function in found.values():
         assert (function.memory_mb, function.timeout_s) == (128, 10)
         assert function.runtime == "provided.al2023"
         assert function.architecture == "x86_64"
         assert function.layers == ["BootstrapLayer"]
         assert (function.log_format, function.log_level) == ("JSON", "INFO")
-    assert found["HelloWorldFunction"].handler == "hello_world.wasm"
+    assert found["HelloWorldFunction"].handler == "hello_world.cwasm"
 
 
 def test_environment_variables_are_resolved_and_no_value_removes_them():
