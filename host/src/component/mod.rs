@@ -10,6 +10,7 @@ mod failure;
 mod file;
 mod handler;
 mod instances;
+mod kept;
 mod kind;
 mod wasi_http;
 
@@ -27,6 +28,7 @@ pub use self::event_handler::EventComponent;
 pub use self::failure::GuestFailure;
 pub use self::handler::HandlerComponent;
 use self::instances::Instances;
+use self::kept::Kept;
 use self::kind::Kind;
 pub use self::wasi_http::HttpComponent;
 use crate::bindings::{Request, Response};
@@ -62,6 +64,7 @@ pub struct Loader {
     engine: Engine,
     config: Arc<GuestConfig>,
     slots: Arc<Semaphore>,
+    kept: Arc<Kept>,
 }
 
 impl Loader {
@@ -72,6 +75,7 @@ impl Loader {
             config: Arc::new(config),
             // Every component this loader loads shares the engine's pool, so they share slots.
             slots: Arc::new(Semaphore::new(concurrency.instances() as usize)),
+            kept: Arc::default(),
         })
     }
 
@@ -82,7 +86,12 @@ impl Loader {
     /// has instance slots run at once, whatever components they run.
     pub fn load(&self, path: &Path) -> anyhow::Result<GuestComponent> {
         let component = file::read(&self.engine, path)?;
-        let instances = Instances::new(&self.engine, self.config.clone(), self.slots.clone());
+        let instances = Instances::new(
+            &self.engine,
+            self.config.clone(),
+            self.slots.clone(),
+            self.kept.clone(),
+        );
         let kind = Kind::of(&self.engine, &component)
             .with_context(|| format!("{} cannot be run", path.display()))?;
         let linked = match kind {
@@ -133,8 +142,20 @@ impl std::fmt::Display for GuestComponent {
 }
 
 impl GuestComponent {
-    /// Runs `event` on a fresh instance, within the invocation's deadline and the configured
-    /// limits; see [`HandlerComponent::handle`].
+    /// Starts the component's first instance ahead of any event, as Lambda's Init phase does:
+    /// an `event-handler` instance that lives for the environment runs its `init` now, within
+    /// `invocation`'s deadline, and an error there is the error of the Init. The other worlds
+    /// start an instance per invocation: nothing to do.
+    pub async fn start(&self, invocation: LambdaContext) -> Result<(), GuestFailure> {
+        match self {
+            Self::Event(component) => component.start(invocation).await,
+            Self::Handler(_) | Self::WasiHttp(_) => Ok(()),
+        }
+    }
+
+    /// Runs `event` within the invocation's deadline and the configured limits, on a fresh
+    /// instance (an `event-handler` one may be kept for the environment); see
+    /// [`HandlerComponent::handle`] and [`EventComponent::handle`].
     pub async fn handle(&self, event: Event<'_>, invocation: LambdaContext) -> Outcome {
         match self {
             Self::Handler(component) => component.handle(event.request, invocation).await,

@@ -11,7 +11,7 @@ mod wasi;
 
 use wasmtime::component::{HasSelf, Linker, ResourceTable};
 
-pub use self::config::GuestConfig;
+pub use self::config::{GuestConfig, InstanceScope};
 pub use self::lambda_context::LambdaContext;
 pub use self::limits::GuestLimits;
 use self::output::BoundedOutput;
@@ -53,6 +53,23 @@ impl HostState {
             stderr,
             limits: GuestLimits::new(config.memory_bytes),
         }
+    }
+
+    /// Gives a kept instance's state to its next invocation: that invocation's context, trace
+    /// and outbound allowance, empty output, and no memory refusal noted yet. The instance's
+    /// memory, and what it holds in its resource table, stay.
+    pub fn begin(&mut self, config: &GuestConfig, invocation: LambdaContext) {
+        self.wasi = wasi::sandbox(
+            config,
+            invocation.trace_id.as_deref(),
+            &self.stdout,
+            &self.stderr,
+        );
+        self.http = http::HttpState::new(config, &invocation);
+        self.invocation = invocation;
+        self.stdout.clear();
+        self.stderr.clear();
+        self.limits.memory_refused = false;
     }
 
     /// Logs what the guest wrote to stdout and stderr, a line per event, in the invocation's
