@@ -125,7 +125,7 @@ check-docs: host
 
 # python-examples: host/tests/python.rs runs with the host's other tests; they start moto (the
 # users API's DynamoDB) from the venv.
-test: tools lint check-docs components package python-examples $(VENV)/.tools
+test: tools lint check-docs components package python-examples python-test-handlers $(VENV)/.tools
 	$(CARGO) test --release -p lambda-wasm-host -p lambda-wasm-routes
 	$(MAKE) --no-print-directory test-guests test-cargo-component
 	$(MAKE) --no-print-directory test-sam test-cargo-lambda test-new-handler test-python-adapter
@@ -138,6 +138,8 @@ bench: host components tools $(VENV)/.tools
 	$(CARGO) build --release --target wasm32-wasip2 -p http-hello -p wstd-hello
 	$(MAKE) --no-print-directory python-component APP=guest/python/hello HANDLER=app.lambda_handler \
 	  OUT=target/python/hello.wasm
+	$(MAKE) --no-print-directory python-component APP=guest/python/users HANDLER=app.lambda_handler \
+	  OUT=target/python/users.wasm
 	python3 host/benches/run.py
 
 # Deploy. SAM's makefile builder runs `make build-<LogicalId>` from the root with ARTIFACTS_DIR set
@@ -269,7 +271,8 @@ PY_GUEST := guest/python
 PY_EXAMPLES := hello:app.lambda_handler inspector:app.lambda_handler user-id:app.handler users:app.lambda_handler
 PY_WASM_DIR := target/python
 
-.PHONY: python-component python-examples test-python test-python-adapter build-PythonHelloFunction \
+.PHONY: python-component python-examples python-test-handlers test-python test-python-adapter \
+	build-PythonHelloFunction \
 	build-PythonUsersFunction
 
 $(VENV)/.python-tools: Makefile $(PY_GUEST)/runtime-requirements.txt
@@ -317,13 +320,23 @@ python-examples:
 	    HANDLER=$${example#*:} OUT=$(PY_WASM_DIR)/$${example%%:*}.wasm || exit 1; \
 	done
 
+# Handlers written as Lambda code is, that the project never saw as examples (boto3 and
+# urllib.request without a requirements.txt, requests with one), into $(PY_WASM_DIR)/tests:
+# host/tests/python.rs runs them against moto and a local HTTP server, and under CPython.
+PY_TEST_HANDLERS := orders:app.lambda_handler weather:app.lambda_handler fetcher:app.handler
+python-test-handlers:
+	for handler in $(PY_TEST_HANDLERS); do \
+	  $(MAKE) --no-print-directory python-component APP=host/tests/fixtures/python/$${handler%%:*} \
+	    HANDLER=$${handler#*:} OUT=$(PY_WASM_DIR)/tests/$${handler%%:*}.wasm || exit 1; \
+	done
+
 # The adapter's unit tests, under CPython with pytest.
 test-python-adapter: $(VENV)/.python-tools
 	$(VENV)/bin/python -m pytest -q $(PY_GUEST)/tests
 
 # Those, then each example as a component through `bootstrap invoke` against the same file under
 # CPython, on every front end's events (host/tests/python.rs; `make test` runs it with the rest).
-test-python: test-python-adapter python-examples host
+test-python: test-python-adapter python-examples python-test-handlers host $(VENV)/.tools
 	LAMBDA_WASM_PYTHON=$(abspath $(VENV))/bin/python LAMBDA_WASM_PYTHON_COMPONENTS=$(abspath $(PY_WASM_DIR)) \
 	  $(CARGO) test --release -p lambda-wasm-host --test python
 

@@ -133,7 +133,11 @@ def _error(error: BaseException, error_type: Optional[str] = None, message: Opti
 
 
 def _is_runtime_frame(filename: str) -> bool:
-    return os.path.dirname(filename) == os.path.dirname(__file__) or filename.startswith("<frozen importlib")
+    directory = os.path.dirname(filename)
+    return directory in _RUNTIME_DIRECTORIES or filename.startswith("<frozen importlib")
+
+
+_RUNTIME_DIRECTORIES = (os.path.dirname(__file__), os.path.dirname(importlib.__file__))
 
 
 def invoke(handler: Callable[[Any, LambdaContext], Any], event_json: str, context: LambdaContext) -> str:

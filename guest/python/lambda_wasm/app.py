@@ -67,6 +67,10 @@ class AppModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             code = error
         self.modules[name] = _Module(origin=path, code=code, package=package)
 
+    def packaged_sources(self) -> List[Tuple[str, str]]:
+        """Each module's source, with the package its relative imports start from."""
+        return [(name if self.modules[name].package else name.rpartition(".")[0], source) for name, source in self.sources.items()]
+
     def top_level(self) -> Set[str]:
         """The names the app's modules take at the top of the module namespace."""
         return {name.partition(".")[0] for name in self.modules}
@@ -98,11 +102,12 @@ class AppModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 def imported_names(sources: Iterable[Tuple[str, str]]) -> List[str]:
-    """The absolute module names the import statements of ``sources`` (module name, source)
-    name, anywhere in them (in functions too), in order, each once; ``from a import b`` gives
-    ``a`` and ``a.b`` (which may be a module)."""
+    """The absolute module names the import statements of ``sources`` name, anywhere in them (in
+    functions too), in order, each once; ``from a import b`` gives ``a`` and ``a.b`` (which may
+    be a module). Each source comes with the package its relative imports start from (the
+    module's own name for a package's ``__init__``, else its parent's; empty at the top)."""
     names: Dict[str, None] = {}
-    for module, source in sources:
+    for package, source in sources:
         try:
             tree = ast.parse(source)
         except SyntaxError:
@@ -112,7 +117,7 @@ def imported_names(sources: Iterable[Tuple[str, str]]) -> List[str]:
                 for alias in node.names:
                     names[alias.name] = None
             elif isinstance(node, ast.ImportFrom):
-                base = _resolve(module, node)
+                base = _resolve(package, node)
                 if base is None:
                     continue
                 names[base] = None
@@ -122,14 +127,37 @@ def imported_names(sources: Iterable[Tuple[str, str]]) -> List[str]:
     return list(names)
 
 
-def _resolve(module: str, node: ast.ImportFrom) -> Optional[str]:
+def aws_services(sources: Iterable[str]) -> List[str]:
+    """The AWS services the code names in ``boto3.client("...")``, ``boto3.resource("...")``
+    or a session's, as string literals."""
+    found = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            if name not in ("client", "resource"):
+                continue
+            arguments = list(node.args[:1]) + [keyword.value for keyword in node.keywords if keyword.arg == "service_name"]
+            for argument in arguments:
+                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                    found.add(argument.value)
+    return sorted(found)
+
+
+def _resolve(package: str, node: ast.ImportFrom) -> Optional[str]:
     if not node.level:
         return node.module
-    parts = module.split(".")
+    parts = package.split(".") if package else []
+    # Level 1 is the package itself; each level more, its parent; never above the top one.
     if node.level > len(parts):
         return None
-    base = ".".join(parts[: len(parts) - node.level])
-    return f"{base}.{node.module}" if node.module and base else (node.module or base)
+    base = ".".join(parts[: len(parts) - node.level + 1])
+    return f"{base}.{node.module}" if node.module else base
 
 
 def preimport(names: Iterable[str], skip: Set[str]) -> List[str]:

@@ -51,8 +51,8 @@ def make_world(spec: str, services: Iterable[str] = ()) -> type:
     _import_libraries(libraries)
     app_root = _app_root(spec)
     modules = app.AppModules.capture(app_root)
-    app.preimport(app.imported_names(modules.sources.items()), skip=modules.top_level())
-    used = sorted({service for service in services if service} | set(aws_services(modules.sources.values())))
+    app.preimport(app.imported_names(modules.packaged_sources()), skip=modules.top_level())
+    used = sorted({service for service in services if service} | set(app.aws_services(modules.sources.values())))
     shipped = _ship_files(app_root, libraries, used)
     _warm_boto3(used)
     files.install(shipped)
@@ -95,30 +95,6 @@ def _app_root(spec: str) -> str:
     if found is None:
         raise ImportError(f"the handler module {module_name!r} of {spec!r} is in none of the app's directories")
     return found
-
-
-def aws_services(sources: Iterable[str]) -> List[str]:
-    """The AWS services the code names in ``boto3.client("...")``, ``boto3.resource("...")``
-    or a session's, as string literals."""
-    import ast
-
-    found = set()
-    for source in sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
-            if name not in ("client", "resource"):
-                continue
-            arguments = list(node.args[:1]) + [keyword.value for keyword in node.keywords if keyword.arg == "service_name"]
-            for argument in arguments:
-                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                    found.add(argument.value)
-    return sorted(found)
 
 
 def _ship_files(app_root: str, libraries: List[str], services: List[str]) -> files.Files:

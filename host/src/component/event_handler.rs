@@ -165,8 +165,9 @@ impl EventComponent {
         let running = match *instance {
             Some(running) => running,
             None => {
-                let new = self.instantiate(store).await?;
+                let new = self.instantiate(store).await;
                 stats.instantiate = started.elapsed();
+                let new = new?;
                 *instance = Some(new);
                 new
             }

@@ -4,6 +4,7 @@
 
 pub mod loopback;
 pub mod moto;
+pub mod python;
 pub mod runtime_api;
 pub mod server;
 
