@@ -626,6 +626,7 @@ async fn the_python_users_api_persists_through_serve_and_in_lambda_mode() {
     let mut runtime = lambda_runtime(address, &component, &env);
     loopback::wait_for("three answers", || api.posts().len() == 3).await;
     runtime.kill().unwrap();
+    runtime.wait().unwrap();
     let statuses: Vec<Value> = api
         .posts()
         .iter()

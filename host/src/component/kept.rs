@@ -74,13 +74,6 @@ impl KeptKey {
     pub(super) fn evict_oldest(&self) -> bool {
         self.kept.evict_oldest()
     }
-
-    /// How many of the component's instances are idle.
-    #[cfg(test)]
-    pub(super) fn idle(&self) -> usize {
-        let idle = self.kept.lock();
-        idle.iter().filter(|(id, _)| *id == self.component).count()
-    }
 }
 
 impl Drop for KeptKey {
