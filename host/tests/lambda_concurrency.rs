@@ -34,21 +34,20 @@ fn queued(request_id: &str, path: &str, timeout: Duration) -> Queued {
 /// `bootstrap` as Lambda starts it, with JSON log lines, running `hostile-sleep`.
 fn start_runtime(address: std::net::SocketAddr, env: &[(&str, &str)]) -> Child {
     let component = common::component("hostile-sleep");
-    common::bootstrap()
-        .envs(env.iter().copied())
-        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "sleepy")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "2048")
-        .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
-        .env("AWS_LAMBDA_LOG_LEVEL", "INFO")
-        .env("LAMBDA_TASK_ROOT", component.parent().unwrap())
-        .env("_HANDLER", component.file_name().unwrap())
-        .env_remove("LAMBDA_WASM_COMPONENT")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("starting bootstrap")
+    common::runtime_api::bootstrap_in_lambda(
+        address,
+        component.parent().unwrap(),
+        component.file_name().unwrap(),
+    )
+    .envs(env.iter().copied())
+    .env("AWS_LAMBDA_FUNCTION_NAME", "sleepy")
+    .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "2048")
+    .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+    .env("AWS_LAMBDA_LOG_LEVEL", "INFO")
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .expect("starting bootstrap")
 }
 
 /// Waits for an answer to each of `count` invocations and for the runtime to poll `polls`

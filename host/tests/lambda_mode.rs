@@ -24,15 +24,10 @@ fn start_runtime_with_env(
     handler: &str,
     env: &[(&str, &str)],
 ) -> Child {
-    common::bootstrap()
+    common::runtime_api::bootstrap_in_lambda(address, task_root, handler)
         .envs(env.iter().copied())
-        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
         .env("AWS_LAMBDA_FUNCTION_NAME", "hello")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("LAMBDA_TASK_ROOT", task_root)
-        .env("_HANDLER", handler)
-        .env_remove("LAMBDA_WASM_COMPONENT")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()

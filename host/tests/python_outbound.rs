@@ -22,7 +22,7 @@ use std::sync::Arc;
 use common::loopback;
 use common::moto::{Moto, USERS_TABLE};
 use common::python::{precompiled, python, python_dir, under_cpython_with_env};
-use common::runtime_api::{Queued, RuntimeApiDouble};
+use common::runtime_api::{Queued, RuntimeApiDouble, bootstrap_in_lambda};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::{Bytes, Incoming};
 use serde_json::{Value, json};
@@ -208,6 +208,28 @@ fn differential(
     handler: &str,
     events: &[PathBuf],
 ) -> Vec<Value> {
+    compare(
+        peers,
+        handler_dir,
+        example,
+        handler,
+        events,
+        Path::to_path_buf,
+        |answer| answer,
+    )
+}
+
+/// [`differential`] with `for_cpython` making CPython's event of each event, and
+/// `alike` making what differs by nature between the two answers alike.
+fn compare(
+    peers: &Peers,
+    handler_dir: &Path,
+    example: &str,
+    handler: &str,
+    events: &[PathBuf],
+    for_cpython: impl Fn(&Path) -> PathBuf,
+    alike: impl Fn(Value) -> Value,
+) -> Vec<Value> {
     let dir = tempfile::tempdir().unwrap();
     let component = precompiled(example, dir.path());
     let (component_env, cpython_env) = (peers.component_env(), peers.cpython_env());
@@ -215,7 +237,10 @@ fn differential(
         .iter()
         .map(|event| {
             let as_component = common::invoke_json_with_env(event, &component, &component_env);
-            let as_cpython = under_cpython_with_env(handler_dir, handler, event, &cpython_env);
+            let cpython_event = for_cpython(event);
+            let as_cpython =
+                under_cpython_with_env(handler_dir, handler, &cpython_event, &cpython_env);
+            let (as_component, as_cpython) = (alike(as_component), alike(as_cpython));
             assert_eq!(
                 as_component,
                 as_cpython,
@@ -235,8 +260,8 @@ fn fixture_app(name: &str) -> PathBuf {
 async fn handler_files_never_seen_answer_as_under_cpython_against_the_same_moto_and_server() {
     let peers = Peers::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let order = json!({"orderId": "o-1", "customer": "Ann", "lines": [{"sku": "tea", "price": 3.5, "quantity": 2}, {"sku": "cup", "price": 12, "quantity": 1}]});
-    let id = json!({"orderId": "o-1"});
+    let order = json!({"orderId": "O-7001", "customer": "Ann", "lines": [{"sku": "tea", "price": 3.5, "quantity": 2}, {"sku": "cup", "price": 12, "quantity": 1}]});
+    let id = json!({"orderId": "O-7001"});
     let events = [
         rest_event(
             dir.path(),
@@ -260,7 +285,7 @@ async fn handler_files_never_seen_answer_as_under_cpython_against_the_same_moto_
             dir.path(),
             "get",
             "GET",
-            "/orders/o-1",
+            "/orders/O-7001",
             id.clone(),
             Value::Null,
             None,
@@ -269,7 +294,7 @@ async fn handler_files_never_seen_answer_as_under_cpython_against_the_same_moto_
             dir.path(),
             "receipt",
             "GET",
-            "/orders/o-1/receipt",
+            "/orders/O-7001/receipt",
             id,
             Value::Null,
             None,
@@ -278,8 +303,8 @@ async fn handler_files_never_seen_answer_as_under_cpython_against_the_same_moto_
             dir.path(),
             "unknown",
             "GET",
-            "/orders/o-9",
-            json!({"orderId": "o-9"}),
+            "/orders/O-7009",
+            json!({"orderId": "O-7009"}),
             Value::Null,
             None,
         ),
@@ -287,13 +312,13 @@ async fn handler_files_never_seen_answer_as_under_cpython_against_the_same_moto_
             dir.path(),
             "no-receipt",
             "GET",
-            "/orders/o-9/receipt",
-            json!({"orderId": "o-9"}),
+            "/orders/O-7009/receipt",
+            json!({"orderId": "O-7009"}),
             Value::Null,
             None,
         ),
     ];
-    // Both sides create o-1: the first side's create is the second's duplicate, so each side
+    // Both sides create O-7001: the first side's create is the second's duplicate, so each side
     // runs on its own order id, and the answers are compared with the ids made alike.
     let answers = differential_per_side(
         &peers,
@@ -379,8 +404,8 @@ async fn handler_files_never_seen_answer_as_under_cpython_against_the_same_moto_
 }
 
 /// [`differential`] for a handler whose writes would collide across the two sides: the events
-/// are run on the component with `o-1` and under CPython with `cpython-o-1`, and the answers are
-/// compared with the CPython id put back.
+/// run on the component with `O-7001` and under CPython with `CPYTHON-O-7001`, and the answers are
+/// compared with CPython's id put back.
 fn differential_per_side(
     peers: &Peers,
     handler_dir: &Path,
@@ -389,43 +414,36 @@ fn differential_per_side(
     events: &[PathBuf],
 ) -> Vec<Value> {
     let dir = tempfile::tempdir().unwrap();
-    let component = precompiled(example, dir.path());
-    let (component_env, cpython_env) = (peers.component_env(), peers.cpython_env());
-    events
-        .iter()
-        .map(|event| {
-            let as_component = common::invoke_json_with_env(event, &component, &component_env);
-            let text = std::fs::read_to_string(event)
-                .unwrap()
-                .replace("o-1", "cpython-o-1")
-                .replace("o-9", "cpython-o-9");
-            let cpython_event = dir.path().join(event.file_name().unwrap());
-            std::fs::write(&cpython_event, text).unwrap();
-            let as_cpython =
-                under_cpython_with_env(handler_dir, handler, &cpython_event, &cpython_env);
-            let as_cpython: Value =
-                serde_json::from_str(&as_cpython.to_string().replace("cpython-o-", "o-")).unwrap();
-            let adjusted = |mut answer: Value| {
-                // The receipt ends with the order id's hash: another one for CPython's id.
-                if let Ok(mut body) =
-                    serde_json::from_str::<Value>(answer["body"].as_str().unwrap_or_default())
-                    && body.get("sha256").is_some()
-                {
-                    body["sha256"] = json!("<hash of the receipt>");
-                    answer["body"] = json!(body.to_string());
-                }
-                answer
-            };
-            let (as_component, as_cpython) = (adjusted(as_component), adjusted(as_cpython));
-            assert_eq!(
-                as_component,
-                as_cpython,
-                "{example} on {}: the component (left) and CPython (right) differ",
-                event.display()
-            );
-            as_component
-        })
-        .collect()
+    let for_cpython = |event: &Path| {
+        let text = std::fs::read_to_string(event)
+            .unwrap()
+            .replace("O-70", "CPYTHON-O-70");
+        let cpython_event = dir.path().join(event.file_name().unwrap());
+        std::fs::write(&cpython_event, text).unwrap();
+        cpython_event
+    };
+    let alike = |answer: Value| {
+        let mut answer: Value =
+            serde_json::from_str(&answer.to_string().replace("CPYTHON-O-70", "O-70")).unwrap();
+        // The receipt ends with the order id's hash: another one for CPython's id.
+        if let Ok(mut body) =
+            serde_json::from_str::<Value>(answer["body"].as_str().unwrap_or_default())
+            && body.get("sha256").is_some()
+        {
+            body["sha256"] = json!("<hash of the receipt>");
+            answer["body"] = json!(body.to_string());
+        }
+        answer
+    };
+    compare(
+        peers,
+        handler_dir,
+        example,
+        handler,
+        events,
+        for_cpython,
+        alike,
+    )
 }
 
 /// The seed's users API, request by request as the issue lists them, on each side in turn
@@ -646,18 +664,18 @@ fn lambda_runtime(
     component: &Path,
     env: &[(&str, &str)],
 ) -> std::process::Child {
-    common::bootstrap()
-        .envs(env.iter().copied())
-        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "python-users")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
-        .env("LAMBDA_TASK_ROOT", component.parent().unwrap())
-        .env("_HANDLER", component.file_name().unwrap())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("starting bootstrap")
+    bootstrap_in_lambda(
+        address,
+        component.parent().unwrap(),
+        component.file_name().unwrap(),
+    )
+    .envs(env.iter().copied())
+    .env("AWS_LAMBDA_FUNCTION_NAME", "python-users")
+    .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .expect("starting bootstrap")
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -6,7 +6,10 @@
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::ffi::OsStr;
 use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -169,4 +172,21 @@ impl RuntimeApiDouble {
             .body(Full::new(Bytes::new()))
             .unwrap())
     }
+}
+
+/// `bootstrap` in Lambda mode, as Lambda starts it on the Runtime API at `address` with the
+/// function's code `handler` in `task_root`; the caller adds the function's own variables.
+pub fn bootstrap_in_lambda(
+    address: SocketAddr,
+    task_root: &Path,
+    handler: impl AsRef<OsStr>,
+) -> Command {
+    let mut command = super::bootstrap();
+    command
+        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("LAMBDA_TASK_ROOT", task_root)
+        .env("_HANDLER", handler)
+        .env_remove("LAMBDA_WASM_COMPONENT");
+    command
 }
