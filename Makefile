@@ -34,7 +34,7 @@ help:
 	@echo "make host        build bootstrap into $(BOOTSTRAP)"
 	@echo "make serve       build hello-world and serve it on http://127.0.0.1:3000 (PORT, PAYLOAD=v1|v2)"
 	@echo "make invoke      run EVENT (default: the tutorial request) through COMPONENT"
-	@echo "make serve-users the users API on http://127.0.0.1:3000 against a local DynamoDB (moto)"
+	@echo "make serve-users the users API (writes behind its authorizer) on http://127.0.0.1:3000 against a local DynamoDB (moto)"
 	@echo "make stop-local-dynamodb  stop that DynamoDB (its users go with it)"
 	@echo "make test        lint, build the components, run every test"
 	@echo "make check-docs  every make target and bootstrap subcommand and flag the docs name exists"
@@ -47,6 +47,8 @@ help:
 	@echo "make test-python the Python adapter's tests, and the Python examples against CPython"
 	@echo "make package     build the layer (bootstrap) and each function's component as zips in target/deploy"
 	@echo "make sam-build   sam build (no Docker): the same artifacts in .aws-sam/build, for sam deploy"
+	@echo "make lambda-sim  every function of template.yaml, as packaged, and the native baseline, run as Lambda runs them (ARGS, ARTIFACTS)"
+	@echo "make lambda-sim-arm64  the native baseline built for arm64, run in the sandbox under qemu-user"
 
 # rust-toolchain.toml names the toolchain, its components and the wasm32-wasip2 target.
 setup:
@@ -106,15 +108,15 @@ invoke: host components
 # The users API on a local DynamoDB: moto on a free port with template.yaml's table, left
 # running between runs so that the users outlive a restart (deploy/serve-users.sh).
 serve-users: host setup $(VENV)/.tools
-	$(CARGO) build --release --target wasm32-wasip2 -p users
-	deploy/serve-users.sh $(BOOTSTRAP) $(WASM_DIR)/users.wasm $(PORT)
+	$(CARGO) build --release --target wasm32-wasip2 -p users -p users-authorizer
+	deploy/serve-users.sh $(BOOTSTRAP) $(WASM_DIR)/users.wasm $(WASM_DIR)/users_authorizer.wasm $(PORT)
 
 stop-local-dynamodb:
 	deploy/serve-users.sh --stop
 
 lint: setup
 	$(CARGO) fmt --all --check
-	$(CARGO) clippy --release -p lambda-wasm-host -p lambda-wasm-routes -p users-native --all-targets --all-features -- -D warnings
+	$(CARGO) clippy --release -p lambda-wasm-host -p lambda-wasm-routes -p users-native -p hello-native --all-targets --all-features -- -D warnings
 	$(CARGO) clippy --release --target wasm32-wasip2 $(addprefix -p ,$(SDK) $(GUESTS) $(HOSTILE) $(WASI_HTTP) hostile-support http-hello) --all-targets -- -D warnings
 
 # The docs' commands: each `make` target and `bootstrap` subcommand and flag in README.md,
@@ -125,10 +127,13 @@ check-docs: host
 
 # python-examples: host/tests/python.rs runs with the host's other tests; they start moto (the
 # users API's DynamoDB) from the venv.
-test: tools lint check-docs components package python-examples python-test-handlers $(VENV)/.tools
-	$(CARGO) test --release -p lambda-wasm-host -p lambda-wasm-routes
+test: tools qemu-user lint check-docs components package native-baseline python-examples \
+	python-test-handlers $(VENV)/.tools
+	$(CARGO) test --release -p lambda-wasm-host -p lambda-wasm-routes -p hello-native
 	$(MAKE) --no-print-directory test-guests test-cargo-component
 	$(MAKE) --no-print-directory test-sam test-cargo-lambda test-new-handler test-python-adapter
+	$(MAKE) --no-print-directory test-lambda-sim lambda-sim-arm64
+	$(RUN_LAMBDA_SIM)
 
 # Benchmarks: criterion, cold start, RSS over 1M invocations, serve under wrk against a native
 # server and `wasmtime serve` (host/benches/run.py prints the ratios).
@@ -147,8 +152,8 @@ bench: host components tools $(VENV)/.tools
 # target/deploy and zips them, without SAM.
 
 DEPLOY_DIR := target/deploy
-DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction PythonHelloFunction PythonUsersFunction \
-	JsHelloFunction
+DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction UsersAuthorizerFunction PythonHelloFunction \
+	PythonUsersFunction JsHelloFunction
 # The functions' architecture, as template.yaml's Architectures: x86_64 or arm64 (Graviton2).
 ARCH ?= x86_64
 ARCHES := x86_64 arm64
@@ -180,10 +185,11 @@ $(VENV)/bin/cargo-zigbuild: $(VENV)/.tools
 check-arch:
 	$(if $(filter $(ARCH),$(ARCHES)),,$(error ARCH must be one of $(ARCHES), not $(ARCH)))
 
-# qemu-user and the aarch64 loader and libc, to run arm64's layer on another machine.
+# qemu-user (Debian packages) and the aarch64 loader and libc, to run arm64's layer on another
+# machine; qemu-x86_64 also runs bootstrap on an emulated Lambda CPU (host/tests/precompiled.rs).
 qemu-user:
 	command -v qemu-aarch64 >/dev/null && test -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 || \
-	  { apt-get update -qq && apt-get install -y -qq qemu-user libc6-arm64-cross >/dev/null; }
+	  { apt-get update -q && apt-get install -y -q --no-install-recommends qemu-user libc6-arm64-cross; }
 
 layer-bin: check-arch $(if $(LAYER_TARGET),$(VENV)/bin/cargo-zigbuild) $(if $(findstring qemu,$(LAYER_RUN)),qemu-user)
 ifeq ($(LAYER_TARGET),)
@@ -233,6 +239,10 @@ build-UsersFunction: $(FUNCTION_BUILD)
 	$(CARGO) build --release --target wasm32-wasip2 -p users
 	$(call precompiled,$(WASM_DIR)/users.wasm,users)
 
+build-UsersAuthorizerFunction: $(FUNCTION_BUILD)
+	$(CARGO) build --release --target wasm32-wasip2 -p users-authorizer
+	$(call precompiled,$(WASM_DIR)/users_authorizer.wasm,users_authorizer)
+
 # The JavaScript tutorial: its component is built by componentize-js, not cargo.
 build-JsHelloFunction: $(FUNCTION_BUILD) $(WASM_DIR)/js_hello.wasm
 	$(call precompiled,$(WASM_DIR)/js_hello.wasm,js_hello)
@@ -268,7 +278,8 @@ test-cargo-lambda: $(VENV)/bin/cargo-lambda components
 PY_COMPONENT_TOOLS := componentize-py==0.25.1 pytest==8.3.4
 PY_GUEST := guest/python
 # The examples and the handler each exports.
-PY_EXAMPLES := hello:app.lambda_handler inspector:app.lambda_handler user-id:app.handler users:app.lambda_handler
+PY_EXAMPLES := hello:app.lambda_handler inspector:app.lambda_handler user-id:app.handler users:app.lambda_handler \
+	authorizer:app.lambda_handler
 PY_WASM_DIR := target/python
 
 .PHONY: python-component python-examples python-test-handlers test-python test-python-adapter \
@@ -313,7 +324,7 @@ python-component: $(VENV)/.python-tools $(PY_RUNTIME)/$(PY_LIBRARIES_MARKER)
 	  -p '$(PY_BUILD)/deps' -p '$(PY_RUNTIME)' -p $(PY_GUEST) lambda_wasm_app -o '$(OUT)'
 	rm -rf '$(PY_BUILD)'
 
-# The four examples, into $(PY_WASM_DIR)/<name>.wasm.
+# The examples, into $(PY_WASM_DIR)/<name>.wasm.
 python-examples:
 	for example in $(PY_EXAMPLES); do \
 	  $(MAKE) --no-print-directory python-component APP=$(PY_GUEST)/$${example%%:*} \
@@ -352,3 +363,51 @@ build-PythonUsersFunction: $(FUNCTION_BUILD)
 	$(MAKE) --no-print-directory python-component APP=$(PY_GUEST)/users HANDLER=app.lambda_handler \
 	  OUT=$(PY_WASM_DIR)/users.wasm
 	$(call precompiled,$(PY_WASM_DIR)/users.wasm,python_users)
+
+# The Lambda sandbox (deploy/lambda_sim, docs/sandbox.md): each function of template.yaml as
+# `make package` built it (ARTIFACTS=.aws-sam/build: as `sam build` did), and the native baseline,
+# started and invoked as Lambda does, at their memory size's CPU share and memory. ARGS adds
+# options, e.g. ARGS='--memory 1769 --function HelloWorldFunction'.
+ARTIFACTS ?= $(DEPLOY_DIR)
+ARGS ?=
+NATIVE_TEMPLATE := host/benches/hello-native/template.yaml
+NATIVE_DIR := target/native
+NATIVE_ARM64_DIR := target/native-arm64
+LAMBDA_SIM := PYTHONPATH=deploy $(VENV)/bin/python -m lambda_sim
+RUN_LAMBDA_SIM := $(LAMBDA_SIM) --template template.yaml --artifacts $(ARTIFACTS) \
+	--template $(NATIVE_TEMPLATE) --artifacts $(NATIVE_DIR) $(ARGS)
+
+.PHONY: lambda-sim native-baseline test-lambda-sim native-baseline-arm64 lambda-sim-arm64
+
+lambda-sim: $(if $(filter .aws-sam/build,$(ARTIFACTS)),sam-build,package) native-baseline $(VENV)/.tools
+	$(RUN_LAMBDA_SIM)
+
+# The baseline: the tutorial on lambda_http, as an OS-only function whose code is `bootstrap`.
+native-baseline:
+	$(CARGO) build --release -p hello-native
+	install -D -m 755 target/release/hello-native $(NATIVE_DIR)/NativeHelloFunction/bootstrap
+
+# The sandbox's own tests: a function over Lambda's Init limit, a timeout, an out-of-memory kill,
+# a wrong answer, and the sandbox as a runtime sees it (they use `package`'s layer).
+test-lambda-sim: $(VENV)/.tools $(VENV)/.python-tools
+	PYTHONPATH=deploy $(VENV)/bin/python -m pytest -q -W ignore::DeprecationWarning deploy/lambda_sim/tests
+
+# The baseline for arm64 (Graviton), against Amazon Linux 2023's glibc.
+native-baseline-arm64: $(VENV)/bin/cargo-zigbuild
+	rustup target add aarch64-unknown-linux-gnu
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(CARGO) zigbuild --release -p hello-native \
+	  --target aarch64-unknown-linux-gnu.$(GLIBC_MAX)
+	install -D -m 755 target/aarch64-unknown-linux-gnu/release/hello-native \
+	  $(NATIVE_ARM64_DIR)/NativeHelloFunction/bootstrap
+
+# arm64 (Graviton2) on this machine: the layer cross-built for aarch64 and hello-world's .cwasm
+# compiled and checked by that bootstrap under qemu-user (`make package ARCH=arm64` for them
+# all), started in the sandbox under qemu-user beside the arm64 native baseline.
+ARM64_DEPLOY_DIR := target/deploy-arm64
+lambda-sim-arm64: qemu-user native-baseline-arm64 $(VENV)/.tools
+	$(MAKE) --no-print-directory package ARCH=arm64 DEPLOY_DIR=$(ARM64_DEPLOY_DIR) \
+	  DEPLOY_ARTIFACTS="BootstrapLayer HelloWorldFunction"
+	$(CARGO) test --release -p lambda-wasm-host --test precompiled -- --ignored
+	$(LAMBDA_SIM) --arch arm64 --template template.yaml --artifacts $(ARM64_DEPLOY_DIR) \
+	  --function HelloWorldFunction --template $(NATIVE_TEMPLATE) --artifacts $(NATIVE_ARM64_DIR) \
+	  --function NativeHelloFunction $(ARGS)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The users API locally, on a real DynamoDB API: moto (deploy/local-dynamodb.py, with the table
-# template.yaml declares) on a free 127.0.0.1 port, and `bootstrap serve` of the users component
-# behind template.yaml's routes with the host's endpoint override pointing at it.
+# template.yaml declares) on a free 127.0.0.1 port, and `bootstrap serve --template` of
+# template.yaml's UsersApi (the users component, its writes behind the users authorizer) with the
+# host's endpoint override pointing at moto. USERS_API_KEYS (default `local=local-key`) is the
+# template's UsersApiKeys: who may create users.
 #
-#   deploy/serve-users.sh BOOTSTRAP COMPONENT PORT   (`make serve-users` runs it)
-#   deploy/serve-users.sh --stop                     (`make stop-local-dynamodb`)
+#   deploy/serve-users.sh BOOTSTRAP USERS AUTHORIZER PORT   (`make serve-users` runs it)
+#   deploy/serve-users.sh --stop                            (`make stop-local-dynamodb`)
 #
 # moto keeps running when serve stops (Ctrl-C), so the users outlive a restart of serve; the
 # next run finds it through target/local-dynamodb/. `--stop` ends it, and the users with it.
@@ -21,8 +23,9 @@ if [ "${1:-}" = "--stop" ]; then
 fi
 
 bootstrap=$1
-component=$2
-port=$3
+users=$2
+authorizer=$3
+port=$4
 region=${AWS_REGION:-us-east-1}
 
 if ! running; then
@@ -41,11 +44,10 @@ endpoint=$(sed -n 's/^AWS_ENDPOINT_URL_DYNAMODB=//p' "$state/out")
 [ -n "$endpoint" ] || { echo "moto did not start: see $state/log" >&2; exit 1; }
 echo "DynamoDB (moto): $endpoint, table UsersTable; \`make stop-local-dynamodb\` ends it" >&2
 
-# moto checks no signature: the host signs with placeholder keys.
+# moto checks no signature: the host signs with placeholder keys. The rest of the functions'
+# settings (USERS_TABLE, the allowlist, the signed services) are the template's own.
 export AWS_ENDPOINT_URL_DYNAMODB=$endpoint AWS_REGION=$region \
-  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \
-  LAMBDA_WASM_AWS_SERVICES=dynamodb \
-  LAMBDA_WASM_OUTBOUND_HOSTS="https://dynamodb.$region.amazonaws.com" \
-  USERS_TABLE=UsersTable LAMBDA_WASM_GUEST_ENV=USERS_TABLE
-exec "$bootstrap" serve --component "$component" --port "$port" \
-  --routes template.yaml --function UsersFunction
+  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+exec "$bootstrap" serve --template template.yaml --api UsersApi --port "$port" \
+  --component "UsersFunction=$users" --component "UsersAuthorizerFunction=$authorizer" \
+  --parameter "UsersApiKeys=${USERS_API_KEYS:-local=local-key}"

@@ -165,16 +165,17 @@ def make_targets():
     )
     targets, in_files, not_a_target = set(), False, False
     for line in result.stdout.splitlines():
-        if line.startswith("# Files"):
+        if not_a_target:
+            # "# Not a target:" is about the next line alone (which may be no rule at all, `::`).
+            not_a_target = False
+        elif line.startswith("# Files"):
             in_files = True
         elif line.startswith("# Finished Make data base"):
             in_files = False
         elif in_files and line == "# Not a target:":
             not_a_target = True
         elif in_files and (rule := RULE.match(line)):
-            if not not_a_target:
-                targets.update(rule.group(1).split())
-            not_a_target = False
+            targets.update(rule.group(1).split())
     if not targets:
         sys.exit(f"check-docs: no targets in `make -pRrq` output:\n{result.stderr}")
     return targets

@@ -1,5 +1,5 @@
-//! `bootstrap invoke`: one event through the same path as on Lambda, the proxy response JSON on
-//! stdout, like `sam local invoke -e`.
+//! `bootstrap invoke`: one event through the same path as on Lambda, the proxy response JSON (or a
+//! Lambda authorizer's result) on stdout, like `sam local invoke -e`.
 
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use anyhow::Context as _;
 
 use crate::component::Loader;
 use crate::engine::Concurrency;
-use crate::pipeline;
+use crate::pipeline::{self, Answer};
 use crate::settings::{Environment, Settings};
 
 /// Runs the event in `event_file` (`-` for stdin) through `component` (else the one
@@ -26,12 +26,34 @@ pub async fn run(
         .or(settings.lambda.component)
         .context("no component given: pass --component or set LAMBDA_WASM_COMPONENT")?;
     let handler = Loader::new(settings.guest, Concurrency::Sequential)?.load(&component)?;
-    let response = pipeline::handle_event(&handler, &event, pipeline::local_invocation(timeout))
+    let answer = pipeline::handle(&handler, &event, pipeline::local_invocation(timeout))
         .await
         .with_context(|| format!("{} is not an event bootstrap can run", event_file.display()))?;
     let mut stdout = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut stdout, &response)?;
+    match answer {
+        Answer::Proxy(response) => serde_json::to_writer_pretty(&mut stdout, &response)?,
+        Answer::Authorizer(Ok(result)) => write_result(&mut stdout, &result)?,
+        // As Lambda's Invoke API answers a failed invocation: the error document.
+        Answer::Authorizer(Err(error)) => {
+            serde_json::to_writer_pretty(&mut stdout, &error)?;
+            writeln!(stdout)?;
+            anyhow::bail!(
+                "the function failed: {}: {}",
+                error.error_type,
+                error.error_message
+            );
+        }
+    }
     writeln!(stdout)?;
+    Ok(())
+}
+
+/// A function's result JSON, pretty-printed when it is JSON, else as it is.
+fn write_result(out: &mut impl std::io::Write, result: &str) -> anyhow::Result<()> {
+    match serde_json::from_str::<serde_json::Value>(result) {
+        Ok(value) => serde_json::to_writer_pretty(out, &value)?,
+        Err(_) => out.write_all(result.as_bytes())?,
+    }
     Ok(())
 }
 

@@ -15,6 +15,7 @@ use self::runtime_api::{Invocation, RuntimeApi};
 use crate::bindings::{FunctionContext, InvocationContext};
 use crate::component::{GuestComponent, GuestFailure, Loader};
 use crate::engine::Concurrency;
+use crate::pipeline::Answer;
 use crate::sandbox::{GuestConfig, LambdaContext};
 use crate::settings::{Environment, FunctionSettings, Settings};
 use crate::{pipeline, wall_clock};
@@ -154,7 +155,8 @@ fn init_context(function: &FunctionSettings) -> LambdaContext {
     }
 }
 
-/// The proxy response JSON for one invocation, or why the invocation fails.
+/// The proxy response JSON (or an authorizer's result) for one invocation, or why the
+/// invocation fails.
 async fn answer(
     handler: &GuestComponent,
     invocation: &Invocation,
@@ -163,12 +165,22 @@ async fn answer(
     let (handler, event) = (handler.clone(), invocation.body.clone());
     // Its own task, so that a panic in the host fails this invocation alone.
     let handled =
-        tokio::spawn(async move { pipeline::handle_event(&handler, &event, context).await }).await;
+        tokio::spawn(async move { pipeline::handle(&handler, &event, context).await }).await;
     match handled {
-        Ok(Ok(response)) => serde_json::to_vec(&response).map_err(|err| Diagnostic {
-            error_type: "Runtime.SerializationError".to_owned(),
-            error_message: err.to_string(),
-        }),
+        Ok(Ok(Answer::Proxy(response))) => {
+            serde_json::to_vec(&response).map_err(|err| Diagnostic {
+                error_type: "Runtime.SerializationError".to_owned(),
+                error_message: err.to_string(),
+            })
+        }
+        // An authorizer's answer goes back as the function returned it; its error fails the
+        // invocation, for API Gateway to answer 401 to `Unauthorized` and 500 to the rest.
+        Ok(Ok(Answer::Authorizer(result))) => {
+            result.map(String::into_bytes).map_err(|error| Diagnostic {
+                error_type: error.error_type,
+                error_message: error.error_message,
+            })
+        }
         Ok(Err(err)) => Err(Diagnostic {
             error_type: err.kind().to_owned(),
             error_message: err.to_string(),

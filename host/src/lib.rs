@@ -21,6 +21,7 @@ pub(crate) mod guest_text;
 pub mod invoke;
 pub mod lambda;
 pub mod logging;
+pub(crate) mod memory_budget;
 pub mod outbound;
 pub mod pipeline;
 pub mod quotas;

@@ -70,8 +70,8 @@ enum Command {
         #[arg(required = true)]
         components: Vec<PathBuf>,
     },
-    /// Serve the component over HTTP on 127.0.0.1 as API Gateway would, reloading it when the
-    /// file changes.
+    /// Serve a component, or a whole SAM template (`--template`), over HTTP on 127.0.0.1 as API
+    /// Gateway would, authorizers included, reloading each component when its file changes.
     Serve(ServeOptions),
 }
 

@@ -57,6 +57,14 @@ const EVENTS: &[(&str, &str, u64, &str)] = &[
     ),
 ];
 
+/// Each authorizer function of the template, an authorizer event, and the `Effect` of the
+/// policy it answers: with no API key configured (the template's default), a Deny.
+const AUTHORIZER_EVENTS: &[(&str, &str, &str)] = &[(
+    "UsersAuthorizerFunction",
+    "aws-samples/apigw-custom-auth-request-token.json",
+    "Deny",
+)];
+
 fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -258,16 +266,17 @@ fn each_function_answers_its_api_through_the_layers_bootstrap() {
     let moto = common::moto::Moto::start();
     for function in &template.functions {
         assert!(
-            EVENTS.iter().any(|(id, ..)| *id == function.id),
-            "{} has no event in EVENTS",
+            EVENTS.iter().any(|(id, ..)| *id == function.id)
+                || AUTHORIZER_EVENTS.iter().any(|(id, ..)| *id == function.id),
+            "{} has no event in EVENTS or AUTHORIZER_EVENTS",
             function.id
         );
     }
-    for (id, event, status, expected) in EVENTS {
+    let invoke = |id: &str, event: &str| -> Value {
         let function = template
             .functions
             .iter()
-            .find(|function| function.id == *id)
+            .find(|function| function.id == id)
             .unwrap_or_else(|| panic!("{id} is not in template.yaml"));
         let component = artifacts.code(id).join(&function.handler);
         let output = Command::new(&bootstrap)
@@ -286,7 +295,17 @@ fn each_function_answers_its_api_through_the_layers_bootstrap() {
             "{id} on {event}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        let response: Value = serde_json::from_slice(&output.stdout).unwrap();
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    for (id, event, effect) in AUTHORIZER_EVENTS {
+        let answer = invoke(id, event);
+        assert_eq!(
+            answer["policyDocument"]["Statement"][0]["Effect"], *effect,
+            "{id} on {event}: {answer}"
+        );
+    }
+    for (id, event, status, expected) in EVENTS {
+        let response = invoke(id, event);
         assert_eq!(
             response["statusCode"], *status,
             "{id} on {event}: {response}"

@@ -6,7 +6,9 @@
 mod common;
 
 use lambda_wasm_host::bindings::{Request, Source};
-use lambda_wasm_host::event::{self, EventError, ParsedEvent, ResponseFormat};
+use lambda_wasm_host::event::{
+    self, AuthorizerEvent, EventError, Incoming, ParsedEvent, ResponseFormat,
+};
 use lambda_wasm_host::quotas::Oversized;
 use serde_json::json;
 
@@ -58,7 +60,9 @@ fn accepts_every_aws_sample_request_with_the_right_source() {
     let mut requests = 0;
     for sample in samples {
         let name = sample.unwrap().file_name().into_string().unwrap();
-        if name.ends_with("-response.json") {
+        if name.ends_with("-response.json")
+            || AUTHORIZER_SAMPLES.iter().any(|(file, _)| *file == name)
+        {
             continue;
         }
         requests += 1;
@@ -83,6 +87,43 @@ fn accepts_every_aws_sample_request_with_the_right_source() {
         expected.len(),
         "every expected sample is in aws-samples/"
     );
+}
+
+/// AWS's sample Lambda authorizer events, and what each is.
+const AUTHORIZER_SAMPLES: [(&str, AuthorizerEvent); 4] = [
+    (
+        "apigw-custom-auth-request-token.json",
+        AuthorizerEvent::Token,
+    ),
+    (
+        "apigw-custom-auth-request-request-type.json",
+        AuthorizerEvent::RequestV1,
+    ),
+    (
+        "apigw-v2-custom-authorizer-v1-request.json",
+        AuthorizerEvent::RequestV1,
+    ),
+    (
+        "apigw-v2-custom-authorizer-v2-request.json",
+        AuthorizerEvent::RequestV2,
+    ),
+];
+
+#[test]
+fn aws_sample_authorizer_events_are_told_from_proxy_requests() {
+    for (name, kind) in AUTHORIZER_SAMPLES {
+        let event = common::read_fixture(&format!("aws-samples/{name}"));
+        match event::read(&event) {
+            Ok(Incoming::Authorizer(found)) => assert_eq!(found, kind, "{name}"),
+            other => panic!("{name}: {other:?}"),
+        }
+        // Taken for a proxy request, the REST API REQUEST event (it has `httpMethod`) would
+        // have its answer shaped as a proxy response.
+        assert!(
+            matches!(event::parse(&event), Err(EventError::Authorizer(found)) if found == kind),
+            "{name}"
+        );
+    }
 }
 
 #[test]

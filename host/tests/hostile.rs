@@ -6,7 +6,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::server::{Answer, Server};
@@ -152,34 +151,18 @@ fn an_alb_response_over_the_albs_one_mb_limit_is_a_502_naming_the_alb() {
     );
 }
 
-/// Runs `bootstrap invoke` for `path` and returns the status it printed and its peak resident
-/// memory in KiB, from the kernel's accounting of that one child.
-fn invoke_peak_rss_kib(event: &Path, component: &Path) -> (u16, i64) {
-    let out = tempfile::NamedTempFile::new().unwrap();
-    let child = common::bootstrap()
+/// Runs `bootstrap invoke` of `event` and returns the proxy response it printed and its peak
+/// resident memory in KiB.
+fn invoke_peak_rss_kib(event: &Path, component: &Path) -> (Value, i64) {
+    let mut command = common::bootstrap();
+    command
         .arg("invoke")
         .arg("--event")
         .arg(event)
         .arg("--component")
-        .arg(component)
-        .stdout(out.reopen().unwrap())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    let mut status = 0;
-    // SAFETY: `wait4` writes only into the two locals it is given; the child is ours and is
-    // reaped here, so `child` is never waited on again.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        assert_eq!(libc::wait4(pid, &mut status, 0, &mut usage), pid);
-        usage
-    };
-    std::mem::forget(child);
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
-    let response: Value = serde_json::from_slice(&std::fs::read(out.path()).unwrap()).unwrap();
-    let status = u16::try_from(response["statusCode"].as_u64().unwrap()).unwrap();
-    (status, usage.ru_maxrss)
+        .arg(component);
+    let (printed, peak) = common::peak_rss_kib(command);
+    (serde_json::from_slice(&printed).unwrap(), peak)
 }
 
 #[test]
@@ -190,14 +173,42 @@ fn a_huge_binary_body_is_refused_without_the_host_encoding_it() {
     let dir = tempfile::tempdir().unwrap();
     let component = common::component("hostile-huge-response");
     let text = event_for_path(&dir, "rest-api", &format!("/text/{MIB}"));
-    let (text_status, text_peak) = invoke_peak_rss_kib(&text, &component);
+    let (text, text_peak) = invoke_peak_rss_kib(&text, &component);
     let binary = event_for_path(&dir, "http-api", &format!("/binary/{MIB}"));
-    let (binary_status, binary_peak) = invoke_peak_rss_kib(&binary, &component);
-    assert_eq!((text_status, binary_status), (502, 502));
+    let (binary, binary_peak) = invoke_peak_rss_kib(&binary, &component);
+    assert_eq!(
+        (text["statusCode"].as_u64(), binary["statusCode"].as_u64()),
+        (Some(502), Some(502))
+    );
     assert!(
         binary_peak < text_peak + (MIB << 10) / 8,
         "peak {binary_peak} KiB for a binary body, {text_peak} KiB for a text one"
     );
+}
+
+/// Wasmtime's advisories GHSA-5m8g-xhq4-4h93 and GHSA-f8mm-ggr3-89wh: empty writes that cost a
+/// host a queue entry each. Two million of them, to a `wasi:http` guest's response body and to
+/// its stdout, leave the host's memory where a good request leaves it.
+#[test]
+fn millions_of_empty_writes_leave_the_hosts_memory_where_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let component = common::component("hostile-wasi-http");
+    let (ok, ok_peak) = invoke_peak_rss_kib(&event_for_path(&dir, "http-api", "/ok"), &component);
+    assert_eq!(ok["statusCode"], 200);
+    for path in ["/empty-writes/response", "/empty-writes/stdout"] {
+        let (response, peak) =
+            invoke_peak_rss_kib(&event_for_path(&dir, "http-api", path), &component);
+        assert_eq!(
+            (&response["statusCode"], &response["body"]),
+            (&200.into(), &"2000000 empty writes".into()),
+            "{path}"
+        );
+        // A queue entry is 32 bytes or more: two million would be 61 MiB.
+        assert!(
+            peak < ok_peak + (16 << 10),
+            "{path}: peak {peak} KiB, {ok_peak} KiB for a good request"
+        );
+    }
 }
 
 #[tokio::test]

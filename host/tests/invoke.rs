@@ -280,3 +280,77 @@ fn a_precompiled_component_from_elsewhere_is_refused() {
     std::fs::write(&ours, damaged).unwrap();
     assert_fails_cleanly(&event, &ours, "failed to parse section headers");
 }
+
+/// AWS's sample Lambda authorizer events.
+const AUTHORIZER_SAMPLES: [&str; 4] = [
+    "aws-samples/apigw-custom-auth-request-token.json",
+    "aws-samples/apigw-custom-auth-request-request-type.json",
+    "aws-samples/apigw-v2-custom-authorizer-v1-request.json",
+    "aws-samples/apigw-v2-custom-authorizer-v2-request.json",
+];
+
+#[test]
+fn authorizer_components_answer_aws_sample_events_with_their_own_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let python = common::python_component("authorizer", dir.path());
+    // The TOKEN sample's token is `allow`: an Allow policy for its method ARN, as returned.
+    let allowed = common::invoke_json(&common::fixture(AUTHORIZER_SAMPLES[0]), &python);
+    assert_eq!(allowed["principalId"], "user");
+    let statement = &allowed["policyDocument"]["Statement"][0];
+    assert_eq!(statement["Effect"], "Allow");
+    assert_eq!(
+        statement["Resource"],
+        "arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/*/GET/"
+    );
+    assert_eq!(allowed["context"]["numberKey"], 1);
+    // The other samples carry no token the Python authorizer knows: its error, as Lambda's
+    // Invoke API gives a failed invocation, and a failed exit.
+    for sample in &AUTHORIZER_SAMPLES[1..] {
+        let output = common::invoke(&common::fixture(sample), &python);
+        assert!(!output.status.success(), "{sample}");
+        let error: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(error["errorType"], "Exception", "{sample}");
+        assert_eq!(error["errorMessage"], "Error: Invalid token", "{sample}");
+    }
+
+    // The Rust authorizer: no key configured, so a Deny for the TOKEN sample; the REQUEST
+    // samples have no Authorization header, so Unauthorized; the 2.0 sample's keys neither.
+    let rust = common::component("users-authorizer");
+    let denied = common::invoke_json(&common::fixture(AUTHORIZER_SAMPLES[0]), &rust);
+    assert_eq!(denied["policyDocument"]["Statement"][0]["Effect"], "Deny");
+    assert_eq!(
+        denied["policyDocument"]["Statement"][0]["Resource"],
+        json!(["arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/*/*/*"])
+    );
+    let keys = [
+        ("USERS_API_KEYS", "ann=k-ann".to_owned()),
+        ("LAMBDA_WASM_GUEST_ENV", "USERS_API_KEYS".to_owned()),
+    ];
+    for sample in &AUTHORIZER_SAMPLES[1..] {
+        let output = common::invoke_with_env(&common::fixture(sample), &rust, &keys);
+        let error: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(error["errorMessage"], "Unauthorized", "{sample}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("the function failed: Unauthorized"),
+            "{sample}"
+        );
+    }
+}
+
+#[test]
+fn a_handler_component_cannot_answer_an_authorizer_event() {
+    let output = common::invoke(
+        &common::fixture(AUTHORIZER_SAMPLES[0]),
+        &common::component("hello-world"),
+    );
+    assert!(!output.status.success());
+    let error: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(error["errorType"], "Runtime.UnsupportedEvent");
+    assert!(
+        error["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("event-handler"),
+        "{error}"
+    );
+}

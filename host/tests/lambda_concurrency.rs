@@ -10,8 +10,7 @@ use std::collections::BTreeSet;
 use std::process::Child;
 use std::time::Duration;
 
-use common::loopback::wait_for;
-use common::runtime_api::{Post, Queued, RuntimeApiDouble};
+use common::runtime_api::{self, Post, Queued, RuntimeApiDouble, answer};
 use serde_json::Value;
 
 const NAP_MS: u64 = 600;
@@ -33,51 +32,7 @@ fn queued(request_id: &str, path: &str, timeout: Duration) -> Queued {
 
 /// `bootstrap` as Lambda starts it, with JSON log lines, running `hostile-sleep`.
 fn start_runtime(address: std::net::SocketAddr, env: &[(&str, &str)]) -> Child {
-    let component = common::component("hostile-sleep");
-    common::runtime_api::bootstrap_in_lambda(
-        address,
-        component.parent().unwrap(),
-        component.file_name().unwrap(),
-    )
-    .envs(env.iter().copied())
-    .env("AWS_LAMBDA_FUNCTION_NAME", "sleepy")
-    .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "2048")
-    .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
-    .env("AWS_LAMBDA_LOG_LEVEL", "INFO")
-    .stdout(std::process::Stdio::null())
-    .stderr(std::process::Stdio::piped())
-    .spawn()
-    .expect("starting bootstrap")
-}
-
-/// Waits for an answer to each of `count` invocations and for the runtime to poll `polls`
-/// times in all; stops the runtime and returns the answers and its log lines.
-async fn run(
-    api: &RuntimeApiDouble,
-    mut runtime: Child,
-    count: usize,
-    polls: usize,
-) -> (Vec<Post>, Vec<Value>) {
-    wait_for("an answer per invocation", || api.posts().len() == count).await;
-    wait_for("the runtime's next polls", || api.polls() == polls).await;
-    assert!(
-        runtime.try_wait().unwrap().is_none(),
-        "bootstrap still runs"
-    );
-    runtime.kill().unwrap();
-    let output = runtime.wait_with_output().unwrap();
-    let lines = String::from_utf8_lossy(&output.stderr)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
-        .collect();
-    (api.posts(), lines)
-}
-
-fn answer<'a>(answers: &'a [Post], request_id: &str) -> &'a Post {
-    answers
-        .iter()
-        .find(|answer| answer.request_id() == request_id)
-        .unwrap_or_else(|| panic!("no answer to {request_id}: {answers:?}"))
+    runtime_api::start_bootstrap(address, "hostile-sleep", env)
 }
 
 /// The request id of the span each line with `message` was logged in.
@@ -112,7 +67,7 @@ async fn runs_invocations_at_once_each_on_its_own_instance_and_answer() {
     );
     let runtime = start_runtime(address, &[("AWS_LAMBDA_MAX_CONCURRENCY", "10")]);
     // Ten answers, then each of the ten pollers polls again.
-    let (answers, lines) = run(&api, runtime, 10, 20).await;
+    let (answers, lines) = runtime_api::run_until_answered(&api, runtime, 10, 20).await;
 
     for id in &naps {
         let answer = answer(&answers, id);
@@ -173,7 +128,7 @@ async fn without_the_variable_invocations_run_one_after_the_other() {
     let (api, address) = RuntimeApiDouble::start().await;
     api.enqueue(["first", "second"].map(|id| queued(id, "/nap/300", Duration::from_secs(30))));
     let runtime = start_runtime(address, &[]);
-    let (answers, _) = run(&api, runtime, 2, 3).await;
+    let (answers, _) = runtime_api::run_until_answered(&api, runtime, 2, 3).await;
     let (first, second) = (answer(&answers, "first"), answer(&answers, "second"));
     assert!(
         first.answered <= second.handed_out.unwrap(),

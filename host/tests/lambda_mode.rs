@@ -525,3 +525,42 @@ async fn the_invocations_trace_and_tenant_reach_the_guest_and_older_components_s
     assert_eq!(old_invocation["requestId"], "old");
     assert!(old_invocation.get("traceId").is_none(), "{old_invocation}");
 }
+
+#[tokio::test]
+async fn an_authorizer_answers_as_it_returned_and_its_unauthorized_fails_the_invocation() {
+    let events = vec![
+        Queued::new(
+            "token",
+            common::read_fixture("aws-samples/apigw-custom-auth-request-token.json"),
+        ),
+        // AWS's REQUEST sample has no Authorization header: the authorizer raises Unauthorized.
+        Queued::new(
+            "request",
+            common::read_fixture("aws-samples/apigw-custom-auth-request-request-type.json"),
+        ),
+    ];
+    let (posts, stderr) = run_events_on(events, "users_authorizer.wasm").await;
+    let post = |id: &str| posts.iter().find(|post| post.request_id() == id).unwrap();
+    let token = post("token");
+    assert!(token.path.ends_with("/response"), "{token:?}\n{stderr}");
+    // The policy as the function returned it, not a proxy response.
+    assert_eq!(token.body["principalId"], "anonymous");
+    assert_eq!(
+        token.body["policyDocument"]["Statement"][0]["Effect"],
+        "Deny"
+    );
+    assert!(token.body.get("statusCode").is_none());
+    let request = post("request");
+    assert!(request.path.ends_with("/error"), "{request:?}");
+    assert_eq!(request.body["errorMessage"], "Unauthorized");
+    assert_eq!(request.error_type.as_deref(), Some("Unauthorized"));
+
+    // A component that answers requests cannot answer an authorizer: the invocation fails.
+    let events = vec![Queued::new(
+        "token",
+        common::read_fixture("aws-samples/apigw-custom-auth-request-token.json"),
+    )];
+    let (posts, _) = run_events(events).await;
+    assert!(posts[0].path.ends_with("/error"), "{:?}", posts[0]);
+    assert_eq!(posts[0].body["errorType"], "Runtime.UnsupportedEvent");
+}

@@ -8,17 +8,33 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader, Read, Write};
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::runtime_api::{self, Queued, RuntimeApiDouble};
 use common::server::Server;
 
 const PROBE: &str = "hostile-outbound-probe";
 /// Requests run with a 2 s deadline (less the 250 ms margin); nothing may take much longer.
 const DEADLINE_ARGS: [&str; 2] = ["--timeout", "2"];
 const BOUND: Duration = Duration::from_secs(5);
+
+/// The function's credentials and region, as Lambda sets them.
+const SIGNING: [(&str, &str); 4] = [
+    ("AWS_ACCESS_KEY_ID", "AKIDOUTBOUNDTEST"),
+    ("AWS_SECRET_ACCESS_KEY", "host-secret-key"),
+    ("AWS_SESSION_TOKEN", "host-session-token"),
+    ("AWS_REGION", "eu-west-3"),
+];
+
+/// `env` and the function's credentials and region.
+fn signing_with<'a>(env: &[(&'a str, String)]) -> Vec<(&'a str, String)> {
+    let signing = SIGNING.map(|(name, value)| (name, value.to_owned()));
+    env.iter().cloned().chain(signing).collect()
+}
 
 /// One request the backend received: its request line and its headers, names in lower case.
 #[derive(Debug, Clone)]
@@ -36,9 +52,10 @@ impl Recorded {
     }
 }
 
-/// An HTTP/1.1 server on 127.0.0.1, plain or over TLS, that records what it receives. `/slow`
-/// answers after 10 s; `/bytes/N` answers N bytes (`/chunked/N` the same without a length);
-/// anything else answers `hello`.
+/// An HTTP/1.1 server on 127.0.0.1, plain or over TLS, that records what it receives (reading a
+/// request body of either framing). `/slow` answers after 10 s; `/bytes/N` answers N bytes
+/// (`/chunked/N` the same without a length, `/truncated/N` half of them and hangs up);
+/// `/redirect` sends the client to plain-HTTP DynamoDB; anything else answers `hello`.
 struct Backend {
     scheme: &'static str,
     port: u16,
@@ -113,12 +130,7 @@ fn serve_one(stream: impl Read + Write, record: &Mutex<Vec<Recorded>>) {
         let (name, value) = header.split_once(':').unwrap();
         headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
     }
-    let length: usize = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .map_or(0, |(_, v)| v.parse().unwrap());
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
+    read_body(&mut reader, &headers);
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
     record.lock().unwrap().push(Recorded {
         line: line.trim_end().to_owned(),
@@ -142,12 +154,57 @@ fn serve_one(stream: impl Read + Write, record: &Mutex<Vec<Recorded>>) {
             response.push_str(&format!("400\r\n{chunk}\r\n"));
         }
         response + "0\r\n\r\n"
+    } else if let Some(n) = path.strip_prefix("/truncated/") {
+        let n: usize = n.parse().unwrap();
+        format!(
+            "HTTP/1.1 200 OK\r\ncontent-length: {n}\r\nconnection: close\r\n\r\n{}",
+            "x".repeat(n / 2)
+        )
+    } else if path == "/redirect" {
+        "HTTP/1.1 307 Temporary Redirect\r\nlocation: http://dynamodb.eu-west-3.amazonaws.com/\r\n\
+         content-length: 0\r\nconnection: close\r\n\r\n"
+            .to_owned()
     } else {
         "HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello".to_owned()
     };
     let stream = reader.get_mut();
     let _ = stream.write_all(response.as_bytes());
     let _ = stream.flush();
+}
+
+/// Reads the request body `headers` announce, by its length or in chunks, and drops it.
+fn read_body(reader: &mut impl BufRead, headers: &[(String, String)]) {
+    let header = |name| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+    if header("transfer-encoding").is_some_and(|coding| coding == "chunked") {
+        loop {
+            let mut size = String::new();
+            reader.read_line(&mut size).unwrap();
+            let size = usize::from_str_radix(size.trim(), 16).unwrap();
+            // The chunk and its CRLF; the last chunk (size 0) is followed by the final CRLF.
+            std::io::copy(
+                &mut reader.by_ref().take(size as u64 + 2),
+                &mut std::io::sink(),
+            )
+            .unwrap();
+            if size == 0 {
+                return;
+            }
+        }
+    }
+    let length: u64 = header("content-length").map_or(0, |v| v.parse().unwrap());
+    std::io::copy(&mut reader.by_ref().take(length), &mut std::io::sink()).unwrap();
+}
+
+/// A server that accepts connections and never says a word: a TLS handshake with it waits for
+/// ever.
+fn mute_server() -> std::net::SocketAddr {
+    let mute = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = mute.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let held: Vec<_> = mute.incoming().map_while(Result::ok).collect();
+        drop(held);
+    });
+    address
 }
 
 /// The probe's path asking for `url`, with `extra` query parameters (already encoded).
@@ -323,16 +380,23 @@ async fn a_response_over_the_cap_is_an_error() {
     let (report, server) = probe(&backend.url("/bytes/5000"), "", &env).await;
     assert_eq!(report, "error HttpResponseBodySize(Some(5000))");
     // Without a length, the body stops at the cap: the guest has read the 4 KiB before the
-    // chunk that passes it. (wasmtime-wasi-http 50 gives a body's error to a p2 guest as an
-    // `error` resource without its `error-code`, hence the message.)
+    // chunk that passes it, and its stream's error has the same code.
     let chunked = server
         .get(&probe_path(&backend.url("/chunked/8192"), ""))
         .await;
     let chunked = String::from_utf8(chunked.body).unwrap();
     assert!(
-        chunked.contains("response body size exceeds limit")
+        chunked.starts_with("error HttpResponseBodySize(Some(")
             && chunked.ends_with("after 4096 bytes"),
         "{chunked}"
+    );
+    // A body cut short has its code too.
+    let truncated = server
+        .get(&probe_path(&backend.url("/truncated/2000"), ""))
+        .await;
+    assert_eq!(
+        String::from_utf8(truncated.body).unwrap(),
+        "error HttpResponseIncomplete after 1000 bytes"
     );
     // At the cap is fine.
     let at_cap = server
@@ -386,15 +450,11 @@ async fn a_backend_slower_than_the_outbound_timeout_is_an_error_the_guest_can_an
 #[tokio::test]
 async fn a_listed_aws_service_is_sent_to_its_endpoint_and_signed_by_the_host() {
     let backend = Backend::start();
-    let env = [
+    let env = signing_with(&[
         ("LAMBDA_WASM_AWS_SERVICES", "dynamodb".to_owned()),
         ("AWS_ENDPOINT_URL_DYNAMODB", backend.url("")),
         ("LAMBDA_WASM_OUTBOUND_HOSTS", backend.allow()),
-        ("AWS_ACCESS_KEY_ID", "AKIDOUTBOUNDTEST".to_owned()),
-        ("AWS_SECRET_ACCESS_KEY", "host-secret-key".to_owned()),
-        ("AWS_SESSION_TOKEN", "host-session-token".to_owned()),
-        ("AWS_REGION", "eu-west-3".to_owned()),
-    ];
+    ]);
     let (report, server) = probe(
         "https://dynamodb.eu-west-3.amazonaws.com/",
         "&header=authorization:AWS4-HMAC-SHA256%20Credential=GUEST/forged&header=x-amz-date:19990101T000000Z",
@@ -557,13 +617,7 @@ async fn connecting_and_the_tls_handshake_are_cut_by_the_connect_timeout() {
     let full = socket.listen(0).unwrap();
     let full_address = full.local_addr().unwrap();
     let _queued = std::net::TcpStream::connect(full_address).unwrap();
-    // A server that accepts and never says a word: the TLS handshake waits for ever.
-    let mute = TcpListener::bind("127.0.0.1:0").unwrap();
-    let mute_address = mute.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let held: Vec<_> = mute.incoming().map_while(Result::ok).collect();
-        drop(held);
-    });
+    let mute_address = mute_server();
 
     for (url, allow) in [
         (
@@ -702,8 +756,7 @@ async fn no_credentials_anywhere_is_an_error_the_guest_gets_and_the_log_names() 
 /// the host does not sign gets none.
 #[tokio::test]
 async fn the_invocations_trace_goes_on_the_requests_the_host_signs() {
-    use common::loopback::wait_for;
-    use common::runtime_api::{Queued, RuntimeApiDouble};
+    use common::runtime_api::{Queued, RuntimeApiDouble, run_until_answered, start_bootstrap};
 
     const TRACE: &str =
         "Root=1-5e1b4151-5ac6c58f3eb0d5e4c9e5f6d1;Parent=7ad9f3b3c6d1e2f4;Sampled=1";
@@ -735,32 +788,25 @@ async fn the_invocations_trace_goes_on_the_requests_the_host_signs() {
     ]);
     let endpoint = backend.url("");
     let allow = backend.allow();
-    let mut runtime = common::bootstrap()
-        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "probe")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("LAMBDA_WASM_COMPONENT", common::component(PROBE))
-        .env("LAMBDA_WASM_AWS_SERVICES", "dynamodb")
-        .env("AWS_ENDPOINT_URL_DYNAMODB", &endpoint)
-        .env("LAMBDA_WASM_OUTBOUND_HOSTS", &allow)
-        .env("AWS_ACCESS_KEY_ID", "AKIDOUTBOUNDTEST")
-        .env("AWS_SECRET_ACCESS_KEY", "host-secret-key")
-        .env("AWS_REGION", "eu-west-3")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for("three answers", || api.posts().len() == 3).await;
-    runtime.kill().unwrap();
-    let output = runtime.wait_with_output().unwrap();
-    for post in api.posts() {
+    let runtime = start_bootstrap(
+        address,
+        PROBE,
+        &[
+            ("LAMBDA_WASM_AWS_SERVICES", "dynamodb"),
+            ("AWS_ENDPOINT_URL_DYNAMODB", &endpoint),
+            ("LAMBDA_WASM_OUTBOUND_HOSTS", &allow),
+            ("AWS_ACCESS_KEY_ID", "AKIDOUTBOUNDTEST"),
+            ("AWS_SECRET_ACCESS_KEY", "host-secret-key"),
+            ("AWS_REGION", "eu-west-3"),
+        ],
+    );
+    let (posts, _) = run_until_answered(&api, runtime, 3, 4).await;
+    for post in &posts {
         assert_eq!(
             post.body["body"],
             "status 200, 5 bytes",
-            "{}: {}",
-            post.request_id(),
-            String::from_utf8_lossy(&output.stderr)
+            "{}",
+            post.request_id()
         );
     }
     let received = backend.received();
@@ -770,4 +816,337 @@ async fn the_invocations_trace_goes_on_the_requests_the_host_signs() {
     assert_eq!(received[1].header("x-amzn-trace-id"), Some("Root=guest"));
     assert_eq!(received[2].line, "GET /plain HTTP/1.1");
     assert_eq!(received[2].header("x-amzn-trace-id"), None);
+}
+
+#[tokio::test]
+async fn a_signed_service_never_goes_out_over_plain_http() {
+    // The list allows plain HTTP to AWS: a signed service's request there would carry the
+    // signature and the session token in clear, so it is refused before anything is sent,
+    // whichever way the guest comes to ask for it (its own URL, or a redirect it follows).
+    let mut env = SIGNING.to_vec();
+    env.extend([
+        ("LAMBDA_WASM_AWS_SERVICES", "dynamodb"),
+        (
+            "LAMBDA_WASM_OUTBOUND_HOSTS",
+            "http://*.amazonaws.com,https://*.amazonaws.com",
+        ),
+    ]);
+    let (report, server) = probe(
+        "http://dynamodb.eu-west-3.amazonaws.com/plain",
+        "&count=2",
+        &env,
+    )
+    .await;
+    assert_eq!(report, "error HttpRequestDenied\nerror HttpRequestDenied");
+    server
+        .wait_for_log("a signed AWS service over plain HTTP")
+        .await;
+    assert!(!server.log().contains("signed=true"), "{}", server.log());
+
+    // The operator's own plain-HTTP endpoint (a local DynamoDB) is signed; the host follows no
+    // redirect, so a redirect to plain HTTP is the guest's next request, refused as above.
+    let backend = Backend::start();
+    let endpoint = backend.url("");
+    env.push(("AWS_ENDPOINT_URL_DYNAMODB", &endpoint));
+    let (report, _server) = probe(
+        "https://dynamodb.eu-west-3.amazonaws.com/redirect",
+        "",
+        &env,
+    )
+    .await;
+    assert_eq!(report, "status 307, 0 bytes");
+    let received = backend.received();
+    assert_eq!(received.len(), 1, "{received:?}");
+    assert!(received[0].header("authorization").is_some());
+}
+
+#[tokio::test]
+async fn an_invocation_logs_at_most_100_outbound_lines_then_how_many_were_left_out() {
+    let (report, server) = probe(
+        "http://not-listed.example/flood",
+        "&count=10000",
+        &[] as &[(&str, &str)],
+    )
+    .await;
+    let report: Vec<&str> = report.lines().collect();
+    assert_eq!(report.len(), 10_000);
+    assert_eq!(
+        (report[0], report[9_999]),
+        ("error HttpRequestDenied", "error ConnectionLimitReached")
+    );
+    server.wait_for_log("left_out=9900").await;
+    // The next invocation has lines of its own.
+    let next = server
+        .get(&probe_path("http://not-listed.example/next", ""))
+        .await;
+    assert_eq!(next.status, 200);
+    server.wait_for_log("path=/next").await;
+    let log = server.log();
+    let flood = log
+        .lines()
+        .filter(|line| line.contains("path=/flood"))
+        .count();
+    assert_eq!(flood, 100, "{flood} lines");
+    assert_eq!(
+        log.lines()
+            .filter(|line| line.contains("left_out="))
+            .count(),
+        1
+    );
+}
+
+/// `bootstrap invoke` of the probe asking for `url` with `query`, under `env`: its report and
+/// the process's peak resident memory in KiB.
+fn invoke_probe(url: &str, query: &[(&str, &str)], env: &[(&str, String)]) -> (String, i64) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut event: serde_json::Value =
+        serde_json::from_slice(&common::read_fixture("events/tutorial-http-api.json")).unwrap();
+    let mut parameters = serde_json::Map::new();
+    parameters.insert("url".to_owned(), url.into());
+    for (name, value) in query {
+        parameters.insert((*name).to_owned(), (*value).into());
+    }
+    let raw: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(parameters.iter().map(|(k, v)| (k, v.as_str().unwrap())))
+        .finish();
+    event["rawPath"] = "/misbehave".into();
+    event["requestContext"]["http"]["path"] = "/misbehave".into();
+    event["rawQueryString"] = raw.into();
+    event["queryStringParameters"] = parameters.into();
+    let file = dir.path().join("event.json");
+    std::fs::write(&file, serde_json::to_vec(&event).unwrap()).unwrap();
+    let mut command = common::bootstrap();
+    command
+        .envs(env.iter().map(|(name, value)| (name, value)))
+        .args(["invoke", "--timeout", "60", "--event"])
+        .arg(&file)
+        .arg("--component")
+        .arg(common::component(PROBE));
+    let (printed, peak) = common::peak_rss_kib(command);
+    let response: serde_json::Value = serde_json::from_slice(&printed).unwrap();
+    assert_eq!(response["statusCode"], 200, "{response}");
+    (response["body"].as_str().unwrap().to_owned(), peak)
+}
+
+#[test]
+fn signed_bodies_the_host_holds_count_against_the_invocations_memory() {
+    // Twenty signed 16 MiB POSTs at once, to an endpoint that never completes TLS: the host
+    // holds each body to hash it, and what it holds counts against the guest's 64 MiB.
+    let mute = mute_server();
+    let env = signing_with(&[
+        ("LAMBDA_WASM_AWS_SERVICES", "dynamodb".to_owned()),
+        ("AWS_ENDPOINT_URL_DYNAMODB", format!("https://{mute}")),
+        ("LAMBDA_WASM_MEMORY_MB", "64".to_owned()),
+        ("LAMBDA_WASM_OUTBOUND_CONNECT_TIMEOUT_MS", "4000".to_owned()),
+    ]);
+    let url = "https://dynamodb.eu-west-3.amazonaws.com/";
+    let bytes = (16 << 20).to_string();
+    let (one, one_peak) = invoke_probe(url, &[("bytes", &bytes)], &env);
+    assert_eq!(one, "error ConnectionTimeout");
+    let (twenty, twenty_peak) = invoke_probe(
+        url,
+        &[("bytes", &bytes), ("count", "20"), ("parallel", "1")],
+        &env,
+    );
+    eprintln!("peak RSS: {one_peak} KiB for one signed 16 MiB POST, {twenty_peak} KiB for twenty");
+    let held = twenty
+        .lines()
+        .filter(|line| *line == "error ConnectionTimeout")
+        .count();
+    let refused = twenty
+        .lines()
+        .filter(|line| *line == "error HttpRequestBodySize(None)")
+        .count();
+    assert_eq!(held + refused, 20, "{twenty}");
+    // 16 MiB each and the guest's own memory within 64 MiB: three at most.
+    assert!((1..=3).contains(&held), "{twenty}");
+    assert!(
+        twenty_peak < one_peak + (64 << 10),
+        "peak {twenty_peak} KiB for twenty, {one_peak} KiB for one"
+    );
+}
+
+#[test]
+fn millions_of_empty_writes_to_an_outgoing_body_leave_the_hosts_memory_where_it_was() {
+    // Wasmtime's GHSA-f8mm-ggr3-89wh and GHSA-5m8g-xhq4-4h93: empty writes queued one entry
+    // each. A million of them, unsigned (streamed to the server) and signed (held to hash it).
+    let backend = Backend::start();
+    let env = signing_with(&[
+        ("LAMBDA_WASM_OUTBOUND_HOSTS", backend.allow()),
+        ("LAMBDA_WASM_AWS_SERVICES", "dynamodb".to_owned()),
+        ("AWS_ENDPOINT_URL_DYNAMODB", backend.url("")),
+    ]);
+    for url in [
+        backend.url("/empty"),
+        "https://dynamodb.eu-west-3.amazonaws.com/empty".to_owned(),
+    ] {
+        let (report, small_peak) = invoke_probe(&url, &[("empty", "1")], &env);
+        assert_eq!(report, "status 200, 5 bytes", "{url}");
+        let (report, peak) = invoke_probe(&url, &[("empty", "1000000")], &env);
+        assert_eq!(report, "status 200, 5 bytes", "{url}");
+        // A queue entry is 32 bytes or more: a million would be 30 MiB.
+        assert!(
+            peak < small_peak + (16 << 10),
+            "{url}: peak {peak} KiB, {small_peak} KiB for one empty write"
+        );
+    }
+    let received = backend.received();
+    assert_eq!(received.len(), 4);
+    assert!(
+        received
+            .iter()
+            .all(|request| request.line.starts_with("POST /empty "))
+    );
+}
+
+#[tokio::test]
+async fn every_embedded_form_of_the_metadata_address_is_refused() {
+    // 169.254.169.254 inside IPv6: IPv4-compatible, mapped, translated, NAT64 (well-known and
+    // local-use), 6to4, Teredo (as its server, and as its obfuscated client), ISATAP.
+    let forms = [
+        "::a9fe:a9fe",
+        "::ffff:a9fe:a9fe",
+        "::ffff:0:a9fe:a9fe",
+        "64:ff9b::a9fe:a9fe",
+        "64:ff9b:1::a9fe:a9fe",
+        "64:ff9b:1:a9fe:a9:fe00::",
+        "2002:a9fe:a9fe::1",
+        "2001:0:a9fe:a9fe::1",
+        "2001:0:5efe:1::5601:5601",
+        "2600:1f18::5efe:a9fe:a9fe",
+    ];
+    let allow: Vec<String> = forms.iter().map(|ip| format!("http://[{ip}]")).collect();
+    let server = Server::start_with_env(
+        &common::component(PROBE),
+        &DEADLINE_ARGS,
+        &[("LAMBDA_WASM_OUTBOUND_HOSTS", &allow.join(","))],
+    );
+    for ip in forms {
+        let answer = server
+            .get(&probe_path(&format!("http://[{ip}]/latest/meta-data/"), ""))
+            .await;
+        assert_eq!(
+            String::from_utf8(answer.body).unwrap(),
+            "error DestinationIpProhibited",
+            "{ip}"
+        );
+    }
+    // One refusal line each, naming the metadata address (the log arrives on its own pace).
+    let refusals = || {
+        server
+            .log()
+            .lines()
+            .filter(|line| line.contains("link-local or instance metadata address"))
+            .count()
+    };
+    common::loopback::wait_for("a refusal line per form", || refusals() == forms.len()).await;
+}
+
+/// The REST API tutorial event asking the probe for `url` with `count` requests, as API
+/// Gateway's request `apigw_id`.
+fn probe_event(url: &str, count: &str, apigw_id: &str) -> Vec<u8> {
+    let mut event: serde_json::Value =
+        serde_json::from_slice(&common::read_fixture("events/tutorial-rest-api.json")).unwrap();
+    let query = serde_json::json!({ "url": url, "count": count });
+    event["path"] = "/misbehave".into();
+    event["multiValueQueryStringParameters"] =
+        serde_json::json!({ "url": [url], "count": [count] });
+    event["queryStringParameters"] = query;
+    event["requestContext"]["requestId"] = apigw_id.into();
+    serde_json::to_vec(&event).unwrap()
+}
+
+#[tokio::test]
+async fn every_outbound_line_carries_its_invocations_request_ids_under_concurrency() {
+    let backend = Backend::start();
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    // Each invocation takes one path of the outbound code, told apart by its URL's path.
+    let cases = [
+        (
+            "not-listed",
+            "http://not-listed.example/not-listed".to_owned(),
+            "1",
+        ),
+        (
+            "metadata",
+            "http://169.254.169.254/metadata".to_owned(),
+            "1",
+        ),
+        ("length-cap", backend.url("/bytes/5000"), "1"),
+        ("chunked-cap", backend.url("/chunked/8192"), "1"),
+        ("sent", backend.url("/hello"), "1"),
+        ("failed", format!("http://{closed}/failed"), "1"),
+        ("over-budget", backend.url("/budget"), "3"),
+        (
+            "plain-signed",
+            "http://dynamodb.eu-west-3.amazonaws.com/plain-signed".to_owned(),
+            "1",
+        ),
+        ("flood", "http://not-listed.example/flood".to_owned(), "300"),
+    ];
+    let (api, address) = RuntimeApiDouble::start().await;
+    api.enqueue(
+        cases.iter().map(|(id, url, count)| {
+            Queued::new(id, probe_event(url, count, &format!("apigw-{id}")))
+        }),
+    );
+    let hosts = format!(
+        "{},http://169.254.169.254,http://{closed},http://*.amazonaws.com",
+        backend.allow()
+    );
+    let mut env = SIGNING.to_vec();
+    env.extend([
+        ("AWS_LAMBDA_MAX_CONCURRENCY", "4"),
+        ("LAMBDA_WASM_OUTBOUND_HOSTS", &hosts),
+        ("LAMBDA_WASM_OUTBOUND_MAX_REQUESTS", "2"),
+        ("LAMBDA_WASM_OUTBOUND_MAX_RESPONSE_KB", "4"),
+        ("LAMBDA_WASM_AWS_SERVICES", "dynamodb"),
+    ]);
+    let runtime = runtime_api::start_bootstrap(address, PROBE, &env);
+    let (answers, lines) =
+        runtime_api::run_until_answered(&api, runtime, cases.len(), cases.len() + 4).await;
+    for (id, ..) in &cases {
+        assert_eq!(
+            runtime_api::answer(&answers, id).body["statusCode"],
+            200,
+            "{id}"
+        );
+    }
+
+    let mut attributed = BTreeSet::new();
+    for line in &lines {
+        let message = line["message"].as_str().unwrap_or_default();
+        if !message.starts_with("outbound") {
+            continue;
+        }
+        let span = &line["span"];
+        let id = span["lambda_request_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a line without its request id: {line}"));
+        assert_eq!(span["apigw_request_id"], format!("apigw-{id}"), "{line}");
+        // The summary of what was left out names no path: only the flood has one.
+        let path = line["path"].as_str().unwrap_or("/flood");
+        let made_by = cases
+            .iter()
+            .find(|(_, url, _)| url.ends_with(path))
+            .map_or_else(|| panic!("no case for {line}"), |(id, ..)| *id);
+        assert_eq!(id, made_by, "{line}");
+        attributed.insert(id.to_owned());
+    }
+    let all: BTreeSet<String> = cases.iter().map(|(id, ..)| (*id).to_owned()).collect();
+    assert_eq!(attributed, all, "every case logged");
+    let flood_lines = lines
+        .iter()
+        .filter(|line| line["span"]["lambda_request_id"] == "flood")
+        .filter(|line| {
+            line["message"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("outbound")
+        })
+        .count();
+    assert_eq!(flood_lines, 101, "100 lines and what was left out");
 }

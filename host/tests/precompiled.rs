@@ -109,3 +109,24 @@ fn a_cwasm_compiled_here_loads_on_a_lambda_cpu_without_this_machines_extensions(
         eprintln!("this machine has no AVX-512: only the baseline half of the test ran");
     }
 }
+
+/// A `.cwasm` of the other architecture (`make lambda-sim-arm64` packages an arm64 one into
+/// target/deploy-arm64, compiled by the arm64 layer's bootstrap, and runs this test) is refused
+/// by this bootstrap, naming the architecture it was compiled for and this build: the mismatch
+/// the wrong architecture's code would meet at Init, caught by `bootstrap check`.
+#[cfg(target_arch = "x86_64")]
+#[test]
+#[ignore = "needs target/deploy-arm64 from `make lambda-sim-arm64`, which runs it"]
+fn a_cwasm_for_the_other_architecture_is_refused_naming_it() {
+    let arm64 = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/deploy-arm64/HelloWorldFunction/hello_world.cwasm");
+    assert!(arm64.is_file(), "{} is missing", arm64.display());
+    let output = check(None, &arm64);
+    assert!(!output.status.success());
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        log.contains("Module was compiled for architecture 'aarch64'"),
+        "{log}"
+    );
+    assert!(log.contains(engine::BUILD), "{log}");
+}

@@ -82,10 +82,10 @@ proptest! {
             body: body.clone(),
             client_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
         };
-        let routes = RouteTable::catch_all(payload);
+        let routes = RouteTable::catch_all(payload, ());
         let matched = routes.find("POST", "/a/b").unwrap();
         let arrival = Arrival { request_id: "id", stage: "prod", domain_name: "localhost", epoch_ms: 1 };
-        let event = serde_json::to_vec(&gateway::event(payload, &request, &matched, &arrival)).unwrap();
+        let event = serde_json::to_vec(&gateway::event(payload, payload.default_payload(), &request, &matched, &arrival)).unwrap();
 
         let guest = event::parse(&event).unwrap().request;
         prop_assert_eq!(&guest.body, &body);

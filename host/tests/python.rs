@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::python::{precompiled, under_cpython};
+use common::python::under_cpython;
 use serde_json::Value;
 
 /// Events of every front end, for every example.
@@ -41,7 +41,7 @@ const SEED_EVENTS: &[&str] = &[
 /// Runs every event through the component and CPython; returns the responses by event.
 fn differential(example: &str, handler: &str) -> Vec<(String, Value)> {
     let dir = tempfile::tempdir().unwrap();
-    let component = precompiled(example, dir.path());
+    let component = common::python_component(example, dir.path());
     let mut responses = Vec::new();
     for name in FRONT_ENDS.iter().chain(SEED_EVENTS) {
         let event_file = common::fixture(name);
@@ -110,7 +110,7 @@ fn the_path_parameter_handler_answers_alike_as_a_component_and_under_cpython() {
 #[test]
 fn an_exception_is_a_500_and_its_traceback_is_logged_with_the_request_ids() {
     let dir = tempfile::tempdir().unwrap();
-    let component = precompiled("hello", dir.path());
+    let component = common::python_component("hello", dir.path());
     let mut event: Value =
         serde_json::from_slice(&common::read_fixture("events/tutorial-rest-api.json")).unwrap();
     event["body"] = Value::from("not json");

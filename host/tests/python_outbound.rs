@@ -21,8 +21,8 @@ use std::sync::Arc;
 
 use common::loopback;
 use common::moto::{Moto, USERS_TABLE};
-use common::python::{precompiled, python, python_dir, under_cpython_with_env};
-use common::runtime_api::{Queued, RuntimeApiDouble, bootstrap_in_lambda};
+use common::python::{python, python_dir, under_cpython_with_env};
+use common::runtime_api::{Queued, RuntimeApiDouble, start_bootstrap_on};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::{Bytes, Incoming};
 use serde_json::{Value, json};
@@ -231,7 +231,7 @@ fn compare(
     alike: impl Fn(Value) -> Value,
 ) -> Vec<Value> {
     let dir = tempfile::tempdir().unwrap();
-    let component = precompiled(example, dir.path());
+    let component = common::python_component(example, dir.path());
     let (component_env, cpython_env) = (peers.component_env(), peers.cpython_env());
     events
         .iter()
@@ -452,7 +452,7 @@ fn differential_per_side(
 async fn the_users_api_persists_in_dynamodb_alike_under_cpython_and_as_a_component() {
     let peers = Peers::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let component = precompiled("users", dir.path());
+    let component = common::python_component("users", dir.path());
     let users = python_dir().join("users");
     let sequence = |side: &str| {
         let user = json!({"id": format!("{side}-1"), "name": format!("Ann {side}"), "email": "ann@example.com"}).to_string();
@@ -572,7 +572,7 @@ fn alike(answer: Value, side: &str) -> Value {
 async fn the_python_users_api_persists_through_serve_and_in_lambda_mode() {
     let peers = Peers::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let component = precompiled("users", dir.path());
+    let component = common::python_component("users", dir.path());
     let env = peers.component_env();
     let env: Vec<(&str, &str)> = env
         .iter()
@@ -600,6 +600,8 @@ async fn the_python_users_api_persists_through_serve_and_in_lambda_mode() {
         String::from_utf8_lossy(&found.body)
     );
     assert_eq!(found.json()["user"]["name"], "Cy");
+    // The log comes through a pipe, after the answer.
+    server.wait_for_log("signed=").await;
     let log = server.log();
     assert!(
         log.contains("signed=true") && !log.contains("signed=false"),
@@ -641,7 +643,7 @@ async fn the_python_users_api_persists_through_serve_and_in_lambda_mode() {
             Queued::new(&format!("id-{index}"), std::fs::read(event).unwrap())
         }),
     );
-    let mut runtime = lambda_runtime(address, &component, &env);
+    let mut runtime = start_bootstrap_on(address, &component, &env);
     loopback::wait_for("three answers", || api.posts().len() == 3).await;
     runtime.kill().unwrap();
     runtime.wait().unwrap();
@@ -658,31 +660,11 @@ async fn the_python_users_api_persists_through_serve_and_in_lambda_mode() {
     );
 }
 
-/// `bootstrap` in Lambda mode on the Runtime API at `address`, its code `component`.
-fn lambda_runtime(
-    address: SocketAddr,
-    component: &Path,
-    env: &[(&str, &str)],
-) -> std::process::Child {
-    bootstrap_in_lambda(
-        address,
-        component.parent().unwrap(),
-        component.file_name().unwrap(),
-    )
-    .envs(env.iter().copied())
-    .env("AWS_LAMBDA_FUNCTION_NAME", "python-users")
-    .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
-    .stdout(std::process::Stdio::null())
-    .stderr(std::process::Stdio::null())
-    .spawn()
-    .expect("starting bootstrap")
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn module_state_lives_for_the_environment_unless_each_invocation_gets_a_fresh_instance() {
     let peers = Peers::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let component = precompiled("tests/weather", dir.path());
+    let component = common::python_component("tests/weather", dir.path());
     let env = peers.component_env();
     let cached = async |scope: &str| {
         let mut env: Vec<(&str, &str)> = env
@@ -720,7 +702,7 @@ async fn a_refused_destination_is_the_librarys_own_connection_error() {
     let mut env = peers.component_env();
     env.retain(|(name, _)| *name != "LAMBDA_WASM_OUTBOUND_HOSTS");
 
-    let fetcher = precompiled("tests/fetcher", dir.path());
+    let fetcher = common::python_component("tests/fetcher", dir.path());
     let answer = common::invoke_json_with_env(&event, &fetcher, &env);
     assert_eq!(answer["statusCode"], 503, "{answer}");
     assert_eq!(
@@ -728,7 +710,7 @@ async fn a_refused_destination_is_the_librarys_own_connection_error() {
         json!({"error": "unreachable", "type": "ConnectionError"})
     );
 
-    let weather = precompiled("tests/weather", dir.path());
+    let weather = common::python_component("tests/weather", dir.path());
     let output = common::invoke_with_env(
         &event,
         &weather,
@@ -749,7 +731,7 @@ async fn a_refused_destination_is_the_librarys_own_connection_error() {
 async fn a_failed_init_fails_lambdas_init_and_an_invoke_as_lambdas_runtime_reports_it() {
     let peers = Peers::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let component = precompiled("users", dir.path());
+    let component = common::python_component("users", dir.path());
     let mut env = peers.component_env();
     // The module reads USERS_TABLE at its top: without it, its Init fails.
     env.retain(|(name, _)| *name != "USERS_TABLE");
@@ -782,7 +764,7 @@ async fn a_failed_init_fails_lambdas_init_and_an_invoke_as_lambdas_runtime_repor
         .iter()
         .map(|(name, value)| (*name, value.as_str()))
         .collect();
-    let mut runtime = lambda_runtime(address, &component, &env);
+    let mut runtime = start_bootstrap_on(address, &component, &env);
     loopback::wait_for("the init error", || !api.posts().is_empty()).await;
     let status = runtime.wait().unwrap();
     assert!(!status.success());

@@ -27,17 +27,22 @@
 //!   `Error::bad_request(..)` and friends give the client a status and a message.
 //! - [`aws`] (feature `aws`): a ready AWS SDK for Rust configuration over `wasi:http`; the
 //!   host signs, the guest holds no credentials.
+//! - [`authorizer`]: API Gateway Lambda authorizers (`authorizer!`): the event and the answer
+//!   typed, the component an `event-handler` one, whose result API Gateway reads.
 //! - [`http`] (feature `http`): plain outbound HTTP to the destinations the host allows, and
 //!   `block_on` to call async code from `handle`.
 
 #![warn(missing_docs)]
 
+pub mod authorizer;
 #[cfg(feature = "aws")]
 pub mod aws;
 #[doc(hidden)]
 pub mod bindings;
 mod context;
 mod error;
+#[doc(hidden)]
+pub mod event_bindings;
 mod handler;
 #[cfg(feature = "http")]
 pub mod http;

@@ -19,7 +19,7 @@ use wasmtime::{PoolConcurrencyLimitError, Store};
 use super::instances::{Instances, wrap_up};
 use super::kept::{KeptKey, Warm};
 use super::{CallStats, GuestFailure, Outcome};
-use crate::bindings::{ErrorDetails, Response};
+use crate::bindings::ErrorDetails;
 use crate::engine::EPOCH_TICK;
 use crate::event::ResponseFormat;
 use crate::function_result;
@@ -76,12 +76,22 @@ impl EventComponent {
         format: ResponseFormat,
         invocation: LambdaContext,
     ) -> Outcome {
+        let (result, stats) = self.result(event, invocation).await;
+        let result = result.and_then(|result| Ok(function_result::to_response(&result, format)?));
+        Outcome { result, stats }
+    }
+
+    /// Runs `event` within the invocation's deadline, on the instance this execution
+    /// environment kept or a new one (which runs `init` first), and gives the function's result
+    /// JSON as it returned it (a Lambda authorizer's answer).
+    pub async fn result(
+        &self,
+        event: &[u8],
+        invocation: LambdaContext,
+    ) -> (Result<String, GuestFailure>, CallStats) {
         let mut stats = CallStats::default();
         let Some(_slot) = self.instances.slot(&invocation).await else {
-            return Outcome {
-                result: Err(GuestFailure::PoolFull),
-                stats,
-            };
+            return (Err(GuestFailure::PoolFull), stats);
         };
         // `event::parse` read these bytes as JSON, so they are UTF-8.
         let event = String::from_utf8_lossy(event);
@@ -98,7 +108,7 @@ impl EventComponent {
                 (store, None, budget)
             }
         };
-        let call = self.start_and_call(&mut store, &mut instance, &event, format, &mut stats);
+        let call = self.start_and_call(&mut store, &mut instance, &event, &mut stats);
         // The epoch stops guest code; the timeout also stops a guest blocked in a host call.
         let result = tokio::time::timeout(budget + 2 * EPOCH_TICK, call)
             .await
@@ -109,7 +119,7 @@ impl EventComponent {
         {
             self.kept.put(Warm { store, instance });
         }
-        Outcome { result, stats }
+        (result, stats)
     }
 
     /// Starts an instance for the execution environment ahead of its first event (Lambda's
@@ -141,11 +151,8 @@ impl EventComponent {
     /// Whether the instance may serve the next invocation after `result`: not after a trap,
     /// its deadline or refused memory, which may have left it midway; nor when each invocation
     /// gets a fresh one.
-    fn keeps(&self, result: &Result<Response, GuestFailure>, store: &Store<HostState>) -> bool {
-        let healthy = matches!(
-            result,
-            Ok(_) | Err(GuestFailure::Exception(_) | GuestFailure::MalformedResult(_))
-        );
+    fn keeps(&self, result: &Result<String, GuestFailure>, store: &Store<HostState>) -> bool {
+        let healthy = matches!(result, Ok(_) | Err(GuestFailure::Exception(_)));
         healthy
             && !store.data().limits.memory_refused
             && self.instances.config().instance_scope == InstanceScope::Environment
@@ -158,9 +165,8 @@ impl EventComponent {
         store: &mut Store<HostState>,
         instance: &mut Option<Instance>,
         event: &str,
-        format: ResponseFormat,
         stats: &mut CallStats,
-    ) -> Result<Response, GuestFailure> {
+    ) -> Result<String, GuestFailure> {
         let started = Instant::now();
         let running = match *instance {
             Some(running) => running,
@@ -178,7 +184,7 @@ impl EventComponent {
         let called = handle.call_async(&mut *store, (event,)).await;
         stats.run = started.elapsed() - stats.instantiate;
         match called {
-            Ok((Ok(result),)) => Ok(function_result::to_response(&result, format)?),
+            Ok((Ok(result),)) => Ok(result),
             Ok((Err(error),)) => Err(GuestFailure::Exception(error)),
             Err(trap) => Err(GuestFailure::from_wasmtime(trap)),
         }

@@ -46,6 +46,13 @@ pub enum GuestFailure {
     /// header value is not text or the body is larger than any front end takes. 502.
     #[error("the handler's response is invalid: {0}")]
     Invalid(#[from] InvalidResponse),
+    /// A Lambda authorizer's event for a component that answers requests, not events: only an
+    /// `event-handler` component returns the function's result.
+    #[error(
+        "{0} component cannot answer a Lambda authorizer's event: build the authorizer as an \
+         `event-handler` component (a Python handler, or the Rust SDK's `authorizer!`)"
+    )]
+    NoResult(&'static str),
     /// The request could not be given to a `wasi:http` guest (an authority or path that is
     /// not a valid URI): 400.
     #[error("the request cannot be given to the wasi:http handler: {0}")]

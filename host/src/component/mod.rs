@@ -79,6 +79,19 @@ impl Loader {
         })
     }
 
+    /// A loader on the same engine and instance slots whose components' guests get `config`
+    /// (a function's own settings, `serve --template`). Its memory cap must be within the
+    /// engine's, which [`Loader::new`] sized for its own `config`.
+    pub fn with_config(&self, config: GuestConfig) -> Self {
+        Self {
+            engine: self.engine.clone(),
+            config: Arc::new(config),
+            slots: self.slots.clone(),
+            // Idle instances hold the shared pool's slots, so one registry evicts them all.
+            kept: self.kept.clone(),
+        }
+    }
+
     /// Compiles the component at `path` (or loads it precompiled, from a `.cwasm`), tells
     /// from its exports which world it is a component of, and links it against the host's
     /// capabilities. A component of a world the host does not run, or importing what the host
@@ -150,6 +163,28 @@ impl GuestComponent {
         match self {
             Self::Event(component) => component.start(invocation).await,
             Self::Handler(_) | Self::WasiHttp(_) => Ok(()),
+        }
+    }
+
+    /// Runs a Lambda authorizer's `event` (on a fresh instance, or the one an `event-handler`
+    /// component keeps for the environment) and gives the function's result JSON as it
+    /// returned it. Only an `event-handler` component returns one: the other worlds
+    /// answer requests.
+    pub async fn authorize(
+        &self,
+        event: &[u8],
+        invocation: LambdaContext,
+    ) -> (Result<String, GuestFailure>, CallStats) {
+        match self {
+            Self::Event(component) => component.result(event, invocation).await,
+            Self::Handler(_) => (
+                Err(GuestFailure::NoResult("a `handler`")),
+                CallStats::default(),
+            ),
+            Self::WasiHttp(_) => (
+                Err(GuestFailure::NoResult("a `wasi:http`")),
+                CallStats::default(),
+            ),
         }
     }
 

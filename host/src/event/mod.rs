@@ -3,7 +3,10 @@
 //! The front end is detected from the event's marker fields before the event is read in full:
 //! `requestContext.elb` is an ALB, `version: "2.0"` an HTTP API (a Function URL on a
 //! `lambda-url` domain), `version: "1.0"` with an HTTP API marker (see [`detect`]) an HTTP API
-//! in payload format 1.0, and otherwise `httpMethod` or `version: "1.0"` a REST API.
+//! in payload format 1.0, and otherwise `httpMethod` or `version: "1.0"` a REST API. Before
+//! those, `type: "TOKEN"` or `type: "REQUEST"` with a `methodArn` or `routeArn` is an API Gateway
+//! Lambda authorizer's event ([`AuthorizerEvent`]), which is no request: its function's answer
+//! goes back as the function returned it.
 
 pub(crate) mod fields;
 mod path;
@@ -24,6 +27,39 @@ pub struct ParsedEvent {
     pub request: Request,
     /// The proxy response shape the front end expects back.
     pub format: ResponseFormat,
+}
+
+/// An API Gateway Lambda authorizer's event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthorizerEvent {
+    /// A REST API `TOKEN` authorizer's: `authorizationToken` and `methodArn`.
+    Token,
+    /// A REST API `REQUEST` authorizer's, or an HTTP API one's in payload format 1.0: the
+    /// request's parts and `methodArn`.
+    RequestV1,
+    /// An HTTP API `REQUEST` authorizer's in payload format 2.0: `routeArn` and
+    /// `identitySource`.
+    RequestV2,
+}
+
+impl AuthorizerEvent {
+    /// Its name in logs: `TOKEN`, `REQUEST 1.0`, `REQUEST 2.0`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Token => "TOKEN",
+            Self::RequestV1 => "REQUEST 1.0",
+            Self::RequestV2 => "REQUEST 2.0",
+        }
+    }
+}
+
+/// What an invocation's event is.
+#[derive(Debug)]
+pub enum Incoming {
+    /// A proxy request, read (boxed: it is large, and authorizer events are not).
+    Proxy(Box<ParsedEvent>),
+    /// A Lambda authorizer's event.
+    Authorizer(AuthorizerEvent),
 }
 
 /// The proxy response JSON a front end expects.
@@ -69,6 +105,9 @@ pub enum EventError {
         /// What is wrong with the base64.
         message: String,
     },
+    /// A Lambda authorizer's event where a proxy event was expected.
+    #[error("an API Gateway {} authorizer event is not a proxy request", .0.name())]
+    Authorizer(AuthorizerEvent),
     /// The headers or the URL are larger than the front end lets through: the client gets a
     /// 400.
     #[error("the request's {} are larger than {} allows", part.name(), source_name(*front_end))]
@@ -115,19 +154,39 @@ impl EventError {
             Self::Malformed { .. } => "MalformedEvent",
             Self::InvalidBody { .. } => "InvalidBody",
             Self::TooLarge { .. } => "RequestTooLarge",
+            Self::Authorizer(_) => "AuthorizerEvent",
         }
     }
 }
 
-/// Reads a Lambda event and translates it into the guest's request.
+/// Reads a Lambda proxy event and translates it into the guest's request. An authorizer's
+/// event is [`EventError::Authorizer`].
 pub fn parse(event: &[u8]) -> Result<ParsedEvent, EventError> {
-    match classify(event)? {
-        (source @ (Source::RestApi | Source::HttpApi), PayloadFormat::V1) => {
+    match read(event)? {
+        Incoming::Proxy(parsed) => Ok(*parsed),
+        Incoming::Authorizer(kind) => Err(EventError::Authorizer(kind)),
+    }
+}
+
+/// Reads a Lambda event: a proxy request translated into the guest's request, or a Lambda
+/// authorizer's event.
+pub fn read(event: &[u8]) -> Result<Incoming, EventError> {
+    let parsed = match classify(event)? {
+        Front::Authorizer(kind) => return Ok(Incoming::Authorizer(kind)),
+        Front::Proxy(source @ (Source::RestApi | Source::HttpApi), PayloadFormat::V1) => {
             v1::rest_api(event, source)
         }
-        (Source::Alb, _) => v1::alb(event),
-        (source, _) => v2::http_api_or_function_url(event, source),
-    }
+        Front::Proxy(Source::Alb, _) => v1::alb(event),
+        Front::Proxy(source, _) => v2::http_api_or_function_url(event, source),
+    };
+    parsed.map(|parsed| Incoming::Proxy(Box::new(parsed)))
+}
+
+/// Who sent an event: a front end in a payload format, or an authorizer's caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Front {
+    Proxy(Source, PayloadFormat),
+    Authorizer(AuthorizerEvent),
 }
 
 /// The payload format version of an API Gateway or Function URL event.
@@ -143,6 +202,13 @@ enum PayloadFormat {
 struct Markers {
     #[serde(default)]
     version: Option<String>,
+    /// An authorizer's `TOKEN` or `REQUEST`.
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    method_arn: Option<IgnoredAny>,
+    #[serde(default)]
+    route_arn: Option<IgnoredAny>,
     #[serde(default)]
     http_method: Option<IgnoredAny>,
     #[serde(default)]
@@ -180,11 +246,11 @@ impl ContextMarkers {
     }
 }
 
-/// Which front end sent `event`, in which payload format.
+/// Which front end sent `event`, in which payload format, or which authorizer event it is.
 ///
 /// Anything that is not one JSON document (empty, not UTF-8, cut short, trailing data) is
 /// `NotJson`; JSON of another shape, however deeply nested, is `Unsupported`.
-fn classify(event: &[u8]) -> Result<(Source, PayloadFormat), EventError> {
+fn classify(event: &[u8]) -> Result<Front, EventError> {
     // serde_json checks UTF-8 only in the strings it reads, not in those it skips.
     std::str::from_utf8(event)
         .map_err(|err| EventError::NotJson(format!("the event is not UTF-8: {err}")))?;
@@ -199,12 +265,15 @@ fn classify(event: &[u8]) -> Result<(Source, PayloadFormat), EventError> {
             Ok(_) => EventError::Unsupported,
         }
     })?;
+    if let Some(kind) = authorizer(&markers) {
+        return Ok(Front::Authorizer(kind));
+    }
     let context = markers.request_context;
     if context
         .as_ref()
         .is_some_and(|context| context.elb.is_some())
     {
-        return Ok((Source::Alb, PayloadFormat::V1));
+        return Ok(Front::Proxy(Source::Alb, PayloadFormat::V1));
     }
     let source = match markers.version.as_deref() {
         Some("2.0") => {
@@ -213,16 +282,29 @@ fn classify(event: &[u8]) -> Result<(Source, PayloadFormat), EventError> {
                 .unwrap_or_default();
             // Function URLs are served on `<url-id>.lambda-url.<region>.on.aws`.
             if domain.contains(".lambda-url.") {
-                return Ok((Source::FunctionUrl, PayloadFormat::V2));
+                return Ok(Front::Proxy(Source::FunctionUrl, PayloadFormat::V2));
             }
-            return Ok((Source::HttpApi, PayloadFormat::V2));
+            return Ok(Front::Proxy(Source::HttpApi, PayloadFormat::V2));
         }
         Some("1.0") if context.is_some_and(|context| context.sent_by_http_api()) => Source::HttpApi,
         Some("1.0") => Source::RestApi,
         None if markers.http_method.is_some() => Source::RestApi,
         _ => return Err(EventError::Unsupported),
     };
-    Ok((source, PayloadFormat::V1))
+    Ok(Front::Proxy(source, PayloadFormat::V1))
+}
+
+/// The authorizer event `markers` are of: a `type` of `TOKEN` or `REQUEST` beside the ARN API
+/// Gateway asks about (`methodArn`; `routeArn` in HTTP API payload format 2.0). No proxy event
+/// has either ARN.
+fn authorizer(markers: &Markers) -> Option<AuthorizerEvent> {
+    let arn = markers.method_arn.is_some() || markers.route_arn.is_some();
+    match (markers.kind.as_deref()?, markers.version.as_deref()) {
+        ("TOKEN", _) if arn => Some(AuthorizerEvent::Token),
+        ("REQUEST", Some("2.0")) if markers.route_arn.is_some() => Some(AuthorizerEvent::RequestV2),
+        ("REQUEST", _) if arn => Some(AuthorizerEvent::RequestV1),
+        _ => None,
+    }
 }
 
 /// The translated request, if its headers and URL are within its front end's caps.
@@ -294,7 +376,47 @@ mod tests {
     use super::*;
 
     fn detect(event: &[u8]) -> Result<Source, EventError> {
-        classify(event).map(|(source, _)| source)
+        match classify(event)? {
+            Front::Proxy(source, _) => Ok(source),
+            Front::Authorizer(kind) => panic!("an authorizer event: {kind:?}"),
+        }
+    }
+
+    #[test]
+    fn authorizer_events_are_told_by_their_type_and_arn() {
+        let cases = [
+            (
+                r#"{"type": "TOKEN", "authorizationToken": "t", "methodArn": "arn"}"#,
+                AuthorizerEvent::Token,
+            ),
+            (
+                r#"{"type": "REQUEST", "methodArn": "arn", "httpMethod": "GET", "requestContext": {}}"#,
+                AuthorizerEvent::RequestV1,
+            ),
+            (
+                r#"{"version": "1.0", "type": "REQUEST", "methodArn": "arn", "identitySource": "a"}"#,
+                AuthorizerEvent::RequestV1,
+            ),
+            (
+                r#"{"version": "2.0", "type": "REQUEST", "routeArn": "arn", "requestContext": {"http": {}}}"#,
+                AuthorizerEvent::RequestV2,
+            ),
+        ];
+        for (event, expected) in cases {
+            assert_eq!(
+                classify(event.as_bytes()).unwrap(),
+                Front::Authorizer(expected),
+                "{event}"
+            );
+        }
+        // A `type` alone, without the ARN API Gateway asks about, is no authorizer event.
+        let proxy = r#"{"type": "REQUEST", "httpMethod": "GET"}"#;
+        assert_eq!(detect(proxy.as_bytes()).unwrap(), Source::RestApi);
+        let error = parse(cases[0].0.as_bytes()).unwrap_err();
+        assert!(matches!(
+            error,
+            EventError::Authorizer(AuthorizerEvent::Token)
+        ));
     }
 
     #[test]

@@ -6,12 +6,14 @@
 //! allowlist, or, for an AWS service of `LAMBDA_WASM_AWS_SERVICES`, to the endpoint the operator
 //! configured for it. The address a name resolves to is checked, and that very address is the
 //! one connected to; link-local addresses, the instance metadata service and the Runtime API are
-//! never reached, loopback and private ranges only when named literally.
+//! never reached, loopback and private ranges only when named literally. A signed request never
+//! goes out in plain HTTP but to the operator's own endpoint.
 
 pub(crate) mod address;
 pub mod allowlist;
 pub(crate) mod credentials;
 pub(crate) mod endpoint;
+pub(crate) mod held_body;
 mod log;
 pub(crate) mod send;
 pub mod signing;
@@ -19,12 +21,15 @@ pub(crate) mod tls;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use self::allowlist::{Allowlist, Scheme};
 use self::endpoint::Endpoint;
+use self::log::InvocationLog;
 use self::signing::Signer;
 use self::tls::Tls;
+use crate::memory_budget::MemoryBudget;
 
 /// What an invocation may spend on outbound requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +120,14 @@ impl OutboundPolicy {
             .allowlist
             .allows(scheme, host, port)
             .ok_or(Refused("not on the allowlist"))?;
+        // The signature and the session token would travel in clear. Refused rather than sent
+        // unsigned: the guest asked for a signed service, and an unsigned request to it would
+        // only fail further on, having sent its body in clear all the same.
+        if service.is_some() && scheme == Scheme::Http {
+            return Err(Refused(
+                "a signed AWS service over plain HTTP (only an endpoint override may be plain)",
+            ));
+        }
         Ok(Destination {
             scheme,
             host: host.to_owned(),
@@ -126,13 +139,26 @@ impl OutboundPolicy {
     }
 }
 
-/// What one invocation has spent: a fresh one per instance.
-#[derive(Debug, Default)]
+/// What one invocation has spent, and where its lines go: a fresh one per instance.
+#[derive(Debug)]
 pub struct Budget {
     sent: u32,
+    /// The invocation's memory, which request bodies held to sign them count against.
+    memory: MemoryBudget,
+    log: Arc<InvocationLog>,
 }
 
 impl Budget {
+    /// Nothing spent yet, with the invocation's `memory`, logging in the current span (the
+    /// invocation's).
+    pub fn new(memory: MemoryBudget) -> Self {
+        Self {
+            sent: 0,
+            memory,
+            log: InvocationLog::current(),
+        }
+    }
+
     /// Counts one more request, or refuses it past `limits.max_requests`.
     pub fn take(&mut self, limits: &OutboundLimits) -> Result<(), Refused> {
         if self.sent >= limits.max_requests {
@@ -153,7 +179,7 @@ mod tests {
             max_requests: 2,
             ..OutboundLimits::default()
         };
-        let mut budget = Budget::default();
+        let mut budget = Budget::new(MemoryBudget::new(0));
         assert!(budget.take(&limits).is_ok() && budget.take(&limits).is_ok());
         assert!(budget.take(&limits).is_err());
     }

@@ -1,8 +1,9 @@
 //! Sending one guest request under the [`OutboundPolicy`]: counted against the invocation's
 //! budget, routed (allowlist or endpoint override), resolved by the host, checked on the
-//! resolved address, signed when its service is listed, then sent to that very address within
-//! the connect and total timeouts, its response body capped. Every refusal or failure is a
-//! `wasi:http` error for the guest and one log line, never a trap.
+//! resolved address, signed when its service is listed (its body held within the invocation's
+//! memory to hash it), then sent to that very address within the connect and total timeouts,
+//! its response body capped. Every refusal or failure is a `wasi:http` error for the guest and
+//! one log line of the invocation, never a trap.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -15,16 +16,19 @@ use bytes::Bytes;
 use http::HeaderValue;
 use http::uri::PathAndQuery;
 use http_body::{Body, Frame, SizeHint};
-use http_body_util::{BodyExt as _, Full, Limited};
+use http_body_util::BodyExt as _;
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout_at};
+use tracing::Instrument as _;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
 
 use super::allowlist::{Scheme, normalize_host, parse_ip};
+use super::held_body::HeldBody;
 use super::log::RequestLog;
 use super::{Budget, Destination, OutboundPolicy, Refused, address};
+use crate::memory_budget::MemoryBudget;
 
 /// What the host's `send_request` gives `wasi:http`: the response, and the connection's work
 /// (driven for as long as the guest holds the response).
@@ -35,9 +39,6 @@ pub type Sent = Result<
     ),
     Error,
 >;
-
-/// The most request body the host holds in memory to sign it.
-pub const MAX_SIGNED_BODY_BYTES: usize = 16 << 20;
 
 /// The header AWS SDKs send the invocation's X-Ray trace in, so that X-Ray links the calls.
 const TRACE_ID_HEADER: &str = "x-amzn-trace-id";
@@ -55,6 +56,7 @@ pub fn send(
 ) -> Pin<Box<dyn Future<Output = Sent> + Send>> {
     let uri = request.uri();
     let mut log = RequestLog::new(
+        &budget.log,
         request.method().as_str(),
         uri.authority().map_or("", |authority| authority.as_str()),
         uri.path(),
@@ -80,7 +82,10 @@ pub fn send(
     };
     let policy = Arc::clone(policy);
     let trace_id = trace_id.cloned();
-    Box::pin(async move {
+    let memory = budget.memory.clone();
+    // Whatever task runs it, the request's work (credentials, connecting) is the invocation's.
+    let span = budget.log.span().clone();
+    let exchanged = async move {
         let now = Instant::now();
         let deadline = now + time_left;
         let guest = options.unwrap_or_default();
@@ -90,15 +95,18 @@ pub fn send(
                 .timeout
                 .min(guest.first_byte_timeout.unwrap_or(Duration::MAX)),
         );
-        let connect_by = total.min(
-            now + policy
+        let connect = Window {
+            length: policy
                 .limits
                 .connect_timeout
                 .min(guest.connect_timeout.unwrap_or(Duration::MAX)),
-        );
+            total,
+        };
         let exchanged = timeout_at(
             total,
-            exchange(&policy, route, request, trace_id, &mut log, connect_by),
+            exchange(
+                &policy, route, request, trace_id, &mut log, connect, &memory,
+            ),
         )
         .await
         .unwrap_or(Err(Failure::Error(Error::HttpResponseTimeout)));
@@ -143,13 +151,20 @@ pub fn send(
                 log.finished(None, 0, Some(&error.to_string()));
                 Err(error)
             }
+            Err(Failure::Explained(error, reason)) => {
+                log.finished(None, 0, Some(&reason));
+                Err(error)
+            }
         }
-    })
+    };
+    Box::pin(exchanged.instrument(span))
 }
 
 enum Failure {
     Refused(&'static str),
     Error(Error),
+    /// An error the guest gets, with what the log says about it.
+    Explained(Error, String),
 }
 
 impl From<Error> for Failure {
@@ -160,6 +175,20 @@ impl From<Error> for Failure {
 
 type Connection = wasmtime_wasi::runtime::AbortOnDropJoinHandle<Result<(), hyper::Error>>;
 
+/// The connect timeout, started afresh for resolving and for connecting: the time a guest takes
+/// to write a body the host holds to sign falls between the two and is bounded by the total.
+#[derive(Clone, Copy)]
+struct Window {
+    length: Duration,
+    total: Instant,
+}
+
+impl Window {
+    fn starting_now(self) -> Instant {
+        self.total.min(Instant::now() + self.length)
+    }
+}
+
 /// Resolves, checks, signs, connects and sends; the response headers and the connection.
 async fn exchange(
     policy: &OutboundPolicy,
@@ -167,9 +196,10 @@ async fn exchange(
     request: http::Request<WasiBody>,
     trace_id: Option<HeaderValue>,
     log: &mut RequestLog,
-    connect_by: Instant,
+    connect: Window,
+    memory: &MemoryBudget,
 ) -> Result<(http::Response<hyper::body::Incoming>, Connection), Failure> {
-    let address = resolve_and_check(policy, &route, connect_by).await?;
+    let address = resolve_and_check(policy, &route, connect.starting_now()).await?;
     let (mut parts, body) = request.into_parts();
     let path = parts.uri.path_and_query().map_or("/", PathAndQuery::as_str);
     let path = format!("{}{path}", route.base_path);
@@ -195,11 +225,10 @@ async fn exchange(
     let mut request = http::Request::from_parts(parts, body);
     if let (Some(service), Some(signer)) = (route.service.as_deref(), policy.signer()) {
         let (parts, body) = request.into_parts();
-        let body = Limited::new(body, MAX_SIGNED_BODY_BYTES)
-            .collect()
-            .await
-            .map_err(|_| Error::HttpRequestBodySize(None))?
-            .to_bytes();
+        let body = HeldBody::hold(body, memory).await.map_err(|not_held| {
+            let (error, reason) = not_held.into_error();
+            Failure::Explained(error, reason)
+        })?;
         let mut signed = http::Request::from_parts(parts, ());
         if let Some(trace_id) = trace_id {
             signed
@@ -210,18 +239,15 @@ async fn exchange(
         let internal = |error: anyhow::Error| Error::InternalError(Some(format!("{error:#}")));
         let credentials = signer.credentials().await.map_err(internal)?;
         signer
-            .sign(&credentials, &mut signed, &body, service)
+            .sign(&credentials, &mut signed, body.payload_sha256(), service)
             .map_err(internal)?;
         log.signed();
-        request = signed.map(|()| {
-            Full::new(body)
-                .map_err(|never: std::convert::Infallible| -> Error { match never {} })
-                .boxed_unsync()
-        });
+        request = signed.map(|()| body.boxed_unsync());
     }
     // On the wire the request line carries the path only.
     *request.uri_mut() = path.parse().map_err(|_| Error::HttpRequestUriInvalid)?;
 
+    let connect_by = connect.starting_now();
     let stream = timeout_at(connect_by, TcpStream::connect(address))
         .await
         .map_err(|_| Error::ConnectionTimeout)?
@@ -289,7 +315,10 @@ where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
 {
     let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-    Ok((sender, wasmtime_wasi::runtime::spawn(connection)))
+    Ok((
+        sender,
+        wasmtime_wasi::runtime::spawn(connection.in_current_span()),
+    ))
 }
 
 /// The name TLS verifies the certificate for.

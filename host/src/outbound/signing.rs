@@ -14,6 +14,7 @@ use aws_sigv4::http_request::{
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use http::header::AUTHORIZATION;
+use ring::digest;
 
 use super::credentials::CredentialsCache;
 
@@ -24,6 +25,32 @@ const GUEST_AUTH_HEADERS: [&str; 4] = [
     "x-amz-date",
     "x-amz-content-sha256",
 ];
+
+/// The payload hash SigV4 signs: the SHA-256 of the whole body, fed in the pieces it comes in.
+pub struct PayloadHash(digest::Context);
+
+impl Default for PayloadHash {
+    fn default() -> Self {
+        Self(digest::Context::new(&digest::SHA256))
+    }
+}
+
+impl PayloadHash {
+    /// Adds the next piece of the body.
+    pub fn update(&mut self, piece: &[u8]) {
+        self.0.update(piece);
+    }
+
+    /// The hash, in lower-case hex as `x-amz-content-sha256` carries it.
+    pub fn finish(self) -> String {
+        self.0
+            .finish()
+            .as_ref()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
+}
 
 /// The function's credentials and region.
 #[derive(Debug)]
@@ -64,12 +91,12 @@ impl Signer {
     }
 
     /// Drops the guest's own authentication headers from `request`, then signs it with
-    /// `credentials` for `service`, with `body` (the whole request body) as its payload.
+    /// `credentials` for `service`; `payload_sha256` is the body's [`PayloadHash`].
     pub fn sign<B>(
         &self,
         credentials: &Credentials,
         request: &mut http::Request<B>,
-        body: &[u8],
+        payload_sha256: &str,
         service: &str,
     ) -> anyhow::Result<()> {
         for name in GUEST_AUTH_HEADERS {
@@ -102,7 +129,7 @@ impl Signer {
             request.method().as_str(),
             uri,
             headers,
-            SignableBody::Bytes(body),
+            SignableBody::Precomputed(payload_sha256.to_owned()),
         )
         .context("the request cannot be signed")?;
         let (instructions, _signature) = sign(signable, &params)
@@ -135,8 +162,16 @@ mod tests {
             .header("x-amz-date", "19990101T000000Z")
             .body(())
             .unwrap();
+        let mut hash = PayloadHash::default();
+        hash.update(b"{");
+        hash.update(b"}");
+        let payload = hash.finish();
+        assert_eq!(
+            payload, "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+            "the SHA-256 of `{{}}`"
+        );
         signer()
-            .sign(&credentials(), &mut request, b"{}", "dynamodb")
+            .sign(&credentials(), &mut request, &payload, "dynamodb")
             .unwrap();
         let header = |name| request.headers()[name].to_str().unwrap();
         let authorization = header("authorization");
@@ -147,6 +182,7 @@ mod tests {
         );
         assert_eq!(header("x-amz-security-token"), "session");
         assert_ne!(header("x-amz-date"), "19990101T000000Z");
+        assert_eq!(header("x-amz-content-sha256"), payload.as_str());
         assert_eq!(request.headers().get_all("authorization").iter().count(), 1);
     }
 

@@ -1,7 +1,9 @@
 //! The whole path of one invocation, shared by Lambda mode, `invoke` and `serve`:
 //! event JSON -> request -> fresh guest instance -> proxy response JSON, within the
 //! invocation's deadline. What the client gets when the guest fails is the
-//! [`failure_policy`]'s choice.
+//! [`failure_policy`]'s choice. A Lambda authorizer's event takes the other path: the
+//! function's result goes back as it returned it, and its failure fails the invocation, as API
+//! Gateway needs to tell an `Unauthorized` error from an answer.
 
 pub mod failure_policy;
 
@@ -11,7 +13,7 @@ use tracing::Instrument as _;
 
 use crate::bindings::{FunctionContext, InvocationContext, Response, Source};
 use crate::component::{CallStats, Event, GuestComponent, GuestFailure, Outcome};
-use crate::event::{self, EventError, ParsedEvent, ResponseFormat};
+use crate::event::{self, AuthorizerEvent, EventError, Incoming, ParsedEvent, ResponseFormat};
 use crate::response::{self, ProxyResponse};
 pub use crate::sandbox::LambdaContext;
 use crate::wall_clock;
@@ -23,23 +25,72 @@ const LOCAL_FUNCTION: &str = "local";
 /// id, a deadline `timeout` from now, and a function context with a placeholder account id and
 /// Lambda's smallest memory size.
 pub fn local_invocation(timeout: Duration) -> LambdaContext {
+    local_invocation_of(LOCAL_FUNCTION, 128, timeout)
+}
+
+/// [`local_invocation`] of the function `name` with `memory_mb` (`serve --template`).
+pub fn local_invocation_of(name: &str, memory_mb: u32, timeout: Duration) -> LambdaContext {
     LambdaContext {
         context: InvocationContext {
             request_id: format!("local-{}", uuid::Uuid::new_v4()),
-            function_name: LOCAL_FUNCTION.to_owned(),
+            function_name: name.to_owned(),
             function_version: "$LATEST".to_owned(),
             deadline_epoch_ms: wall_clock::deadline_after(timeout),
         },
         function: FunctionContext {
-            invoked_function_arn: format!(
-                "arn:aws:lambda:us-east-1:012345678912:function:{LOCAL_FUNCTION}"
-            ),
-            memory_limit_in_mb: 128,
-            log_group_name: format!("/aws/lambda/{LOCAL_FUNCTION}"),
+            invoked_function_arn: format!("arn:aws:lambda:us-east-1:012345678912:function:{name}"),
+            memory_limit_in_mb: memory_mb,
+            log_group_name: format!("/aws/lambda/{name}"),
             log_stream_name: "$LATEST".to_owned(),
         },
         trace_id: None,
         tenant_id: None,
+    }
+}
+
+/// What an invocation answers.
+#[derive(Debug)]
+pub enum Answer {
+    /// A proxy event's response, shaped for its front end.
+    Proxy(ProxyResponse),
+    /// A Lambda authorizer event's result, as the function returned it, or why it has none.
+    Authorizer(Result<String, FunctionError>),
+}
+
+/// Why a function gave no result, as Lambda reports a failed invocation: its `errorType` and
+/// `errorMessage`. An authorizer's `Unauthorized` error is one: API Gateway answers 401 for it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionError {
+    /// `errorType`, e.g. `Exception`, or the runtime's for a failure of its own.
+    pub error_type: String,
+    /// `errorMessage`, e.g. `Unauthorized`.
+    pub error_message: String,
+}
+
+impl FunctionError {
+    fn of(failure: &GuestFailure) -> Self {
+        let (error_type, error_message) = match failure {
+            GuestFailure::Exception(details) => {
+                (details.error_type.clone(), details.error_message.clone())
+            }
+            GuestFailure::Deadline => ("Sandbox.Timedout".to_owned(), "Task timed out".to_owned()),
+            GuestFailure::PoolFull => (
+                "Runtime.PoolFull".to_owned(),
+                "no instance slot came free before the deadline".to_owned(),
+            ),
+            GuestFailure::NoResult(_) => {
+                ("Runtime.UnsupportedEvent".to_owned(), failure.to_string())
+            }
+            _ => (
+                "Runtime.GuestFailure".to_owned(),
+                "the function failed".to_owned(),
+            ),
+        };
+        Self {
+            error_type,
+            error_message,
+        }
     }
 }
 
@@ -52,6 +103,18 @@ pub trait Handle {
         event: Event<'_>,
         invocation: LambdaContext,
     ) -> impl Future<Output = Outcome> + Send;
+
+    /// The result JSON for a Lambda authorizer's `event`; by default, none.
+    fn authorize(
+        &self,
+        _event: &[u8],
+        _invocation: LambdaContext,
+    ) -> impl Future<Output = (Result<String, GuestFailure>, CallStats)> + Send {
+        std::future::ready((
+            Err(GuestFailure::NoResult("a native")),
+            CallStats::default(),
+        ))
+    }
 }
 
 impl Handle for GuestComponent {
@@ -62,6 +125,72 @@ impl Handle for GuestComponent {
     ) -> impl Future<Output = Outcome> + Send {
         GuestComponent::handle(self, event, invocation)
     }
+
+    fn authorize(
+        &self,
+        event: &[u8],
+        invocation: LambdaContext,
+    ) -> impl Future<Output = (Result<String, GuestFailure>, CallStats)> + Send {
+        GuestComponent::authorize(self, event, invocation)
+    }
+}
+
+/// Answers one Lambda event: a proxy event with the proxy response for its front end (see
+/// [`handle_event`]), a Lambda authorizer's event with the function's result as it returned
+/// it. Only an event that is neither is an `Err`.
+pub async fn handle(
+    handler: &impl Handle,
+    event: &[u8],
+    invocation: LambdaContext,
+) -> Result<Answer, EventError> {
+    match event::read(event) {
+        Ok(Incoming::Authorizer(kind)) => Ok(Answer::Authorizer(
+            authorize(handler, kind, event, invocation).await,
+        )),
+        Ok(Incoming::Proxy(parsed)) => proxy(handler, event, Ok(*parsed), invocation)
+            .await
+            .map(Answer::Proxy),
+        Err(err) => proxy(handler, event, Err(err), invocation)
+            .await
+            .map(Answer::Proxy),
+    }
+}
+
+/// Runs a Lambda authorizer's `event` within the invocation's deadline; logged once.
+async fn authorize(
+    handler: &impl Handle,
+    kind: AuthorizerEvent,
+    event: &[u8],
+    invocation: LambdaContext,
+) -> Result<String, FunctionError> {
+    let span = tracing::info_span!(
+        "invocation",
+        lambda_request_id = %invocation.context.request_id,
+    );
+    async {
+        let started = Instant::now();
+        let (result, stats) = handler.authorize(event, invocation).await;
+        let outcome = match &result {
+            Ok(_) => "answered",
+            Err(GuestFailure::Exception(_)) => "raised an error",
+            Err(_) => "failed",
+        };
+        if let Err(failure) = &result {
+            tracing::warn!("{failure}");
+        }
+        tracing::info!(
+            authorizer = kind.name(),
+            outcome,
+            instantiate_us = stats.instantiate.as_micros() as u64,
+            guest_us = stats.run.as_micros() as u64,
+            memory_peak_kib = stats.memory_peak >> 10,
+            total_us = started.elapsed().as_micros() as u64,
+            "authorizer invocation"
+        );
+        result.map_err(|failure| FunctionError::of(&failure))
+    }
+    .instrument(span)
+    .await
 }
 
 /// Answers one Lambda event with the proxy response for its front end.
@@ -76,6 +205,16 @@ pub async fn handle_event(
     event: &[u8],
     invocation: LambdaContext,
 ) -> Result<ProxyResponse, EventError> {
+    proxy(handler, event, event::parse(event), invocation).await
+}
+
+/// The proxy response for `event`, read as `parsed`.
+async fn proxy(
+    handler: &impl Handle,
+    event: &[u8],
+    parsed: Result<ParsedEvent, EventError>,
+    invocation: LambdaContext,
+) -> Result<ProxyResponse, EventError> {
     let span = tracing::info_span!(
         "invocation",
         lambda_request_id = %invocation.context.request_id,
@@ -84,7 +223,7 @@ pub async fn handle_event(
     async {
         let started = Instant::now();
         let deadline = invocation.context.deadline_epoch_ms;
-        let ParsedEvent { request, format } = match event::parse(event) {
+        let ParsedEvent { request, format } = match parsed {
             Ok(incoming) => incoming,
             Err(EventError::InvalidBody { format, message }) => {
                 tracing::warn!(%message, "refused the request body");

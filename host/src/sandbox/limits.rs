@@ -1,8 +1,11 @@
 //! The resources a guest instance may take (memory, tables, instances), and the memory it
-//! actually used. The memory cap is for all of an instance's linear memories together: a
-//! component made of several core modules may have one memory each.
+//! actually used. The memory cap is for all of an instance's linear memories together (a
+//! component made of several core modules may have one memory each) and the bytes the host holds
+//! for the invocation ([`MemoryBudget`]).
 
 use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
+
+use crate::memory_budget::MemoryBudget;
 
 /// Generous for any real handler, small enough that a hostile one cannot grow the host.
 const MAX_INSTANCES: usize = 64;
@@ -13,7 +16,8 @@ const MAX_TABLE_ELEMENTS: usize = 1 << 20;
 /// Wasmtime's store limits, plus what the guest actually used.
 pub struct GuestLimits {
     limits: StoreLimits,
-    memory_cap: usize,
+    /// The invocation's memory: the linear memories take from it.
+    budget: MemoryBudget,
     /// The bytes of all the instance's linear memories together, now.
     memory_total: usize,
     /// The most linear memory, all memories together, the guest asked for and got.
@@ -23,7 +27,7 @@ pub struct GuestLimits {
 }
 
 impl GuestLimits {
-    /// Limits with `memory_cap` bytes of linear memory.
+    /// Limits with `memory_cap` bytes of memory: linear memory and what the host holds.
     pub fn new(memory_cap: usize) -> Self {
         let limits = StoreLimitsBuilder::new()
             .memory_size(memory_cap)
@@ -34,16 +38,21 @@ impl GuestLimits {
             .build();
         Self {
             limits,
-            memory_cap,
+            budget: MemoryBudget::new(memory_cap),
             memory_total: 0,
             memory_peak: 0,
             memory_refused: false,
         }
     }
 
-    /// The most linear memory the guest may have, all memories together.
+    /// The most memory the guest may have, all memories and the host's holds together.
     pub fn memory_cap(&self) -> usize {
-        self.memory_cap
+        self.budget.cap()
+    }
+
+    /// The invocation's memory budget, for what the host holds on the guest's behalf.
+    pub fn budget(&self) -> &MemoryBudget {
+        &self.budget
     }
 }
 
@@ -60,8 +69,8 @@ impl ResourceLimiter for GuestLimits {
             .memory_total
             .saturating_sub(current)
             .saturating_add(desired);
-        let allowed =
-            total <= self.memory_cap && self.limits.memory_growing(current, desired, maximum)?;
+        let allowed = self.limits.memory_growing(current, desired, maximum)?
+            && self.budget.take(desired.saturating_sub(current));
         if allowed {
             self.memory_total = total;
             self.memory_peak = self.memory_peak.max(total);
@@ -149,6 +158,18 @@ mod tests {
             !limits.memory_growing(0, 64 << 10, None).unwrap(),
             "no room for a third memory"
         );
+    }
+
+    #[test]
+    fn what_the_host_holds_leaves_less_for_linear_memory() {
+        let mut limits = GuestLimits::new(1 << 20);
+        let mut held = limits.budget().hold();
+        assert!(held.grow(512 << 10));
+        assert!(!limits.memory_growing(0, 576 << 10, None).unwrap());
+        assert!(limits.memory_growing(0, 512 << 10, None).unwrap());
+        assert!(!held.grow(1), "the linear memory took the rest");
+        drop(held);
+        assert!(limits.memory_growing(512 << 10, 1 << 20, None).unwrap());
     }
 
     #[test]

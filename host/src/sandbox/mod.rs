@@ -44,14 +44,15 @@ impl HostState {
         let stderr = BoundedOutput::new(config.output_bytes);
         let mut table = ResourceTable::new();
         table.set_max_capacity(MAX_RESOURCES);
+        let limits = GuestLimits::new(config.memory_bytes);
         Self {
             wasi: wasi::sandbox(config, invocation.trace_id.as_deref(), &stdout, &stderr),
             table,
-            http: http::HttpState::new(config, &invocation),
+            http: http::HttpState::new(config, &invocation, limits.budget().clone()),
             invocation,
             stdout,
             stderr,
-            limits: GuestLimits::new(config.memory_bytes),
+            limits,
         }
     }
 
@@ -65,7 +66,7 @@ impl HostState {
             &self.stdout,
             &self.stderr,
         );
-        self.http = http::HttpState::new(config, &invocation);
+        self.http = http::HttpState::new(config, &invocation, self.limits.budget().clone());
         self.invocation = invocation;
         self.stdout.clear();
         self.stderr.clear();
@@ -111,6 +112,7 @@ fn lines_to_log(text: &str, budget: usize) -> (Vec<String>, usize) {
 pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     wasmtime_wasi::p2::add_to_linker_async(linker)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker)?;
+    http::add_error_codes_to_linker(linker)?;
     // The contract's interfaces one by one: the worlds' own `add_to_linker` would link WASI
     // again.
     bindings::types::add_to_linker::<_, HasSelf<_>>(linker, |state| state)?;

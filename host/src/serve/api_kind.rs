@@ -17,6 +17,16 @@ pub enum ApiKind {
     Http,
 }
 
+/// The event format a route's function gets: payload format 1.0 (every REST API route, and the
+/// HTTP API routes that ask for it) or 2.0 (HTTP API routes by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadFormat {
+    /// Payload format 1.0.
+    V1,
+    /// Payload format 2.0.
+    V2,
+}
+
 /// API Gateway's own answer, e.g. 403 `{"message":"Missing Authentication Token"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GatewayError {
@@ -32,6 +42,22 @@ impl ApiKind {
         match self {
             ApiKind::Rest => "REST API, payload format 1.0",
             ApiKind::Http => "HTTP API, payload format 2.0",
+        }
+    }
+
+    /// The payload format its routes send unless they say otherwise.
+    pub fn default_payload(self) -> PayloadFormat {
+        match self {
+            ApiKind::Rest => PayloadFormat::V1,
+            ApiKind::Http => PayloadFormat::V2,
+        }
+    }
+
+    /// Its name for a person: `REST API` or `HTTP API`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ApiKind::Rest => "REST API",
+            ApiKind::Http => "HTTP API",
         }
     }
 

@@ -3,7 +3,7 @@
 
 use anyhow::Context as _;
 use mime::Mime;
-use yaml_rust2::Yaml;
+use serde_json::Value;
 
 /// How an API carries bodies that are not text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,9 +18,9 @@ pub enum BinaryMediaTypes {
 
 impl BinaryMediaTypes {
     /// A SAM `BinaryMediaTypes` list, with SAM's `~1` for `/` (`image~1png`); absent, none.
-    pub fn from_template(types: &Yaml) -> anyhow::Result<Self> {
-        let Some(items) = types.as_vec() else {
-            anyhow::ensure!(types.is_badvalue(), "BinaryMediaTypes is not a list");
+    pub fn from_template(types: &Value) -> anyhow::Result<Self> {
+        let Some(items) = types.as_array() else {
+            anyhow::ensure!(types.is_null(), "BinaryMediaTypes is not a list");
             return Ok(Self::Listed(Vec::new()));
         };
         let listed = items
@@ -78,12 +78,11 @@ fn matches(listed: &[String], media_type: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use yaml_rust2::YamlLoader;
-
     use super::*;
+    use crate::serve::template::yaml::load;
 
     fn listed(text: &str) -> BinaryMediaTypes {
-        BinaryMediaTypes::from_template(&YamlLoader::load_from_str(text).unwrap()[0]).unwrap()
+        BinaryMediaTypes::from_template(&load(text).unwrap()).unwrap()
     }
 
     #[test]
@@ -122,20 +121,19 @@ mod tests {
 
     #[test]
     fn an_entry_that_is_not_a_media_type_is_an_error_naming_it() {
-        let error =
-            BinaryMediaTypes::from_template(&YamlLoader::load_from_str("['png']").unwrap()[0])
-                .unwrap_err()
-                .to_string();
+        let error = BinaryMediaTypes::from_template(&load("['png']").unwrap())
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("\"png\""), "{error}");
     }
 
     #[test]
     fn no_binary_media_types_is_an_empty_list_and_a_scalar_an_error() {
         assert_eq!(
-            BinaryMediaTypes::from_template(&Yaml::BadValue).unwrap(),
+            BinaryMediaTypes::from_template(&Value::Null).unwrap(),
             BinaryMediaTypes::Listed(Vec::new())
         );
-        let scalar = YamlLoader::load_from_str("image~1png").unwrap();
-        assert!(BinaryMediaTypes::from_template(&scalar[0]).is_err());
+        let scalar = load("image~1png").unwrap();
+        assert!(BinaryMediaTypes::from_template(&scalar).is_err());
     }
 }

@@ -3,7 +3,7 @@
 //! preflights and adds CORS headers to the function's responses).
 
 use anyhow::{Context as _, bail};
-use yaml_rust2::Yaml;
+use serde_json::Value;
 
 /// The methods SAM allows in a REST API preflight when `Cors` names none (those of `ANY`).
 const ALL_METHODS: &str = "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT";
@@ -32,8 +32,8 @@ impl Cors {
     /// A REST API's SAM `Cors`: a quoted origin (`"'*'"`), or a map of `AllowOrigin`,
     /// `AllowMethods`, `AllowHeaders`, `MaxAge` (quoted, as SAM passes them to API Gateway
     /// as header mapping values) and `AllowCredentials`. `None` without one.
-    pub fn from_rest_api(cors: &Yaml) -> anyhow::Result<Option<Self>> {
-        if cors.is_badvalue() || cors.is_null() {
+    pub fn from_rest_api(cors: &Value) -> anyhow::Result<Option<Self>> {
+        if cors.is_null() {
             return Ok(None);
         }
         if let Some(origin) = cors.as_str() {
@@ -55,8 +55,8 @@ impl Cors {
     /// An HTTP API's `CorsConfiguration`: `true` (every origin, method and header), or a map of
     /// lists `AllowOrigins`, `AllowMethods`, `AllowHeaders`, `ExposeHeaders`, with `MaxAge` and
     /// `AllowCredentials`. `None` without one, or for `false`.
-    pub fn from_http_api(cors: &Yaml) -> anyhow::Result<Option<Self>> {
-        if cors.is_badvalue() || cors.is_null() || cors.as_bool() == Some(false) {
+    pub fn from_http_api(cors: &Value) -> anyhow::Result<Option<Self>> {
+        if cors.is_null() || cors.as_bool() == Some(false) {
             return Ok(None);
         }
         if cors.as_bool() == Some(true) {
@@ -71,8 +71,8 @@ impl Cors {
         }
         let list = |key: &str| -> anyhow::Result<Option<Vec<String>>> {
             match &cors[key] {
-                Yaml::BadValue => Ok(None),
-                Yaml::Array(items) => items
+                Value::Null => Ok(None),
+                Value::Array(items) => items
                     .iter()
                     .map(|item| item.as_str().map(str::to_owned))
                     .collect::<Option<Vec<_>>>()
@@ -175,12 +175,11 @@ fn unquote(value: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use yaml_rust2::YamlLoader;
-
     use super::*;
+    use crate::serve::template::yaml::load;
 
-    fn yaml(text: &str) -> Yaml {
-        YamlLoader::load_from_str(text).unwrap().remove(0)
+    fn yaml(text: &str) -> Value {
+        load(text).unwrap()
     }
 
     fn names(headers: &[(String, String)]) -> Vec<&str> {

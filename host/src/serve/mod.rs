@@ -1,35 +1,40 @@
-//! `bootstrap serve`: API Gateway on localhost in front of the component, through the same
-//! event -> request -> guest -> response path as on Lambda. This file is the command line, the
-//! socket and the server's lifecycle; [`gateway`] is the API Gateway emulation.
+//! `bootstrap serve`: API Gateway on localhost in front of components, through the same
+//! event -> request -> guest -> response path as on Lambda. With `--component PATH`, one
+//! component behind a catch-all route or one function's template routes; with `--template`, a
+//! whole SAM template: every function, every API on a port of its own, and their authorizers.
+//! This file is the command line, the sockets and the server's lifecycle; [`gateway`] is the API
+//! Gateway emulation, [`template`] the template's model, [`auth`] its authorizers.
 
 mod accept;
 pub mod api_kind;
+pub mod auth;
 pub(crate) mod binary;
 pub(crate) mod cors;
+pub mod functions;
 pub mod gateway;
 mod reload;
 pub mod routes;
-mod template;
+pub mod template;
 
 use std::convert::Infallible;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, bail};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use notify::RecommendedWatcher;
 use tokio::net::TcpListener;
 
 use self::accept::AcceptErrors;
 use self::api_kind::ApiKind;
-use self::gateway::LocalApi;
-use self::reload::LiveComponent;
-use self::routes::RouteTable;
-use crate::component::Loader;
-use crate::engine::Concurrency;
+use self::auth::Guards;
+use self::auth::jwks::KeyCache;
+use self::functions::{Functions, LocalFunction};
+use self::gateway::{LocalApi, Target};
+use self::routes::{RouteEntry, RouteTable};
+use self::template::{Api, Template};
 use crate::settings::{Environment, Settings};
 
 /// How long Ctrl-C waits for the requests in flight.
@@ -39,18 +44,36 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// sends part of them and stalls is closed rather than held forever.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The timeout of `--component` mode when `--timeout` is not given.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The region `AWS::Region` and method ARNs name when the environment sets none.
+const DEFAULT_REGION: &str = "us-east-1";
+
 /// How `serve` runs: its command line.
 #[derive(Debug, clap::Args)]
 pub struct ServeOptions {
-    /// The component to serve [default: $LAMBDA_WASM_COMPONENT].
+    /// The component to serve [default: $LAMBDA_WASM_COMPONENT]; with --template, a function's
+    /// component as LOGICAL_ID=PATH (repeatable), over where `sam build` or `make package` put
+    /// it.
     #[arg(long, short)]
-    pub component: Option<PathBuf>,
-    /// The port to listen on (0 picks a free one).
+    pub component: Vec<String>,
+    /// A SAM template to serve whole: every function, every API (each on its own port, from
+    /// --port up, unless --api picks one), their authorizers.
+    #[arg(long, conflicts_with_all = ["routes", "payload", "stage"])]
+    pub template: Option<PathBuf>,
+    /// With --template, serve only this API (its logical id, e.g. `ServerlessRestApi`).
+    #[arg(long, requires = "template")]
+    pub api: Option<String>,
+    /// With --template, a template parameter's value, NAME=VALUE (repeatable), over its default.
+    #[arg(long = "parameter", requires = "template")]
+    pub parameters: Vec<String>,
+    /// The port to listen on (0 picks a free one); with --template, the first API's.
     #[arg(long, short, default_value_t = 3000)]
     pub port: u16,
-    /// The event format: REST API (v1) or HTTP API (v2).
-    #[arg(long, value_enum, default_value_t = ApiKind::Rest)]
-    pub payload: ApiKind,
+    /// The event format: REST API (v1, the default) or HTTP API (v2).
+    #[arg(long, value_enum)]
+    pub payload: Option<ApiKind>,
     /// The API stage the events name (default: `Prod` for v1, `$default` for v2).
     #[arg(long)]
     pub stage: Option<String>,
@@ -61,9 +84,10 @@ pub struct ServeOptions {
     /// With --routes, only the events of this function (its logical id).
     #[arg(long, requires = "routes")]
     pub function: Option<String>,
-    /// Each request's deadline, as a Lambda function timeout, in seconds.
-    #[arg(long = "timeout", default_value = "30", value_parser = seconds)]
-    pub timeout: Duration,
+    /// Each request's deadline, as a Lambda function timeout, in seconds [default: 30; with
+    /// --template, each function's Timeout, else Lambda's 3].
+    #[arg(long = "timeout", value_parser = seconds)]
+    pub timeout: Option<Duration>,
 }
 
 fn seconds(text: &str) -> Result<Duration, std::num::ParseIntError> {
@@ -72,51 +96,232 @@ fn seconds(text: &str) -> Result<Duration, std::num::ParseIntError> {
 
 /// Serves until Ctrl-C, then finishes the requests in flight.
 pub async fn run(env: &Environment, options: ServeOptions) -> anyhow::Result<()> {
+    if options.template.is_some() {
+        return run_template(env, options).await;
+    }
     let settings = Settings::read(env)?;
-    let component = options
-        .component
+    let component = match options.component.as_slice() {
+        [] => settings
+            .lambda
+            .component
+            .clone()
+            .context("no component given: pass --component or set LAMBDA_WASM_COMPONENT")?,
+        [one] => PathBuf::from(one),
+        _ => bail!("--component is given more than once: that takes --template"),
+    };
+    let kind = options.payload.unwrap_or(ApiKind::Rest);
+    let timeout = options.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    // Hot reload stops when the watchers are dropped: they live as long as the server.
+    let Functions {
+        by_name,
+        watchers: _watchers,
+    } = functions::single(env, &component, timeout)?;
+    let function = by_name
+        .into_values()
+        .next()
+        .context("the component was not loaded")?;
+    let target = |payload| {
+        Arc::new(Target {
+            function: function.clone(),
+            payload,
+            guard: None,
+        })
+    };
+    let routes = match &options.routes {
+        Some(path) => {
+            let template = Template::read(path, &[], &region(&settings))?;
+            let entries = template
+                .routes_of_kind(kind, options.function.as_deref())
+                .into_iter()
+                .map(|(route, api)| RouteEntry {
+                    method: route.method,
+                    path: route.path,
+                    api,
+                    target: target(route.payload),
+                });
+            let table = RouteTable::new(kind, entries)
+                .with_context(|| format!("reading routes from {}", path.display()))?;
+            if table.is_empty() {
+                bail!(
+                    "{} has no {} events{}",
+                    path.display(),
+                    kind.sam_event_type(),
+                    options
+                        .function
+                        .as_deref()
+                        .map(|f| format!(" on function {f}"))
+                        .unwrap_or_default()
+                );
+            }
+            table
+        }
+        None => RouteTable::catch_all(kind, target(kind.default_payload())),
+    };
+    let stage = options
+        .stage
         .clone()
-        .or(settings.lambda.component)
-        .context("no component given: pass --component or set LAMBDA_WASM_COMPONENT")?;
-    let loader = Loader::new(settings.guest, Concurrency::Concurrent)?;
-    // Hot reload stops when the watcher is dropped: it lives as long as the server.
-    let (api, _watcher) = local_api(loader, &component, &options)?;
-    let api = Arc::new(api);
-    let listener = TcpListener::bind(("127.0.0.1", options.port))
-        .await
-        .with_context(|| format!("listening on 127.0.0.1:{}", options.port))?;
+        .unwrap_or_else(|| kind.default_stage().to_owned());
+    let api = Arc::new(LocalApi::new(routes, kind, stage, region(&settings)));
+    let listener = bind(options.port).await?;
     let address = listener.local_addr()?;
     // Written, not `println!`ed: a closed stdout must not take the server down.
     let _ = writeln!(
         std::io::stdout(),
         "Serving {} on http://{address} ({}); Ctrl-C to stop",
         component.display(),
-        options.payload.describe()
+        kind.describe()
     );
     accept_until_ctrl_c(&listener, &api).await;
     Ok(())
 }
 
-/// The local API the options describe, and the watcher that reloads its component.
-fn local_api(
-    loader: Loader,
-    component: &Path,
-    options: &ServeOptions,
-) -> anyhow::Result<(LocalApi, RecommendedWatcher)> {
-    let live = Arc::new(LiveComponent::new(loader.load(component)?));
-    let watcher = reload::watch(loader, component.to_owned(), live.clone())?;
-    let routes = match &options.routes {
-        Some(template) => {
-            RouteTable::from_template(template, options.payload, options.function.as_deref())?
-        }
-        None => RouteTable::catch_all(options.payload),
-    };
-    let stage = options
-        .stage
+/// The region of `settings`, else [`DEFAULT_REGION`].
+fn region(settings: &Settings) -> String {
+    settings
+        .lambda
+        .region
         .clone()
-        .unwrap_or_else(|| options.payload.default_stage().to_owned());
-    let api = LocalApi::new(live, routes, options.payload, stage, options.timeout);
-    Ok((api, watcher))
+        .unwrap_or_else(|| DEFAULT_REGION.to_owned())
+}
+
+async fn bind(port: u16) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(("127.0.0.1", port))
+        .await
+        .with_context(|| format!("listening on 127.0.0.1:{port}"))
+}
+
+/// `serve --template`: the template's APIs (or the one `--api` names), each on its own port.
+async fn run_template(env: &Environment, options: ServeOptions) -> anyhow::Result<()> {
+    let path = options.template.clone().context("no template")?;
+    let settings = Settings::read(env)?;
+    let region = region(&settings);
+    let parameters = pairs(&options.parameters, "--parameter")?;
+    let given: Vec<(String, PathBuf)> = pairs(&options.component, "--component")?
+        .into_iter()
+        .map(|(id, path)| (id, PathBuf::from(path)))
+        .collect();
+    let template = Template::read(&path, &parameters, &region)?;
+    let apis: Vec<&Api> = match &options.api {
+        Some(id) => {
+            let api = template
+                .apis
+                .iter()
+                .find(|api| &api.id == id)
+                .with_context(|| {
+                    let ids: Vec<&str> = template.apis.iter().map(|api| api.id.as_str()).collect();
+                    format!(
+                        "{} has no API {id}; its APIs: {}",
+                        path.display(),
+                        ids.join(", ")
+                    )
+                })?;
+            vec![api]
+        }
+        None => template.apis.iter().collect(),
+    };
+    if apis.is_empty() {
+        bail!("{} has no API with a route", path.display());
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for api in &apis {
+        for name in api.functions() {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    let Functions {
+        by_name,
+        watchers: _watchers,
+    } = functions::of_template(env, &template, &names, &given, options.timeout)?;
+    let keys = Arc::new(KeyCache::new(settings.guest.outbound.tls().clone()));
+    let mut served = Vec::new();
+    for (index, api) in apis.iter().enumerate() {
+        let local = local_api(api, &by_name, &keys, &region)
+            .with_context(|| format!("serving {}", api.id))?;
+        let port = match options.port {
+            0 => 0,
+            first => first
+                .checked_add(index as u16)
+                .context("--port leaves no room for every API: pick a lower one, or --api")?,
+        };
+        let listener = bind(port).await?;
+        let address = listener.local_addr()?;
+        let _ = writeln!(
+            std::io::stdout(),
+            "Serving {} ({}, stage {}) on http://{address}",
+            api.id,
+            api.kind.name(),
+            api.stage
+        );
+        served.push((listener, Arc::new(local)));
+    }
+    let _ = writeln!(std::io::stdout(), "Ctrl-C to stop");
+    let mut running = tokio::task::JoinSet::new();
+    for (listener, api) in served {
+        running.spawn(async move { accept_until_ctrl_c(&listener, &api).await });
+    }
+    while running.join_next().await.is_some() {}
+    Ok(())
+}
+
+/// The local API of the template's `api`, on the loaded `functions`.
+fn local_api(
+    api: &Api,
+    functions: &std::collections::HashMap<String, Arc<LocalFunction>>,
+    keys: &Arc<KeyCache>,
+    region: &str,
+) -> anyhow::Result<LocalApi> {
+    if api.has_definition {
+        tracing::warn!(
+            api = %api.id,
+            "the API's OpenAPI definition (DefinitionBody, DefinitionUri) is not read: only its functions' events are served"
+        );
+    }
+    let mut guards = Guards::new(functions.clone(), keys.clone());
+    let mut entries = Vec::with_capacity(api.routes.len());
+    for route in &api.routes {
+        let function = functions
+            .get(&route.function)
+            .with_context(|| format!("{}: {} is not loaded", route.origin, route.function))?;
+        let guard = route
+            .auth
+            .as_ref()
+            .map(|authorization| guards.route(authorization))
+            .transpose()
+            .with_context(|| format!("in {}", route.origin))?;
+        entries.push(RouteEntry {
+            method: route.method.clone(),
+            path: route.path.clone(),
+            api: api.settings.clone(),
+            target: Arc::new(Target {
+                function: function.clone(),
+                payload: route.payload,
+                guard,
+            }),
+        });
+    }
+    let routes = RouteTable::new(api.kind, entries)?;
+    Ok(LocalApi::new(
+        routes,
+        api.kind,
+        api.stage.clone(),
+        region.to_owned(),
+    ))
+}
+
+/// `NAME=VALUE` pairs of a repeatable option.
+fn pairs(values: &[String], option: &str) -> anyhow::Result<Vec<(String, String)>> {
+    values
+        .iter()
+        .map(|value| {
+            value
+                .split_once('=')
+                .filter(|(name, _)| !name.is_empty())
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .with_context(|| format!("{option} {value:?} is not NAME=VALUE"))
+        })
+        .collect()
 }
 
 /// Serves each connection on its own task until Ctrl-C, then drains them.

@@ -41,10 +41,12 @@ impl LiveComponent {
     }
 }
 
-/// Watches `path` and reloads `live` when it changes, until the returned watcher is dropped.
+/// Watches `path`, the component of the function `name`, and reloads `live` when it changes,
+/// until the returned watcher is dropped.
 pub fn watch(
     loader: Loader,
     path: PathBuf,
+    name: String,
     live: Arc<LiveComponent>,
 ) -> anyhow::Result<RecommendedWatcher> {
     // Watch the directory: a rebuild may replace the file, which ends a watch on the file itself.
@@ -93,12 +95,15 @@ pub fn watch(
             match loaded {
                 Ok(Ok(component)) => {
                     live.replace(component);
-                    tracing::info!("reloaded the component");
+                    tracing::info!(function = %name, "reloaded the component");
                 }
                 Ok(Err(err)) => tracing::warn!(
+                    function = %name,
                     "refused the changed component, still serving the previous one: {err:#}"
                 ),
-                Err(err) => tracing::error!("reloading the component failed: {err}"),
+                Err(err) => {
+                    tracing::error!(function = %name, "reloading the component failed: {err}")
+                }
             }
         }
     });

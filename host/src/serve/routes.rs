@@ -1,84 +1,116 @@
-//! The routes of a local API: the `Api` or `HttpApi` events of a SAM template, or a catch-all,
-//! each with the settings of the API it belongs to. Which route answers a request, and its path
-//! parameters, is `lambda-wasm-routes`' choice, the one the guest SDK's `Router` makes too.
+//! The routes of a local API: those of a SAM template's API, or a catch-all, each with the
+//! settings of the API it belongs to and what it invokes. Which route answers a request, and its
+//! path parameters, is `lambda-wasm-routes`' choice, the one the guest SDK's `Router` makes too.
 
-use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::{Context as _, bail};
 use lambda_wasm_routes::{DEFAULT_ROUTE, Method, Pattern, Routes};
 
 use super::api_kind::ApiKind;
-use super::template::{ApiSettings, DeclaredRoute, routes_of_template};
+use super::template::ApiSettings;
 
-/// One route of a local API, as the events it sends name it.
+/// One route of a local API, as the events it sends name it, and what it invokes (`T`).
 #[derive(Debug, Clone)]
-pub struct Route {
+pub struct Route<T> {
     /// The REST API resource (`/users/{userId}`) or HTTP API route key (`GET /users/{id}`,
     /// `$default`).
     pub key: String,
     /// The settings of the API the route belongs to.
     pub api: Arc<ApiSettings>,
+    /// What the route invokes.
+    pub target: T,
+}
+
+/// A route to add to a table.
+#[derive(Debug)]
+pub struct RouteEntry<T> {
+    /// `None` for `ANY`.
+    pub method: Option<String>,
+    /// `None` for the HTTP API `$default` route.
+    pub path: Option<String>,
+    /// The settings of the API it belongs to.
+    pub api: Arc<ApiSettings>,
+    /// What it invokes.
+    pub target: T,
 }
 
 /// The route a request matched, with the values of its path parameters.
 #[derive(Debug)]
-pub struct Matched<'a> {
+pub struct Matched<'a, T> {
     /// The route.
-    pub route: &'a Route,
+    pub route: &'a Route<T>,
     /// The values of the route's `{name}` and `{name+}`, in the pattern's order.
     pub path_parameters: Vec<(String, String)>,
 }
 
 /// The routes of one local API.
 #[derive(Debug)]
-pub struct RouteTable {
-    routes: Routes<Route>,
+pub struct RouteTable<T> {
+    routes: Routes<Route<T>>,
     /// The APIs with CORS, by the paths whose preflights they answer.
     preflights: Routes<Arc<ApiSettings>>,
 }
 
-impl RouteTable {
-    /// Every path goes to the component: `/` and `/{proxy+}` on a REST API, `$default` on an
-    /// HTTP API.
-    pub fn catch_all(payload: ApiKind) -> Self {
+impl<T: Clone> RouteTable<T> {
+    /// Every path goes to `target`: `/` and `/{proxy+}` on a REST API, `$default` on an HTTP
+    /// API.
+    pub fn catch_all(kind: ApiKind, target: T) -> Self {
         let api = Arc::new(ApiSettings::default());
-        let declared = payload.catch_all_paths().iter().map(|path| DeclaredRoute {
+        let entries = kind.catch_all_paths().iter().map(|path| RouteEntry {
             method: None,
             path: path.map(str::to_owned),
             api: api.clone(),
+            target: target.clone(),
         });
-        Self::new(payload, declared).expect("the catch-all paths are valid patterns")
+        Self::new(kind, entries).expect("the catch-all paths are valid patterns")
     }
 
-    /// The routes of the `Api` (for `V1`) or `HttpApi` (for `V2`) events of the template's
-    /// functions, or only of `function` when given.
-    pub fn from_template(
-        template: &Path,
-        payload: ApiKind,
-        function: Option<&str>,
+    /// The table of `entries` on an API of `kind`; a pattern API Gateway refuses is an error
+    /// naming it.
+    pub fn new(
+        kind: ApiKind,
+        entries: impl IntoIterator<Item = RouteEntry<T>>,
     ) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(template)
-            .with_context(|| format!("reading {}", template.display()))?;
-        let table = routes_of_template(&text, payload, function)
-            .and_then(|declared| Self::new(payload, declared))
-            .with_context(|| format!("reading routes from {}", template.display()))?;
-        if table.routes.is_empty() {
-            bail!(
-                "{} has no {} events{}",
-                template.display(),
-                payload.sam_event_type(),
-                function
-                    .map(|f| format!(" on function {f}"))
-                    .unwrap_or_default()
-            );
+        let mut routes = Routes::new();
+        let mut preflights = Routes::new();
+        for RouteEntry {
+            method,
+            path,
+            api,
+            target,
+        } in entries
+        {
+            let with_cors = api.cors.is_some().then(|| api.clone());
+            if let (Some(api), ApiKind::Http) = (&with_cors, kind) {
+                preflights.set_default(api.clone());
+            }
+            let Some(path) = path else {
+                routes.set_default(Route {
+                    key: DEFAULT_ROUTE.to_owned(),
+                    api,
+                    target,
+                });
+                continue;
+            };
+            let pattern = Pattern::parse(&path)?;
+            if let Some(api) = with_cors {
+                preflights.add(Method::Any, pattern.clone(), api);
+            }
+            let method = Method::new(method.as_deref().unwrap_or("ANY"));
+            let key = kind.route_key(Some(method.as_str()), pattern.as_str());
+            routes.add(method, pattern, Route { key, api, target });
         }
-        Ok(table)
+        Ok(Self { routes, preflights })
+    }
+
+    /// Whether the table has no route.
+    pub fn is_empty(&self) -> bool {
+        self.routes.is_empty()
     }
 
     /// The route API Gateway picks for `method` on `path`; `None` when it answers itself (no
     /// route, or none for this method).
-    pub fn find(&self, method: &str, path: &str) -> Option<Matched<'_>> {
+    pub fn find(&self, method: &str, path: &str) -> Option<Matched<'_, T>> {
         let (route, path_parameters) = self.routes.find(method, path).found()?;
         Some(Matched {
             route,
@@ -92,40 +124,14 @@ impl RouteTable {
         let (api, _) = self.preflights.find("OPTIONS", path).found()?;
         Some(api)
     }
-
-    fn new(
-        payload: ApiKind,
-        declared: impl IntoIterator<Item = DeclaredRoute>,
-    ) -> anyhow::Result<Self> {
-        let mut routes = Routes::new();
-        let mut preflights = Routes::new();
-        for DeclaredRoute { method, path, api } in declared {
-            let with_cors = api.cors.is_some().then(|| api.clone());
-            if let (Some(api), ApiKind::Http) = (&with_cors, payload) {
-                preflights.set_default(api.clone());
-            }
-            let Some(path) = path else {
-                routes.set_default(Route {
-                    key: DEFAULT_ROUTE.to_owned(),
-                    api,
-                });
-                continue;
-            };
-            let pattern = Pattern::parse(&path)?;
-            if let Some(api) = with_cors {
-                preflights.add(Method::Any, pattern.clone(), api);
-            }
-            let method = Method::new(method.as_deref().unwrap_or("ANY"));
-            let key = payload.route_key(Some(method.as_str()), pattern.as_str());
-            routes.add(method, pattern, Route { key, api });
-        }
-        Ok(Self { routes, preflights })
-    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
+    use crate::serve::template::Template;
 
     const TEMPLATE: &str = r#"
 Resources:
@@ -171,12 +177,30 @@ Resources:
     Properties: { TableName: !Sub "${AWS::StackName}-users" }
 "#;
 
-    fn table(text: &str, payload: ApiKind) -> anyhow::Result<RouteTable> {
-        RouteTable::new(payload, routes_of_template(text, payload, None)?)
+    fn entries(
+        text: &str,
+        kind: ApiKind,
+        function: Option<&str>,
+    ) -> anyhow::Result<Vec<RouteEntry<String>>> {
+        let template = Template::parse(text, PathBuf::from("."), &[], "us-east-1")?;
+        Ok(template
+            .routes_of_kind(kind, function)
+            .into_iter()
+            .map(|(route, api)| RouteEntry {
+                method: route.method,
+                path: route.path,
+                api,
+                target: route.function,
+            })
+            .collect())
     }
 
-    fn find(
-        table: &RouteTable,
+    fn table(text: &str, kind: ApiKind) -> anyhow::Result<RouteTable<String>> {
+        RouteTable::new(kind, entries(text, kind, None)?)
+    }
+
+    fn find<T: Clone>(
+        table: &RouteTable<T>,
         method: &str,
         path: &str,
     ) -> Option<(String, Vec<(String, String)>)> {
@@ -283,13 +307,13 @@ Resources:
 
     #[test]
     fn catch_all_sends_every_path_to_the_component() {
-        let rest = RouteTable::catch_all(ApiKind::Rest);
+        let rest = RouteTable::catch_all(ApiKind::Rest, ());
         assert_eq!(find(&rest, "GET", "/"), Some(("/".into(), vec![])));
         assert_eq!(
             find(&rest, "POST", "/a/b"),
             Some(("/{proxy+}".into(), params(&[("proxy", "a/b")])))
         );
-        let http = RouteTable::catch_all(ApiKind::Http);
+        let http = RouteTable::catch_all(ApiKind::Http, ());
         assert_eq!(
             find(&http, "PATCH", "/x"),
             Some(("$default".into(), vec![]))
@@ -299,12 +323,12 @@ Resources:
     #[test]
     fn routes_can_be_limited_to_one_function() {
         assert!(
-            routes_of_template(TEMPLATE, ApiKind::Rest, Some("Table"))
+            entries(TEMPLATE, ApiKind::Rest, Some("Table"))
                 .unwrap()
                 .is_empty()
         );
         assert_eq!(
-            routes_of_template(TEMPLATE, ApiKind::Rest, Some("Users"))
+            entries(TEMPLATE, ApiKind::Rest, Some("Users"))
                 .unwrap()
                 .len(),
             5

@@ -13,7 +13,7 @@ use std::ops::RangeInclusive;
 
 use anyhow::{Context as _, bail};
 
-pub use self::lambda::{FunctionSettings, LambdaSettings, RuntimeApiAddress};
+pub use self::lambda::{FUNCTION_MEMORY_VAR, FunctionSettings, LambdaSettings, RuntimeApiAddress};
 pub use self::logging::LogSettings;
 use crate::sandbox::GuestConfig;
 
@@ -43,6 +43,16 @@ impl Environment {
                 .map(|(name, value)| (name.to_owned(), value.to_owned()))
                 .collect(),
         )
+    }
+
+    /// This environment with `variables` set over it: a function's own environment, as a
+    /// template gives it, over the process's (`serve --template`).
+    pub fn overlaid<'a>(&self, variables: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut overlaid = self.clone();
+        for (name, value) in variables {
+            overlaid.0.insert(name.to_owned(), value.to_owned());
+        }
+        overlaid
     }
 
     /// `AWS_LAMBDA_RUNTIME_API`, when set: Lambda mode reads it before anything else can

@@ -9,7 +9,7 @@ pub mod runtime_api;
 pub mod server;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -43,6 +43,25 @@ pub fn bootstrap() -> Command {
         .env_remove("AWS_LAMBDA_RUNTIME_API")
         .env("RUST_LOG", "warn");
     command
+}
+
+/// A Python example's component (guest/python/, built by `make python-examples` into
+/// `LAMBDA_WASM_PYTHON_COMPONENTS`, by default target/python; `tests/NAME` by
+/// `make python-test-handlers`), precompiled into `dir` once: `bootstrap` then loads it in
+/// milliseconds.
+pub fn python_component(example: &str, dir: &Path) -> PathBuf {
+    let components = std::env::var_os("LAMBDA_WASM_PYTHON_COMPONENTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/python"));
+    let wasm = components.join(format!("{example}.wasm"));
+    assert!(
+        wasm.is_file(),
+        "{} is missing: `make python-examples python-test-handlers` builds it",
+        wasm.display()
+    );
+    let cwasm = dir.join(format!("{}.cwasm", example.replace('/', "-")));
+    compile(&wasm, &cwasm);
+    cwasm
 }
 
 /// `bootstrap invoke` of an event file against a component.
@@ -145,4 +164,27 @@ pub fn as_from_another_build(cwasm: &Path, output: &Path) -> (String, String) {
     bytes[id].copy_from_slice(theirs.as_bytes());
     std::fs::write(output, bytes).unwrap();
     (ours, theirs.to_owned())
+}
+
+/// Runs `command` (a `bootstrap invoke`) to its end: what it printed, and its peak resident
+/// memory in KiB, from the kernel's accounting of that one child.
+pub fn peak_rss_kib(mut command: Command) -> (Vec<u8>, i64) {
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let child = command
+        .stdout(out.reopen().unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    let mut status = 0;
+    // SAFETY: `wait4` writes only into the two locals it is given; the child is ours and is
+    // reaped here, so `child` is never waited on again.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        assert_eq!(libc::wait4(pid, &mut status, 0, &mut usage), pid);
+        usage
+    };
+    std::mem::forget(child);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    (std::fs::read(out.path()).unwrap(), usage.ru_maxrss)
 }

@@ -1,5 +1,6 @@
-//! Python handlers under CPython, as the component runs them (`python -m lambda_wasm`), and
-//! their components, precompiled: the two sides of the Python differential tests.
+//! Python handlers under CPython, as the component runs them (`python -m lambda_wasm`): the
+//! CPython side of the Python differential tests (the component side is
+//! [`python_component`](super::python_component)).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,23 +20,6 @@ pub fn python() -> PathBuf {
     std::env::var_os("LAMBDA_WASM_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python"))
-}
-
-/// The example's component (`make python-examples`, or `make python-test-handlers` for
-/// `tests/NAME`), precompiled into `dir` once: `invoke` then loads it in milliseconds.
-pub fn precompiled(example: &str, dir: &Path) -> PathBuf {
-    let components = std::env::var_os("LAMBDA_WASM_PYTHON_COMPONENTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/python"));
-    let wasm = components.join(format!("{example}.wasm"));
-    assert!(
-        wasm.is_file(),
-        "{} is missing: `make python-examples python-test-handlers` builds it",
-        wasm.display()
-    );
-    let cwasm = dir.join(format!("{}.cwasm", example.replace('/', "-")));
-    super::compile(&wasm, &cwasm);
-    cwasm
 }
 
 /// The context `bootstrap invoke` gives a component (at its default `--timeout` of 30 s), written

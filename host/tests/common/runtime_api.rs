@@ -9,7 +9,7 @@ use std::convert::Infallible;
 use std::ffi::OsStr;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -189,4 +189,79 @@ pub fn bootstrap_in_lambda(
         .env("_HANDLER", handler)
         .env_remove("LAMBDA_WASM_COMPONENT");
     command
+}
+
+/// `bootstrap` as Lambda starts it against the double at `address`, running the guest crate
+/// `component`, with JSON log lines and `env`.
+pub fn start_bootstrap(address: SocketAddr, component: &str, env: &[(&str, &str)]) -> Child {
+    start_bootstrap_on(address, &super::component(component), env)
+}
+
+/// `bootstrap` as Lambda starts it against the double at `address`, its code the component at
+/// `component`, with JSON log lines and `env`.
+pub fn start_bootstrap_on(address: SocketAddr, component: &Path, env: &[(&str, &str)]) -> Child {
+    bootstrap_in_lambda(
+        address,
+        component.parent().unwrap(),
+        component.file_name().unwrap(),
+    )
+    .envs(env.iter().copied())
+    .env("AWS_LAMBDA_FUNCTION_NAME", "under-test")
+    .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "2048")
+    .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+    .env("AWS_LAMBDA_LOG_LEVEL", "INFO")
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .expect("starting bootstrap")
+}
+
+/// Waits (30 s at most) for an answer to each of `count` invocations and for the runtime to
+/// poll `polls` times in all; stops the runtime and returns the answers and its log lines. The
+/// log is read as it comes, so that a full pipe never stops the runtime.
+pub async fn run_until_answered(
+    api: &RuntimeApiDouble,
+    mut runtime: Child,
+    count: usize,
+    polls: usize,
+) -> (Vec<Post>, Vec<Value>) {
+    let mut stderr = runtime.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut log = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
+        log
+    });
+    let mut waited = Duration::ZERO;
+    while (api.posts().len() < count || api.polls() < polls) && waited < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += Duration::from_millis(50);
+    }
+    let running = runtime.try_wait().unwrap().is_none();
+    runtime.kill().unwrap();
+    runtime.wait().unwrap();
+    let log = reader.join().unwrap();
+    assert!(running, "bootstrap stopped: {log}");
+    let answered: Vec<String> = api
+        .posts()
+        .iter()
+        .map(|post| post.request_id().to_owned())
+        .collect();
+    assert_eq!(
+        (answered.len(), api.polls()),
+        (count, polls),
+        "answers and polls; answered {answered:?}: {log}"
+    );
+    let lines = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    (api.posts(), lines)
+}
+
+/// The answer to `request_id`.
+pub fn answer<'a>(answers: &'a [Post], request_id: &str) -> &'a Post {
+    answers
+        .iter()
+        .find(|answer| answer.request_id() == request_id)
+        .unwrap_or_else(|| panic!("no answer to {request_id}: {answers:?}"))
 }

@@ -17,6 +17,8 @@ use serde_json::Value;
 pub struct Server {
     pub child: Child,
     pub base: String,
+    /// With `--template`: each API's logical id and base URL, as printed at start.
+    pub apis: Vec<(String, String)>,
     log: Arc<Mutex<String>>,
     client: Client<HttpConnector, Full<Bytes>>,
 }
@@ -58,28 +60,32 @@ impl Server {
         Self::spawn(command, component, args)
     }
 
+    /// `bootstrap serve --template` with `args` and extra environment variables: every API on a
+    /// free port.
+    pub fn start_template(args: &[&str], env: &[(&str, &str)]) -> Self {
+        let mut command = super::bootstrap();
+        command.envs(env.iter().copied());
+        command.arg("serve").args(["--port", "0"]);
+        Self::spawn_command(command, args)
+    }
+
     fn spawn(mut command: std::process::Command, component: &Path, args: &[&str]) -> Self {
-        let mut child = command
+        command
             .arg("serve")
             .arg("--component")
             .arg(component)
-            .args(["--port", "0"])
+            .args(["--port", "0"]);
+        Self::spawn_command(command, args)
+    }
+
+    fn spawn_command(mut command: std::process::Command, args: &[&str]) -> Self {
+        let mut child = command
             .args(args)
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut banner = String::new();
-        stdout.read_line(&mut banner).unwrap();
-        // Keep reading so that the server's stdout stays open.
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let base = banner
-            .split_whitespace()
-            .find(|word| word.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no address in {banner:?}"))
-            .to_owned();
         let log = Arc::new(Mutex::new(String::new()));
         let stderr = child.stderr.take().unwrap();
         let sink = log.clone();
@@ -89,10 +95,44 @@ impl Server {
                 sink.lock().unwrap().push('\n');
             }
         });
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        // One line per API: `Serving ID (...) on http://...`; the last says how to stop.
+        let mut apis = Vec::new();
+        loop {
+            let mut banner = String::new();
+            if stdout.read_line(&mut banner).unwrap() == 0 {
+                let _ = child.wait();
+                panic!(
+                    "bootstrap serve stopped before serving:\n{}",
+                    log.lock().unwrap()
+                );
+            }
+            let address = banner
+                .split_whitespace()
+                .find(|word| word.starts_with("http://"));
+            if let Some(address) = address {
+                let id = banner
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_owned();
+                apis.push((id, address.trim_end_matches(';').to_owned()));
+            }
+            if banner.contains("Ctrl-C") {
+                break;
+            }
+        }
+        // Keep reading so that the server's stdout stays open.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let base = apis
+            .first()
+            .map(|(_, base)| base.clone())
+            .expect("an address");
         let client = Client::builder(TokioExecutor::new()).build_http();
         Self {
             child,
             base,
+            apis,
             log,
             client,
         }
@@ -105,9 +145,38 @@ impl Server {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Answer {
+        self.send_to_base(&self.base, method, path, headers, body)
+            .await
+    }
+
+    /// Sends to the API `api` of a `--template` server.
+    pub async fn send_to(
+        &self,
+        api: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let base = &self
+            .apis
+            .iter()
+            .find(|(id, _)| id == api)
+            .unwrap_or_else(|| panic!("no API {api} in {:?}", self.apis))
+            .1;
+        self.send_to_base(base, method, path, headers, b"").await
+    }
+
+    async fn send_to_base(
+        &self,
+        base: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Answer {
         let mut request = http::Request::builder()
             .method(method)
-            .uri(format!("{}{path}", self.base));
+            .uri(format!("{base}{path}"));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }

@@ -3,7 +3,9 @@
 //! `/over-content-length` declares 2 bytes and sends more; `/trap-mid-body` panics after its
 //! response has started; `/stream-forever` sends its body until stopped; `/cookies` sets two
 //! cookies beside a header; `/outbound` tries an outgoing request and answers with what it got;
-//! `/authority` answers with the request's authority.
+//! `/authority` answers with the request's authority; `/empty-writes/response` and
+//! `/empty-writes/stdout` write nothing, `count` times (default two million), to the response's
+//! body or to stdout, then answer how many.
 
 use std::io::Write as _;
 
@@ -12,6 +14,7 @@ use wasip2::http::types::{
     Fields, IncomingRequest, OutgoingBody, OutgoingRequest, OutgoingResponse, ResponseOutparam,
     Scheme,
 };
+use wasip2::io::streams::{OutputStream, StreamError};
 
 wasip2::http::proxy::export!(Hostile);
 
@@ -19,8 +22,15 @@ struct Hostile;
 
 impl wasip2::exports::http::incoming_handler::Guest for Hostile {
     fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
-        let path = request.path_with_query().unwrap_or_default();
-        let path = path.split('?').next().unwrap_or_default();
+        let path_with_query = request.path_with_query().unwrap_or_default();
+        let (path, query) = path_with_query
+            .split_once('?')
+            .unwrap_or((&path_with_query, ""));
+        let count = query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("count="))
+            .and_then(|count| count.parse().ok())
+            .unwrap_or(2_000_000);
         match path {
             "/no-response" => {}
             "/over-content-length" => {
@@ -64,6 +74,21 @@ impl wasip2::exports::http::incoming_handler::Guest for Hostile {
                 let answer = format!("{:?}", outbound());
                 write_then_finish(respond(response_out, &[]), answer.as_bytes());
             }
+            "/empty-writes/response" => {
+                let body = respond(response_out, &[]);
+                if let Ok(mut stream) = body.write() {
+                    let answer = write_empty(&stream, count)
+                        .map_or_else(|error| error, |()| format!("{count} empty writes"));
+                    let _ = stream.write_all(answer.as_bytes());
+                    let _ = stream.flush();
+                }
+                let _ = OutgoingBody::finish(body, None);
+            }
+            "/empty-writes/stdout" => {
+                let answer = write_empty(&wasip2::cli::stdout::get_stdout(), count)
+                    .map_or_else(|error| error, |()| format!("{count} empty writes"));
+                write_then_finish(respond(response_out, &[]), answer.as_bytes());
+            }
             _ => write_then_finish(respond(response_out, &[]), b"ok"),
         }
     }
@@ -87,6 +112,18 @@ fn write_then_finish(body: OutgoingBody, bytes: &[u8]) {
         let _ = stream.flush();
     }
     let _ = OutgoingBody::finish(body, None);
+}
+
+/// `count` writes of nothing to `stream`, each when it has room.
+fn write_empty(stream: &OutputStream, count: usize) -> Result<(), String> {
+    let failed = |error: StreamError| format!("{error:?}");
+    for _ in 0..count {
+        while stream.check_write().map_err(failed)? == 0 {
+            stream.subscribe().block();
+        }
+        stream.write(&[]).map_err(failed)?;
+    }
+    Ok(())
 }
 
 /// What an outgoing GET of https://example.com/ gets: the response's status or the error.

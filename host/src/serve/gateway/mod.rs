@@ -1,23 +1,25 @@
-//! The local API Gateway in front of the component: it routes an HTTP request, sends the
-//! function the event API Gateway would send, and turns the proxy response back into HTTP.
+//! The local API Gateway in front of the functions: it routes an HTTP request, runs the route's
+//! authorizer, sends the route's function the event API Gateway would send, and turns the proxy
+//! response back into HTTP.
 
 mod request;
 mod response;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::{Bytes, Incoming as IncomingBody};
 
 pub use self::request::{Arrival, HttpRequest, event};
 pub use self::response::{HttpResponse, gateway_error, http_response};
-use super::api_kind::{ApiKind, GatewayError};
+use super::api_kind::{ApiKind, GatewayError, PayloadFormat};
+use super::auth::{AuthRequest, Outcome, RouteGuard};
 use super::cors::Cors;
-use super::reload::LiveComponent;
+use super::functions::LocalFunction;
 use super::routes::RouteTable;
 use crate::quotas::{MAX_REQUEST_BODY, Oversized, RequestLimits, Url};
+use crate::serve::template::intrinsics::LOCAL_ACCOUNT_ID;
 use crate::{pipeline, wall_clock};
 
 /// What API Gateway answers a request body over [`MAX_REQUEST_BODY`].
@@ -41,31 +43,40 @@ fn too_large(part: Oversized) -> GatewayError {
     }
 }
 
-/// One local API: its routes, its payload version and stage, and the component behind it.
+/// What a route invokes: its function, in its event format, behind its authorizer.
+#[derive(Debug)]
+pub struct Target {
+    /// The function.
+    pub function: Arc<LocalFunction>,
+    /// The event format the function gets.
+    pub payload: PayloadFormat,
+    /// The authorizer the route runs behind, if any.
+    pub guard: Option<RouteGuard>,
+}
+
+/// One local API: its flavour, stage and routes, each with what it invokes.
 pub struct LocalApi {
-    live: Arc<LiveComponent>,
-    routes: RouteTable,
-    payload: ApiKind,
+    routes: RouteTable<Arc<Target>>,
+    kind: ApiKind,
     stage: String,
-    timeout: Duration,
+    /// The region method ARNs name.
+    region: String,
 }
 
 impl LocalApi {
-    /// An API on `routes` sending `payload` events for `stage` to the live component, each
-    /// invocation with `timeout` to run.
+    /// An API of `kind` on `routes`, whose events name `stage` and whose method ARNs name
+    /// `region`.
     pub(super) fn new(
-        live: Arc<LiveComponent>,
-        routes: RouteTable,
-        payload: ApiKind,
+        routes: RouteTable<Arc<Target>>,
+        kind: ApiKind,
         stage: String,
-        timeout: Duration,
+        region: String,
     ) -> Self {
         Self {
-            live,
             routes,
-            payload,
+            kind,
             stage,
-            timeout,
+            region,
         }
     }
 
@@ -96,7 +107,7 @@ impl LocalApi {
 
     /// Answers a CORS preflight as the API's CORS settings say, without invoking the function.
     fn preflight(&self, request: &HttpRequest, cors: &Cors) -> HttpResponse {
-        let status = self.payload.preflight_status();
+        let status = self.kind.preflight_status();
         tracing::info!(
             method = %request.method,
             path = %request.path,
@@ -128,7 +139,7 @@ impl LocalApi {
             path_parameters: &[],
         };
         if let Err(part) =
-            RequestLimits::of(self.payload.front_end()).check(&request.headers, &[], url)
+            RequestLimits::of(self.kind.front_end()).check(&request.headers, &[], url)
         {
             return self.refuse(&parts, too_large(part));
         }
@@ -143,7 +154,7 @@ impl LocalApi {
             return self.preflight(&request, cors);
         }
         let Some(matched) = self.routes.find(&request.method, &request.path) else {
-            return self.refuse(&parts, self.payload.unmatched());
+            return self.refuse(&parts, self.kind.unmatched());
         };
         let arrival = Arrival {
             request_id,
@@ -151,23 +162,74 @@ impl LocalApi {
             domain_name: request.domain_name(),
             epoch_ms: wall_clock::now_epoch_ms(),
         };
-        let event = event(self.payload, &request, &matched, &arrival);
+        let target = matched.route.target.clone();
+        let events = |payload| event(self.kind, payload, &request, &matched, &arrival);
+        let mut event = events(target.payload);
+        if let Some(guard) = &target.guard {
+            let method_arn = self.method_arn(&request);
+            let asked = AuthRequest {
+                kind: self.kind,
+                payload: target.payload,
+                request: &request,
+                method_arn: &method_arn,
+                events: &events,
+            };
+            match guard.authorize(&asked).await {
+                Outcome::Allowed(authorizer) => {
+                    if !authorizer.is_null() {
+                        event["requestContext"]["authorizer"] = authorizer;
+                    }
+                }
+                Outcome::Refused(answer) => {
+                    tracing::info!(
+                        method = %request.method,
+                        path = %request.path,
+                        status = answer.status,
+                        "answered by the gateway: the authorizer refused the request"
+                    );
+                    return self.with_cors(answer, &request, &matched.route.api);
+                }
+            }
+        }
         let event = serde_json::to_vec(&event).unwrap_or_default();
-        let handler = self.live.current();
-        let invocation = pipeline::local_invocation(self.timeout);
+        let function = &target.function;
+        let handler = function.component();
         let api = &matched.route.api;
         let decode_base64 = api.binary.decode_response(request.header("accept"));
-        let mut response = match pipeline::handle_event(handler.as_ref(), &event, invocation).await
-        {
-            Ok(response) => http_response(response, decode_base64).unwrap_or_else(|err| {
-                tracing::error!("the proxy response has an invalid base64 body: {err}");
-                gateway_error(self.payload.invocation_failed())
-            }),
-            Err(_) => gateway_error(self.payload.invocation_failed()),
-        };
-        if let (true, Some(cors)) = (self.payload.cors_on_responses(), &api.cors) {
+        let response =
+            match pipeline::handle_event(handler.as_ref(), &event, function.invocation()).await {
+                Ok(response) => http_response(response, decode_base64).unwrap_or_else(|err| {
+                    tracing::error!("the proxy response has an invalid base64 body: {err}");
+                    gateway_error(self.kind.invocation_failed())
+                }),
+                Err(_) => gateway_error(self.kind.invocation_failed()),
+            };
+        self.with_cors(response, &request, api)
+    }
+
+    /// `response` with an HTTP API's CORS headers, as it adds them to every answer.
+    fn with_cors(
+        &self,
+        mut response: HttpResponse,
+        request: &HttpRequest,
+        api: &super::template::ApiSettings,
+    ) -> HttpResponse {
+        if let (true, Some(cors)) = (self.kind.cors_on_responses(), &api.cors) {
             response.set_cors_headers(cors.response_headers(request.header("origin")));
         }
         response
+    }
+
+    /// The ARN API Gateway asks an authorizer about: the request's method and path on this
+    /// API's stage.
+    fn method_arn(&self, request: &HttpRequest) -> String {
+        format!(
+            "arn:aws:execute-api:{}:{LOCAL_ACCOUNT_ID}:{}/{}/{}{}",
+            self.region,
+            request::API_ID,
+            self.stage,
+            request.method,
+            request.path
+        )
     }
 }

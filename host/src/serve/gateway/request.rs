@@ -8,8 +8,12 @@ use lambda_wasm_routes::encoding::decode_fully;
 use serde_json::{Map, Value, json};
 
 use crate::event::fields;
-use crate::serve::api_kind::ApiKind;
+use crate::serve::api_kind::{ApiKind, PayloadFormat};
 use crate::serve::routes::Matched;
+use crate::serve::template::intrinsics::LOCAL_ACCOUNT_ID;
+
+/// The API id local events and method ARNs name.
+pub const API_ID: &str = "local";
 
 /// An HTTP request as the local API received it; header names in lower case.
 #[derive(Debug)]
@@ -71,20 +75,52 @@ pub struct Arrival<'a> {
     pub epoch_ms: u64,
 }
 
-/// The Lambda event API Gateway would send for `request` on `matched`.
-pub fn event(
-    payload: ApiKind,
+/// The Lambda event an API of `kind` would send in `payload` format for `request` on
+/// `matched`.
+pub fn event<T>(
+    kind: ApiKind,
+    payload: PayloadFormat,
     request: &HttpRequest,
-    matched: &Matched<'_>,
+    matched: &Matched<'_, T>,
     arrival: &Arrival<'_>,
 ) -> Value {
-    match payload {
-        ApiKind::Rest => rest_api_event(request, matched, arrival),
-        ApiKind::Http => http_api_event(request, matched, arrival),
+    match (kind, payload) {
+        (ApiKind::Rest, _) => rest_api_event(request, matched, arrival),
+        (ApiKind::Http, PayloadFormat::V1) => http_api_v1_event(request, matched, arrival),
+        (ApiKind::Http, PayloadFormat::V2) => http_api_event(request, matched, arrival),
     }
 }
 
-fn rest_api_event(request: &HttpRequest, matched: &Matched<'_>, arrival: &Arrival<'_>) -> Value {
+/// An HTTP API's payload format 1.0: a REST API's event with `version`, the route key, and no
+/// resource id (AWS's example in "Create AWS Lambda proxy integrations for HTTP APIs").
+fn http_api_v1_event<T>(
+    request: &HttpRequest,
+    matched: &Matched<'_, T>,
+    arrival: &Arrival<'_>,
+) -> Value {
+    let mut event = rest_api_event(request, matched, arrival);
+    // HTTP APIs keep a named stage in the path; `$default` is not in it.
+    let path = if arrival.stage == "$default" {
+        request.path.clone()
+    } else {
+        format!("/{}{}", arrival.stage, request.path)
+    };
+    event["version"] = json!("1.0");
+    event["resource"] = json!(request.path);
+    event["path"] = json!(path);
+    let context = &mut event["requestContext"];
+    context["routeKey"] = json!(matched.route.key);
+    context["resourceId"] = Value::Null;
+    context["resourcePath"] = json!(request.path);
+    context["path"] = json!(path);
+    event
+}
+
+fn rest_api_event<T>(
+    request: &HttpRequest,
+    matched: &Matched<'_, T>,
+    arrival: &Arrival<'_>,
+) -> Value {
     let query = fields::decode_query(&request.raw_query);
     let (body, is_base64_encoded) = body_field(request, matched);
     let user_agent = fields::last_header(&request.headers, "user-agent");
@@ -99,8 +135,8 @@ fn rest_api_event(request: &HttpRequest, matched: &Matched<'_>, arrival: &Arriva
         "pathParameters": non_empty(single_values(&matched.path_parameters)),
         "stageVariables": Value::Null,
         "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "local",
+            "accountId": LOCAL_ACCOUNT_ID,
+            "apiId": API_ID,
             "resourceId": "local",
             "resourcePath": matched.route.key,
             "httpMethod": request.method,
@@ -119,7 +155,11 @@ fn rest_api_event(request: &HttpRequest, matched: &Matched<'_>, arrival: &Arriva
     })
 }
 
-fn http_api_event(request: &HttpRequest, matched: &Matched<'_>, arrival: &Arrival<'_>) -> Value {
+fn http_api_event<T>(
+    request: &HttpRequest,
+    matched: &Matched<'_, T>,
+    arrival: &Arrival<'_>,
+) -> Value {
     // HTTP APIs keep a named stage in the path; `$default` is not in it.
     let wire_path = if arrival.stage == "$default" {
         request.path.clone()
@@ -149,8 +189,8 @@ fn http_api_event(request: &HttpRequest, matched: &Matched<'_>, arrival: &Arriva
         "rawQueryString": request.raw_query,
         "headers": http_api_map(&headers),
         "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "local",
+            "accountId": LOCAL_ACCOUNT_ID,
+            "apiId": API_ID,
             "domainName": arrival.domain_name,
             "domainPrefix": arrival.domain_name.split('.').next(),
             "http": {
@@ -198,7 +238,7 @@ fn decoded(wire: &str) -> String {
 
 /// The body as the API sends it: base64-encoded when its binary media types say so (see
 /// [`BinaryMediaTypes`](crate::serve::binary::BinaryMediaTypes)), else as text.
-fn body_field(request: &HttpRequest, matched: &Matched<'_>) -> (Option<String>, bool) {
+fn body_field<T>(request: &HttpRequest, matched: &Matched<'_, T>) -> (Option<String>, bool) {
     let body = &request.body;
     if body.is_empty() {
         return (None, false);

@@ -1,17 +1,21 @@
-//! The API-wide settings of a SAM template that `serve` follows: each API's CORS and binary media
-//! types, from its own properties or else the template's `Globals`.
+//! The APIs of a SAM template: SAM's implicit REST API (`ServerlessRestApi`) and HTTP API
+//! (`ServerlessHttpApi`), and each `AWS::Serverless::Api` and `AWS::Serverless::HttpApi`, with
+//! their stage, CORS, binary media types and `Auth`, each from the API's own properties or else
+//! the template's `Globals`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use yaml_rust2::Yaml;
+use serde_json::Value;
 
+use super::Route;
+use super::auth::ApiAuth;
+use super::intrinsics::Scope;
 use crate::serve::api_kind::ApiKind;
 use crate::serve::binary::BinaryMediaTypes;
 use crate::serve::cors::Cors;
 
-/// What one API does besides routing.
+/// What one API does besides routing and authorizing.
 #[derive(Debug, Default)]
 pub struct ApiSettings {
     /// Its CORS configuration, if any.
@@ -20,50 +24,70 @@ pub struct ApiSettings {
     pub binary: BinaryMediaTypes,
 }
 
-/// The APIs of a template: SAM's implicit one and those it declares as resources.
+/// One API of the template, with its routes.
 #[derive(Debug)]
-pub(super) struct TemplateApis {
-    implicit: Arc<ApiSettings>,
-    declared: HashMap<String, Arc<ApiSettings>>,
+pub struct Api {
+    /// Its logical id (`ServerlessRestApi`, `ServerlessHttpApi` for the implicit ones).
+    pub id: String,
+    /// REST or HTTP.
+    pub kind: ApiKind,
+    /// The stage its events name.
+    pub stage: String,
+    /// CORS and binary media types.
+    pub settings: Arc<ApiSettings>,
+    /// Its authorizers and default authorizer.
+    pub auth: ApiAuth,
+    /// Whether it has a `DefinitionBody` or `DefinitionUri` (an OpenAPI document).
+    pub has_definition: bool,
+    /// Its routes: its functions' events put them there.
+    pub routes: Vec<Route>,
 }
 
-impl TemplateApis {
-    /// The `Api` (for `V1`) or `HttpApi` (for `V2`) settings of a template.
-    pub fn read(template: &Yaml, payload: ApiKind) -> anyhow::Result<Self> {
-        let globals = &template["Globals"][payload.sam_event_type()];
-        let implicit = Arc::new(settings(globals, &Yaml::BadValue, payload).context("in Globals")?);
-        let mut declared = HashMap::new();
-        for (name, resource) in template["Resources"].as_hash().into_iter().flatten() {
-            let (Some(name), Some(kind)) = (name.as_str(), resource["Type"].as_str()) else {
-                continue;
-            };
-            if kind == payload.sam_api_resource_type() {
-                let api = settings(globals, &resource["Properties"], payload)
-                    .with_context(|| format!("in {name}"))?;
-                declared.insert(name.to_owned(), Arc::new(api));
-            }
+impl ApiKind {
+    /// SAM's logical id for the API it creates for events that name none.
+    pub fn implicit_api_id(self) -> &'static str {
+        match self {
+            ApiKind::Rest => "ServerlessRestApi",
+            ApiKind::Http => "ServerlessHttpApi",
         }
-        Ok(Self { implicit, declared })
-    }
-
-    /// The API an event's properties attach it to: the one its `RestApiId` or `ApiId` names,
-    /// else the implicit API.
-    pub fn of_event(&self, properties: &Yaml, payload: ApiKind) -> Arc<ApiSettings> {
-        properties[payload.sam_api_id_property()]
-            .as_str()
-            .and_then(|name| self.declared.get(name))
-            .unwrap_or(&self.implicit)
-            .clone()
     }
 }
 
-/// One API's settings: its own `properties`, each falling back to `globals`.
-fn settings(globals: &Yaml, properties: &Yaml, payload: ApiKind) -> anyhow::Result<ApiSettings> {
+/// The APIs of `kind` in `template`: the implicit one first, then those declared.
+pub fn read(template: &Value, kind: ApiKind, scope: &Scope) -> anyhow::Result<Vec<Api>> {
+    let globals = scope
+        .resolve(&template["Globals"][kind.sam_event_type()])
+        .context("in Globals")?
+        .unwrap_or(Value::Null);
+    let mut apis = vec![
+        api(kind.implicit_api_id(), kind, &globals, &Value::Null, scope).context("in Globals")?,
+    ];
+    for (id, resource) in template["Resources"].as_object().into_iter().flatten() {
+        if resource["Type"].as_str() != Some(kind.sam_api_resource_type()) {
+            continue;
+        }
+        let properties = scope
+            .resolve(&resource["Properties"])
+            .with_context(|| format!("in {id}"))?
+            .unwrap_or(Value::Null);
+        apis.push(api(id, kind, &globals, &properties, scope).with_context(|| format!("in {id}"))?);
+    }
+    Ok(apis)
+}
+
+/// One API: its own `properties`, each falling back to `globals`.
+fn api(
+    id: &str,
+    kind: ApiKind,
+    globals: &Value,
+    properties: &Value,
+    scope: &Scope,
+) -> anyhow::Result<Api> {
     let property = |key: &str| match &properties[key] {
-        Yaml::BadValue => &globals[key],
+        Value::Null => &globals[key],
         own => own,
     };
-    Ok(match payload {
+    let settings = match kind {
         ApiKind::Rest => ApiSettings {
             cors: Cors::from_rest_api(property("Cors"))?,
             binary: BinaryMediaTypes::from_template(property("BinaryMediaTypes"))?,
@@ -73,14 +97,29 @@ fn settings(globals: &Yaml, properties: &Yaml, payload: ApiKind) -> anyhow::Resu
             cors: Cors::from_http_api(property("CorsConfiguration"))?,
             binary: BinaryMediaTypes::Detect,
         },
+    };
+    let stage = match property("StageName") {
+        Value::String(stage) if !stage.is_empty() => stage.clone(),
+        _ => kind.default_stage().to_owned(),
+    };
+    // The properties are resolved already: reading them again through the scope changes nothing.
+    let auth = ApiAuth::read(property("Auth"), kind, scope).context("in Auth")?;
+    Ok(Api {
+        id: id.to_owned(),
+        kind,
+        stage,
+        settings: Arc::new(settings),
+        auth,
+        has_definition: !properties["DefinitionBody"].is_null()
+            || !properties["DefinitionUri"].is_null(),
+        routes: Vec::new(),
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use yaml_rust2::YamlLoader;
-
     use super::*;
+    use crate::serve::template::yaml;
 
     const TEMPLATE: &str = r#"
 Globals:
@@ -95,33 +134,32 @@ Resources:
     Properties:
       StageName: prod
       Cors: "'*'"
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      Events:
-        Users: { Type: Api, Properties: { Path: /users, Method: get, RestApiId: !Ref UsersApi } }
-        Hello: { Type: Api, Properties: { Path: /hello, Method: get } }
 "#;
 
-    fn apis(payload: ApiKind) -> TemplateApis {
-        let template = YamlLoader::load_from_str(TEMPLATE).unwrap().remove(0);
-        TemplateApis::read(&template, payload).unwrap()
-    }
-
-    fn event(text: &str) -> Yaml {
-        YamlLoader::load_from_str(text).unwrap().remove(0)
+    fn apis(kind: ApiKind) -> Vec<Api> {
+        let template = yaml::load(TEMPLATE).unwrap();
+        let scope = Scope::new(&template, &[], "us-east-1").unwrap();
+        read(&template, kind, &scope).unwrap()
     }
 
     #[test]
     fn a_declared_api_has_its_own_settings_and_the_globals_it_does_not_override() {
         let apis = apis(ApiKind::Rest);
-        let users = apis.of_event(&event("RestApiId: !Ref UsersApi"), ApiKind::Rest);
-        assert!(users.cors.is_some());
-        assert_eq!(users.binary, BinaryMediaTypes::Listed(vec!["*/*".into()]));
-        let implicit = apis.of_event(&event("Path: /hello"), ApiKind::Rest);
-        assert!(implicit.cors.is_none());
+        let (implicit, users) = (&apis[0], &apis[1]);
+        assert_eq!(implicit.id, "ServerlessRestApi");
+        assert_eq!(implicit.stage, "Prod");
+        assert!(implicit.settings.cors.is_none());
         assert_eq!(
-            implicit.binary,
+            implicit.settings.binary,
+            BinaryMediaTypes::Listed(vec!["*/*".into()])
+        );
+        assert_eq!(
+            (users.id.as_str(), users.stage.as_str()),
+            ("UsersApi", "prod")
+        );
+        assert!(users.settings.cors.is_some());
+        assert_eq!(
+            users.settings.binary,
             BinaryMediaTypes::Listed(vec!["*/*".into()])
         );
     }
@@ -129,8 +167,9 @@ Resources:
     #[test]
     fn http_apis_read_their_own_globals_and_detect_binary_bodies() {
         let apis = apis(ApiKind::Http);
-        let implicit = apis.of_event(&event("Path: /x"), ApiKind::Http);
-        assert!(implicit.cors.is_some());
-        assert_eq!(implicit.binary, BinaryMediaTypes::Detect);
+        assert_eq!(apis.len(), 1);
+        assert_eq!(apis[0].stage, "$default");
+        assert!(apis[0].settings.cors.is_some());
+        assert_eq!(apis[0].settings.binary, BinaryMediaTypes::Detect);
     }
 }

@@ -1,70 +1,93 @@
-//! The routes a template's functions declare: their `Api` or `HttpApi` events, each with the
-//! settings of the API it attaches to.
-
-use std::sync::Arc;
+//! The routes a template's functions declare: their `Api` and `HttpApi` events, each on the API
+//! it names (`RestApiId`, `ApiId`) or the implicit one, with its payload format and its `Auth`.
 
 use anyhow::{Context as _, bail};
-use yaml_rust2::{Yaml, YamlLoader};
+use serde_json::Value;
 
-use super::apis::{ApiSettings, TemplateApis};
-use crate::serve::api_kind::ApiKind;
+use super::auth::RouteAuth;
+use super::intrinsics::Scope;
+use crate::serve::api_kind::{ApiKind, PayloadFormat};
 
-/// A route as a template event (or the catch-all) declares it.
-#[derive(Debug)]
-pub(in crate::serve) struct DeclaredRoute {
+/// A route as an event declares it, before it is matched with its API's authorizers.
+#[derive(Debug, Clone)]
+pub struct DeclaredEvent {
+    /// The logical id of the API it is on.
+    pub api: String,
+    /// REST or HTTP.
+    pub kind: ApiKind,
     /// `None` for `ANY`.
     pub method: Option<String>,
     /// `None` for the HTTP API `$default` route.
     pub path: Option<String>,
-    /// The API it belongs to.
-    pub api: Arc<ApiSettings>,
+    /// The logical id of the function it invokes.
+    pub function: String,
+    /// The event format the function gets.
+    pub payload: PayloadFormat,
+    /// What its `Auth` asks for.
+    pub auth: RouteAuth,
+    /// `Function.Events.Name`, for messages.
+    pub origin: String,
 }
 
-pub(in crate::serve) fn routes_of_template(
-    text: &str,
-    payload: ApiKind,
-    function: Option<&str>,
-) -> anyhow::Result<Vec<DeclaredRoute>> {
-    let documents = YamlLoader::load_from_str(text).context("not valid YAML")?;
-    let Some(template) = documents.first() else {
-        bail!("no Resources");
-    };
-    let Some(resources) = template["Resources"].as_hash() else {
-        bail!("no Resources");
-    };
-    let apis = TemplateApis::read(template, payload)?;
-    let mut routes = Vec::new();
-    for (name, resource) in resources {
-        let is_function = resource["Type"].as_str() == Some("AWS::Serverless::Function");
-        if !is_function || function.is_some_and(|function| name.as_str() != Some(function)) {
+/// Every `Api` and `HttpApi` event of the template's functions.
+pub fn read(template: &Value, scope: &Scope) -> anyhow::Result<Vec<DeclaredEvent>> {
+    let mut events = Vec::new();
+    for (function, resource) in template["Resources"].as_object().into_iter().flatten() {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
             continue;
         }
-        let Some(events) = resource["Properties"]["Events"].as_hash() else {
-            continue;
-        };
-        for event in events
-            .values()
-            .filter(|event| event["Type"].as_str() == Some(payload.sam_event_type()))
+        for (name, event) in resource["Properties"]["Events"]
+            .as_object()
+            .into_iter()
+            .flatten()
         {
-            let properties = &event["Properties"];
-            let (method, path) = route_of_event(properties, payload)?;
-            let api = apis.of_event(properties, payload);
-            routes.push(DeclaredRoute { method, path, api });
+            let kind = match event["Type"].as_str() {
+                Some("Api") => ApiKind::Rest,
+                Some("HttpApi") => ApiKind::Http,
+                _ => continue,
+            };
+            let origin = format!("{function}.Events.{name}");
+            let properties = scope
+                .resolve(&event["Properties"])
+                .with_context(|| format!("in {origin}"))?
+                .unwrap_or(Value::Null);
+            let declared = declared(&properties, kind, function, origin.clone(), scope)
+                .with_context(|| format!("in {origin}"))?;
+            events.push(declared);
         }
     }
-    Ok(routes)
+    Ok(events)
 }
 
-/// The method (`None` for `ANY`) and path of an event.
-fn route_of_event(
-    properties: &Yaml,
-    payload: ApiKind,
-) -> anyhow::Result<(Option<String>, Option<String>)> {
-    let method = properties["Method"].as_str().map(str::to_owned);
-    let path = properties["Path"].as_str().map(str::to_owned);
+fn declared(
+    properties: &Value,
+    kind: ApiKind,
+    function: &str,
+    origin: String,
+    scope: &Scope,
+) -> anyhow::Result<DeclaredEvent> {
+    let text = |key: &str| properties[key].as_str().map(str::to_owned);
+    let path = text("Path");
     // An HttpApi event without a path is the API's `$default` route; an Api event needs one.
-    if payload == ApiKind::Rest && path.is_none() {
+    if kind == ApiKind::Rest && path.is_none() {
         bail!("an Api event has no Path");
     }
-    Ok((method, path))
+    let payload = match kind {
+        ApiKind::Rest => PayloadFormat::V1,
+        ApiKind::Http => match text("PayloadFormatVersion").as_deref() {
+            None | Some("2.0") => PayloadFormat::V2,
+            Some("1.0") => PayloadFormat::V1,
+            Some(other) => bail!("PayloadFormatVersion {other:?} is neither 1.0 nor 2.0"),
+        },
+    };
+    Ok(DeclaredEvent {
+        api: text(kind.sam_api_id_property()).unwrap_or_else(|| kind.implicit_api_id().to_owned()),
+        kind,
+        method: text("Method"),
+        path,
+        function: function.to_owned(),
+        payload,
+        auth: RouteAuth::read(properties, scope)?,
+        origin,
+    })
 }

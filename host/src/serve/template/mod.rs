@@ -1,8 +1,238 @@
-//! A SAM template, as `serve` reads it: the API events of its functions ([`events`]) and the
-//! settings of the APIs they attach to ([`apis`]).
+//! A SAM template as `serve` reads it: its functions ([`functions`]), its APIs ([`apis`]), the
+//! routes its functions' events put on them ([`events`]) and the authorizers guarding them
+//! ([`auth`]). YAML with its short-form intrinsics is read by [`yaml`], and the intrinsics are
+//! resolved by [`intrinsics`].
+//!
+//! The model is the template's, not a route table's: an [`Api`] owns its [`Route`]s, each
+//! naming the function it invokes, the event format the function gets and the authorizer it
+//! runs behind, so that routes from elsewhere (an OpenAPI `DefinitionBody`) join the same list.
 
-mod apis;
+pub mod apis;
+pub mod auth;
 mod events;
+pub mod functions;
+pub mod intrinsics;
+pub mod yaml;
 
-pub use self::apis::ApiSettings;
-pub(super) use self::events::{DeclaredRoute, routes_of_template};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+
+pub use self::apis::{Api, ApiSettings};
+use self::auth::RouteAuthorization;
+pub use self::functions::Function;
+use self::intrinsics::Scope;
+use crate::serve::api_kind::{ApiKind, PayloadFormat};
+
+/// A template, read and resolved.
+#[derive(Debug)]
+pub struct Template {
+    /// The directory the template is in: relative paths are relative to it.
+    pub dir: PathBuf,
+    /// Its `AWS::Serverless::Function`s, in logical id order.
+    pub functions: Vec<Function>,
+    /// Its APIs with at least one route, or an OpenAPI definition, in logical id order.
+    pub apis: Vec<Api>,
+}
+
+/// One route of an API.
+#[derive(Debug, Clone)]
+pub struct Route {
+    /// `None` for `ANY`.
+    pub method: Option<String>,
+    /// `None` for the HTTP API `$default` route.
+    pub path: Option<String>,
+    /// The logical id of the function it invokes.
+    pub function: String,
+    /// The event format the function gets.
+    pub payload: PayloadFormat,
+    /// The authorizer it runs behind, if any.
+    pub auth: Option<RouteAuthorization>,
+    /// Where the template declares it, for messages.
+    pub origin: String,
+}
+
+impl Template {
+    /// Reads the template at `path`; `parameters` override its parameters' defaults, and
+    /// `region` is `AWS::Region`.
+    pub fn read(
+        path: &Path,
+        parameters: &[(String, String)],
+        region: &str,
+    ) -> anyhow::Result<Self> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let dir = path
+            .parent()
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_owned();
+        Self::parse(&text, dir, parameters, region)
+            .with_context(|| format!("reading {}", path.display()))
+    }
+
+    /// The template in `text`, whose relative paths are relative to `dir`.
+    pub fn parse(
+        text: &str,
+        dir: PathBuf,
+        parameters: &[(String, String)],
+        region: &str,
+    ) -> anyhow::Result<Self> {
+        let template = yaml::load(text)?;
+        if !template["Resources"].is_object() {
+            bail!("no Resources");
+        }
+        let scope = Scope::new(&template, parameters, region)?;
+        let functions = functions::read(&template, &scope)?;
+        let mut apis = apis::read(&template, ApiKind::Rest, &scope)?;
+        apis.extend(apis::read(&template, ApiKind::Http, &scope)?);
+        for event in events::read(&template, &scope)? {
+            let Some(api) = apis
+                .iter_mut()
+                .find(|api| api.id == event.api && api.kind == event.kind)
+            else {
+                bail!(
+                    "{}: {} {} is not an {} of the template",
+                    event.origin,
+                    event.kind.sam_api_id_property(),
+                    event.api,
+                    event.kind.sam_api_resource_type()
+                );
+            };
+            let auth = event
+                .auth
+                .resolve(&api.auth)
+                .with_context(|| format!("in {}", event.origin))?;
+            api.routes.push(Route {
+                method: event.method,
+                path: event.path,
+                function: event.function,
+                payload: event.payload,
+                auth,
+                origin: event.origin,
+            });
+        }
+        apis.retain(|api| !api.routes.is_empty() || api.has_definition);
+        apis.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(Self {
+            dir,
+            functions,
+            apis,
+        })
+    }
+
+    /// The function `id`.
+    pub fn function(&self, id: &str) -> Option<&Function> {
+        self.functions.iter().find(|function| function.id == id)
+    }
+
+    /// The routes of every API of `kind`, with their API's settings; only `function`'s when
+    /// given (`serve --routes`, which serves one component behind them).
+    pub fn routes_of_kind(
+        &self,
+        kind: ApiKind,
+        function: Option<&str>,
+    ) -> Vec<(Route, Arc<ApiSettings>)> {
+        self.apis
+            .iter()
+            .filter(|api| api.kind == kind)
+            .flat_map(|api| {
+                api.routes
+                    .iter()
+                    .filter(|route| function.is_none_or(|id| route.function == id))
+                    .map(|route| (route.clone(), api.settings.clone()))
+            })
+            .collect()
+    }
+}
+
+impl Api {
+    /// The functions its routes and authorizers invoke, each once.
+    pub fn functions(&self) -> Vec<&str> {
+        let mut functions: Vec<&str> = Vec::new();
+        for route in &self.routes {
+            let authorizer = route.auth.as_ref().and_then(|auth| match &auth.authorizer {
+                auth::Authorizer::Lambda(lambda) => Some(lambda.function.as_str()),
+                _ => None,
+            });
+            for function in std::iter::once(route.function.as_str()).chain(authorizer) {
+                if !functions.contains(&function) {
+                    functions.push(function);
+                }
+            }
+        }
+        functions
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = r#"
+Resources:
+  UsersApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth:
+        DefaultAuthorizer: Token
+        Authorizers:
+          Token:
+            FunctionArn: !GetAtt Authorizer.Arn
+  Authorizer:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: auth.wasm }
+  Users:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: users.wasm
+      Events:
+        List: { Type: Api, Properties: { RestApiId: !Ref UsersApi, Path: /users, Method: get, Auth: { Authorizer: NONE } } }
+        Create: { Type: Api, Properties: { RestApiId: !Ref UsersApi, Path: /users, Method: post } }
+        Hello: { Type: Api, Properties: { Path: /hello, Method: get } }
+        Items: { Type: HttpApi, Properties: { Path: /items, Method: get, PayloadFormatVersion: "1.0" } }
+"#;
+
+    fn template() -> Template {
+        Template::parse(TEMPLATE, PathBuf::from("."), &[], "us-east-1").unwrap()
+    }
+
+    #[test]
+    fn each_api_gets_its_events_with_their_authorizers() {
+        let template = template();
+        let ids: Vec<&str> = template.apis.iter().map(|api| api.id.as_str()).collect();
+        assert_eq!(ids, ["ServerlessHttpApi", "ServerlessRestApi", "UsersApi"]);
+        let users = &template.apis[2];
+        assert_eq!(users.stage, "prod");
+        let auth = |method: &str| {
+            users
+                .routes
+                .iter()
+                .find(|route| route.method.as_deref() == Some(method))
+                .unwrap()
+                .auth
+                .as_ref()
+                .map(|auth| auth.name.clone())
+        };
+        assert_eq!(auth("get"), None, "Auth.Authorizer NONE");
+        assert_eq!(auth("post").as_deref(), Some("Token"), "the default");
+        assert_eq!(users.functions(), ["Users", "Authorizer"]);
+        assert_eq!(template.apis[0].routes[0].payload, PayloadFormat::V1);
+        assert!(template.apis[1].routes[0].auth.is_none());
+    }
+
+    #[test]
+    fn an_event_on_an_api_the_template_lacks_is_an_error_naming_both() {
+        let text = "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n        E: { Type: Api, Properties: { Path: /x, Method: get, RestApiId: Nope } }\n";
+        let error = format!(
+            "{:#}",
+            Template::parse(text, PathBuf::from("."), &[], "us-east-1").unwrap_err()
+        );
+        assert!(
+            error.contains("F.Events.E") && error.contains("Nope"),
+            "{error}"
+        );
+    }
+}
