@@ -92,7 +92,8 @@ struct Peers {
 impl Peers {
     async fn start() -> Self {
         let moto = Moto::start();
-        let setup = Command::new(python())
+        common::succeeded(
+            Command::new(python())
             .envs(cpython_aws(&moto.endpoint))
             .arg("-c")
             .arg(format!(
@@ -101,13 +102,7 @@ impl Peers {
                  AttributeDefinitions=[{{'AttributeName': 'orderId', 'AttributeType': 'S'}}], \
                  KeySchema=[{{'AttributeName': 'orderId', 'KeyType': 'HASH'}}], BillingMode='PAY_PER_REQUEST')\n\
                  boto3.client('s3').create_bucket(Bucket='{RECEIPTS_BUCKET}')\n"
-            ))
-            .output()
-            .unwrap();
-        assert!(
-            setup.status.success(),
-            "{}",
-            String::from_utf8_lossy(&setup.stderr)
+            )),
         );
         let api = loopback::serve(Arc::new(()), weather_api).await;
         Self { moto, api }
@@ -196,42 +191,45 @@ fn rest_event(
     file
 }
 
+/// A REST API `POST` of `body` to `path`, written into `dir` as `name`.
+fn post_event(dir: &Path, name: &str, path: &str, body: &str) -> PathBuf {
+    rest_event(
+        dir,
+        name,
+        "POST",
+        path,
+        Value::Null,
+        Value::Null,
+        Some(body),
+    )
+}
+
+/// A REST API `GET` of `path` with its path parameters and query, written into `dir` as `name`.
+fn get_event(dir: &Path, name: &str, path: &str, params: Value, query: Value) -> PathBuf {
+    rest_event(dir, name, "GET", path, params, query, None)
+}
+
 fn body_json(response: &Value) -> Value {
     serde_json::from_str(response["body"].as_str().unwrap()).unwrap()
 }
 
 /// The same events through the component and under CPython: the responses, which must match.
-fn differential(
-    peers: &Peers,
-    handler_dir: &Path,
-    example: &str,
-    handler: &str,
-    events: &[PathBuf],
-) -> Vec<Value> {
-    compare(
-        peers,
-        handler_dir,
-        example,
-        handler,
-        events,
-        Path::to_path_buf,
-        |answer| answer,
-    )
+fn differential(peers: &Peers, fixture: Fixture, events: &[PathBuf]) -> Vec<Value> {
+    compare(peers, fixture, events, Path::to_path_buf, |answer| answer)
 }
 
 /// [`differential`] with `for_cpython` making CPython's event of each event, and
 /// `alike` making what differs by nature between the two answers alike.
 fn compare(
     peers: &Peers,
-    handler_dir: &Path,
-    example: &str,
-    handler: &str,
+    fixture: Fixture,
     events: &[PathBuf],
     for_cpython: impl Fn(&Path) -> PathBuf,
     alike: impl Fn(Value) -> Value,
 ) -> Vec<Value> {
     let dir = tempfile::tempdir().unwrap();
-    let component = common::python_component(example, dir.path());
+    let (example, handler_dir, handler) = (fixture.example(), fixture.dir(), fixture.handler);
+    let component = common::python_component(&example, dir.path());
     let (component_env, cpython_env) = (peers.component_env(), peers.cpython_env());
     events
         .iter()
@@ -239,7 +237,7 @@ fn compare(
             let as_component = common::invoke_json_with_env(event, &component, &component_env);
             let cpython_event = for_cpython(event);
             let as_cpython =
-                under_cpython_with_env(handler_dir, handler, &cpython_event, &cpython_env);
+                under_cpython_with_env(&handler_dir, handler, &cpython_event, &cpython_env);
             let (as_component, as_cpython) = (alike(as_component), alike(as_cpython));
             assert_eq!(
                 as_component,
@@ -252,8 +250,24 @@ fn compare(
         .collect()
 }
 
-fn fixture_app(name: &str) -> PathBuf {
-    common::fixture(&format!("python/{name}"))
+/// A handler file of host/tests/fixtures/python/APP, which the project has no example of (built
+/// by `make python-test-handlers` as `tests/APP`), and the function it exports.
+#[derive(Clone, Copy)]
+struct Fixture {
+    app: &'static str,
+    handler: &'static str,
+}
+
+impl Fixture {
+    /// The app's directory, as CPython imports it.
+    fn dir(self) -> PathBuf {
+        common::fixture(&format!("python/{}", self.app))
+    }
+
+    /// The component's name among the built Python components.
+    fn example(self) -> String {
+        format!("tests/{}", self.app)
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -262,69 +276,41 @@ async fn handler_files_never_seen_answer_as_under_cpython_against_the_same_moto_
     let dir = tempfile::tempdir().unwrap();
     let order = json!({"orderId": "O-7001", "customer": "Ann", "lines": [{"sku": "tea", "price": 3.5, "quantity": 2}, {"sku": "cup", "price": 12, "quantity": 1}]});
     let id = json!({"orderId": "O-7001"});
+    let order_text = order.to_string();
     let events = [
-        rest_event(
-            dir.path(),
-            "create",
-            "POST",
-            "/orders",
-            Value::Null,
-            Value::Null,
-            Some(&order.to_string()),
-        ),
-        rest_event(
-            dir.path(),
-            "duplicate",
-            "POST",
-            "/orders",
-            Value::Null,
-            Value::Null,
-            Some(&order.to_string()),
-        ),
-        rest_event(
-            dir.path(),
-            "get",
-            "GET",
-            "/orders/O-7001",
-            id.clone(),
-            Value::Null,
-            None,
-        ),
-        rest_event(
+        post_event(dir.path(), "create", "/orders", &order_text),
+        post_event(dir.path(), "duplicate", "/orders", &order_text),
+        get_event(dir.path(), "get", "/orders/O-7001", id.clone(), Value::Null),
+        get_event(
             dir.path(),
             "receipt",
-            "GET",
             "/orders/O-7001/receipt",
             id,
             Value::Null,
-            None,
         ),
-        rest_event(
+        get_event(
             dir.path(),
             "unknown",
-            "GET",
             "/orders/O-7009",
             json!({"orderId": "O-7009"}),
             Value::Null,
-            None,
         ),
-        rest_event(
+        get_event(
             dir.path(),
             "no-receipt",
-            "GET",
             "/orders/O-7009/receipt",
             json!({"orderId": "O-7009"}),
             Value::Null,
-            None,
         ),
     ];
     // Both sides create O-7001: the first side's create is the second's duplicate, so each side
     // runs on its own order id, and the answers are compared with the ids made alike.
     let answers = differential_per_side(
         &peers,
-        &fixture_app("orders"),
-        "tests/orders",
-        "app.lambda_handler",
+        Fixture {
+            app: "orders",
+            handler: "app.lambda_handler",
+        },
         &events,
     );
     let statuses: Vec<u64> = answers
@@ -340,39 +326,34 @@ async fn handler_files_never_seen_answer_as_under_cpython_against_the_same_moto_
     assert_eq!(body_json(&answers[5])["code"], "NoSuchKey");
 
     let weather = [
-        rest_event(
+        get_event(
             dir.path(),
             "seattle",
-            "GET",
             "/weather",
             Value::Null,
             json!({"city": "Seattle"}),
-            None,
         ),
-        rest_event(
+        get_event(
             dir.path(),
             "atlantis",
-            "GET",
             "/weather",
             Value::Null,
             json!({"city": "Atlantis"}),
-            None,
         ),
-        rest_event(
+        get_event(
             dir.path(),
             "boom",
-            "GET",
             "/weather",
             Value::Null,
             json!({"city": "Boom"}),
-            None,
         ),
     ];
     let answers = differential(
         &peers,
-        &fixture_app("weather"),
-        "tests/weather",
-        "app.lambda_handler",
+        Fixture {
+            app: "weather",
+            handler: "app.lambda_handler",
+        },
         &weather,
     );
     let seattle = body_json(&answers[0]);
@@ -391,9 +372,10 @@ async fn handler_files_never_seen_answer_as_under_cpython_against_the_same_moto_
 
     let answers = differential(
         &peers,
-        &fixture_app("fetcher"),
-        "tests/fetcher",
-        "app.handler",
+        Fixture {
+            app: "fetcher",
+            handler: "app.handler",
+        },
         &weather,
     );
     let fetched = body_json(&answers[0]);
@@ -406,13 +388,7 @@ async fn handler_files_never_seen_answer_as_under_cpython_against_the_same_moto_
 /// [`differential`] for a handler whose writes would collide across the two sides: the events
 /// run on the component with `O-7001` and under CPython with `CPYTHON-O-7001`, and the answers are
 /// compared with CPython's id put back.
-fn differential_per_side(
-    peers: &Peers,
-    handler_dir: &Path,
-    example: &str,
-    handler: &str,
-    events: &[PathBuf],
-) -> Vec<Value> {
+fn differential_per_side(peers: &Peers, fixture: Fixture, events: &[PathBuf]) -> Vec<Value> {
     let dir = tempfile::tempdir().unwrap();
     let for_cpython = |event: &Path| {
         let text = std::fs::read_to_string(event)
@@ -435,15 +411,7 @@ fn differential_per_side(
         }
         answer
     };
-    compare(
-        peers,
-        handler_dir,
-        example,
-        handler,
-        events,
-        for_cpython,
-        alike,
-    )
+    compare(peers, fixture, events, for_cpython, alike)
 }
 
 /// The seed's users API, request by request as the issue lists them, on each side in turn
@@ -458,59 +426,29 @@ async fn the_users_api_persists_in_dynamodb_alike_under_cpython_and_as_a_compone
         let user = json!({"id": format!("{side}-1"), "name": format!("Ann {side}"), "email": "ann@example.com"}).to_string();
         let missing = json!({"name": "Bo"}).to_string();
         vec![
-            rest_event(
-                dir.path(),
-                &format!("{side}-create"),
-                "POST",
-                "/users",
-                Value::Null,
-                Value::Null,
-                Some(&user),
-            ),
-            rest_event(
-                dir.path(),
-                &format!("{side}-duplicate"),
-                "POST",
-                "/users",
-                Value::Null,
-                Value::Null,
-                Some(&user),
-            ),
-            rest_event(
-                dir.path(),
-                &format!("{side}-missing"),
-                "POST",
-                "/users",
-                Value::Null,
-                Value::Null,
-                Some(&missing),
-            ),
-            rest_event(
+            post_event(dir.path(), &format!("{side}-create"), "/users", &user),
+            post_event(dir.path(), &format!("{side}-duplicate"), "/users", &user),
+            post_event(dir.path(), &format!("{side}-missing"), "/users", &missing),
+            get_event(
                 dir.path(),
                 &format!("{side}-get"),
-                "GET",
                 &format!("/users/{side}-1"),
                 json!({"userId": format!("{side}-1")}),
                 Value::Null,
-                None,
             ),
-            rest_event(
+            get_event(
                 dir.path(),
                 &format!("{side}-unknown"),
-                "GET",
                 &format!("/users/{side}-9"),
                 json!({"userId": format!("{side}-9")}),
                 Value::Null,
-                None,
             ),
-            rest_event(
+            get_event(
                 dir.path(),
                 &format!("{side}-list"),
-                "GET",
                 "/users",
                 Value::Null,
                 Value::Null,
-                None,
             ),
         ]
     };
@@ -610,32 +548,25 @@ async fn the_python_users_api_persists_through_serve_and_in_lambda_mode() {
 
     let (api, address) = RuntimeApiDouble::start().await;
     let events = [
-        rest_event(
+        post_event(
             dir.path(),
             "lambda-create",
-            "POST",
             "/users",
-            Value::Null,
-            Value::Null,
-            Some(r#"{"id": "lambda-1", "name": "Di", "email": "di@example.com"}"#),
+            r#"{"id": "lambda-1", "name": "Di", "email": "di@example.com"}"#,
         ),
-        rest_event(
+        get_event(
             dir.path(),
             "lambda-get",
-            "GET",
             "/users/served-1",
             json!({"userId": "served-1"}),
             Value::Null,
-            None,
         ),
-        rest_event(
+        get_event(
             dir.path(),
             "lambda-get-own",
-            "GET",
             "/users/lambda-1",
             json!({"userId": "lambda-1"}),
             Value::Null,
-            None,
         ),
     ];
     api.enqueue(
@@ -690,14 +621,12 @@ async fn module_state_lives_for_the_environment_unless_each_invocation_gets_a_fr
 async fn a_refused_destination_is_the_librarys_own_connection_error() {
     let peers = Peers::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let event = rest_event(
+    let event = get_event(
         dir.path(),
         "seattle",
-        "GET",
         "/weather",
         Value::Null,
         json!({"city": "Seattle"}),
-        None,
     );
     let mut env = peers.component_env();
     env.retain(|(name, _)| *name != "LAMBDA_WASM_OUTBOUND_HOSTS");
@@ -735,15 +664,7 @@ async fn a_failed_init_fails_lambdas_init_and_an_invoke_as_lambdas_runtime_repor
     let mut env = peers.component_env();
     // The module reads USERS_TABLE at its top: without it, its Init fails.
     env.retain(|(name, _)| *name != "USERS_TABLE");
-    let event = rest_event(
-        dir.path(),
-        "list",
-        "GET",
-        "/users",
-        Value::Null,
-        Value::Null,
-        None,
-    );
+    let event = get_event(dir.path(), "list", "/users", Value::Null, Value::Null);
 
     let output = common::invoke_with_env(
         &event,
@@ -792,20 +713,15 @@ fn a_component_built_on_the_0_1_0_contract_still_loads_and_answers() {
     )
     .unwrap();
     let wasm = dir.path().join("old.wasm");
-    let built = Command::new(python().parent().unwrap().join("componentize-py"))
-        .arg("-d")
-        .arg(&wit)
-        .args(["-w", "event-handler", "componentize", "-p"])
-        .arg(common::fixture("python-0.1.0"))
-        .arg("app")
-        .arg("-o")
-        .arg(&wasm)
-        .output()
-        .unwrap();
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
+    common::succeeded(
+        Command::new(python().parent().unwrap().join("componentize-py"))
+            .arg("-d")
+            .arg(&wit)
+            .args(["-w", "event-handler", "componentize", "-p"])
+            .arg(common::fixture("python-0.1.0"))
+            .arg("app")
+            .arg("-o")
+            .arg(&wasm),
     );
     let cwasm = dir.path().join("old.cwasm");
     common::compile(&wasm, &cwasm);

@@ -122,19 +122,27 @@ pub fn write_other_world_component(dir: &Path) -> PathBuf {
     path
 }
 
+/// The output of `command`, which must succeed: a failure fails the test with its stderr.
+pub fn succeeded(command: &mut Command) -> Output {
+    let output = command
+        .output()
+        .unwrap_or_else(|err| panic!("running {command:?}: {err}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 /// `bootstrap compile` of `component` into `output`; panics with its stderr when it failed.
 pub fn compile(component: &Path, output: &Path) {
-    let compiled = bootstrap()
-        .arg("compile")
-        .arg(component)
-        .arg("-o")
-        .arg(output)
-        .output()
-        .expect("running bootstrap compile");
-    assert!(
-        compiled.status.success(),
-        "{}",
-        String::from_utf8_lossy(&compiled.stderr)
+    succeeded(
+        bootstrap()
+            .arg("compile")
+            .arg(component)
+            .arg("-o")
+            .arg(output),
     );
 }
 
