@@ -334,7 +334,8 @@ python-examples:
 # Handlers written as Lambda code is, that the project never saw as examples (boto3 and
 # urllib.request without a requirements.txt, requests with one), into $(PY_WASM_DIR)/tests:
 # host/tests/python.rs runs them against moto and a local HTTP server, and under CPython.
-PY_TEST_HANDLERS := orders:app.lambda_handler weather:app.lambda_handler fetcher:app.handler
+PY_TEST_HANDLERS := orders:app.lambda_handler weather:app.lambda_handler fetcher:app.handler \
+	flood:app.lambda_handler
 python-test-handlers:
 	for handler in $(PY_TEST_HANDLERS); do \
 	  $(MAKE) --no-print-directory python-component APP=host/tests/fixtures/python/$${handler%%:*} \

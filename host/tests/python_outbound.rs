@@ -617,6 +617,42 @@ async fn module_state_lives_for_the_environment_unless_each_invocation_gets_a_fr
     assert_eq!(cached("invocation").await, [false, false, false]);
 }
 
+/// On the instance the environment keeps, each invocation's outbound log closes with it: the
+/// line saying how many lines were left out is written in its span, before its own summary line,
+/// not when the next invocation begins.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kept_instances_outbound_log_closes_with_each_invocation() {
+    let dir = tempfile::tempdir().unwrap();
+    let component = common::python_component("tests/flood", dir.path());
+    let server = common::server::Server::start(&component, &[]);
+    for (done, path) in [(1, "/first"), (2, "/second")] {
+        let answer = server.get(path).await;
+        assert_eq!(answer.status, 200, "{}", server.log());
+        assert_eq!(answer.body, b"150");
+        server.wait_for_log(&format!("path={path}")).await;
+        let log = server.log();
+        let left_out: Vec<&str> = log
+            .lines()
+            .filter(|line| line.contains("left_out=50"))
+            .collect();
+        assert_eq!(left_out.len(), done, "{log}");
+        let summary = log
+            .lines()
+            .find(|line| line.contains(&format!("path={path}")))
+            .unwrap();
+        let request_id = |line: &str| {
+            line.split("lambda_request_id=")
+                .nth(1)
+                .map(|rest| rest.split_whitespace().next().unwrap().to_owned())
+        };
+        assert_eq!(request_id(left_out[done - 1]), request_id(summary), "{log}");
+    }
+    assert!(
+        server.log().contains("instantiate_us=0"),
+        "the second invocation ran on the kept instance"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_destination_is_the_librarys_own_connection_error() {
     let peers = Peers::start().await;

@@ -117,6 +117,7 @@ impl EventComponent {
         if let Some(instance) = instance
             && self.keeps(&result, &store)
         {
+            store.data_mut().end(self.instances.config());
             self.kept.put(Warm { store, instance });
         }
         (result, stats)

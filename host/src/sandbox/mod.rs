@@ -73,6 +73,14 @@ impl HostState {
         self.limits.memory_refused = false;
     }
 
+    /// Ends the invocation's outbound HTTP on a kept instance, so that its log closes with the
+    /// invocation (the summary of lines left out is written now, in its span) rather than when
+    /// the next invocation begins. No guest code runs until [`HostState::begin`] gives the
+    /// instance that invocation's.
+    pub fn end(&mut self, config: &GuestConfig) {
+        self.http = http::HttpState::new(config, &self.invocation, self.limits.budget().clone());
+    }
+
     /// Logs what the guest wrote to stdout and stderr, a line per event, in the invocation's
     /// span: at most [`MAX_GUEST_LOG_LINES`] lines in all, each escaped and bounded by
     /// [`guest_text::for_log`], with a note of what was dropped.
