@@ -16,6 +16,7 @@ def test_every_function_of_the_template_with_its_globals():
         "HelloWorldFunction",
         "PythonHelloFunction",
         "JsHelloFunction",
+        "ClockFunction",
         "UsersAuthorizerFunction",
         "UsersFunction",
         "PythonUsersFunction",
@@ -67,6 +68,15 @@ def test_api_routes_with_their_api_stage_and_binary_media_types():
         ("CreateUser", "POST", "/users", "prod"),
         ("GetUser", "GET", "/users/{userId}", "prod"),
     ]
+
+
+def test_a_function_url_and_a_streaming_integration_are_routes_that_stream():
+    clock = functions()["ClockFunction"]
+    assert [(r.event, r.kind, r.method, r.path, r.streams) for r in clock.routes] == [
+        ("RestApi", "Api", "GET", "/clock", True),
+        ("FunctionUrl", "FunctionUrl", "ANY", "/{proxy+}", True),
+    ]
+    assert not any(route.streams for route in functions()["HelloWorldFunction"].routes)
 
 
 def test_sub_getatt_and_conditions_of_the_fixture_template():
