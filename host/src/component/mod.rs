@@ -189,7 +189,7 @@ impl GuestComponent {
     pub async fn start(&self, invocation: LambdaContext) -> Result<(), GuestFailure> {
         match self {
             Self::Event(component) => component.start(invocation).await,
-            Self::Handler(_) | Self::WasiHttp(_) => Ok(()),
+            Self::Handler(_) | Self::Streaming(_) | Self::WasiHttp(_) => Ok(()),
         }
     }
 
