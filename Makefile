@@ -127,7 +127,8 @@ check-docs: host
 
 # python-examples: host/tests/python.rs runs with the host's other tests; they start moto (the
 # users API's DynamoDB) from the venv.
-test: tools qemu-user lint check-docs components package native-baseline python-examples $(VENV)/.tools
+test: tools qemu-user lint check-docs components package native-baseline python-examples \
+	python-test-handlers $(VENV)/.tools
 	$(CARGO) test --release -p lambda-wasm-host -p lambda-wasm-routes -p hello-native
 	$(MAKE) --no-print-directory test-guests test-cargo-component
 	$(MAKE) --no-print-directory test-sam test-cargo-lambda test-new-handler test-python-adapter
@@ -142,6 +143,8 @@ bench: host components tools $(VENV)/.tools
 	$(CARGO) build --release --target wasm32-wasip2 -p http-hello -p wstd-hello
 	$(MAKE) --no-print-directory python-component APP=guest/python/hello HANDLER=app.lambda_handler \
 	  OUT=target/python/hello.wasm
+	$(MAKE) --no-print-directory python-component APP=guest/python/users HANDLER=app.lambda_handler \
+	  OUT=target/python/users.wasm
 	python3 host/benches/run.py
 
 # Deploy. SAM's makefile builder runs `make build-<LogicalId>` from the root with ARTIFACTS_DIR set
@@ -150,7 +153,7 @@ bench: host components tools $(VENV)/.tools
 
 DEPLOY_DIR := target/deploy
 DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction UsersAuthorizerFunction PythonHelloFunction \
-	JsHelloFunction ClockFunction
+	PythonUsersFunction JsHelloFunction ClockFunction
 # The functions' architecture, as template.yaml's Architectures: x86_64 or arm64 (Graviton2).
 ARCH ?= x86_64
 ARCHES := x86_64 arm64
@@ -283,27 +286,46 @@ PY_EXAMPLES := hello:app.lambda_handler inspector:app.lambda_handler user-id:app
 	authorizer:app.lambda_handler
 PY_WASM_DIR := target/python
 
-.PHONY: python-component python-examples test-python test-python-adapter build-PythonHelloFunction
+.PHONY: python-component python-examples python-test-handlers test-python test-python-adapter \
+	build-PythonHelloFunction \
+	build-PythonUsersFunction
 
-$(VENV)/.python-tools: Makefile
+$(VENV)/.python-tools: Makefile $(PY_GUEST)/runtime-requirements.txt
 	test -x $(VENV)/bin/pip || python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(PY_COMPONENT_TOOLS)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(PY_COMPONENT_TOOLS) \
+	  -r $(PY_GUEST)/runtime-requirements.txt
 	touch $@
 
-# The app directory, its requirements.txt's packages and the adapter, bundled by componentize-py;
-# the app module it builds from imports the handler (at build time: see lambda_wasm/component.py).
-python-component: $(VENV)/.python-tools
-	$(if $(and $(APP),$(HANDLER),$(OUT)),,$(error usage: make python-component APP=DIR HANDLER=module.function OUT=FILE.wasm))
+# Pure-Python wheels only (py3-none-any): a component loads no native code.
+PY_WHEELS := $(VENV)/bin/pip install --quiet --disable-pip-version-check --only-binary=:all: \
+	--platform any --implementation py
+# The libraries every component carries (boto3, as Lambda's runtime ships it), downloaded once.
+PY_RUNTIME := target/python/runtime
+# Where the adapter finds the directories of libraries to import whole (lambda_wasm/component.py).
+PY_LIBRARIES_MARKER := .lambda-wasm-libraries
+
+$(PY_RUNTIME)/$(PY_LIBRARIES_MARKER): $(PY_GUEST)/runtime-requirements.txt $(VENV)/.python-tools
+	rm -rf '$(PY_RUNTIME)' && mkdir -p '$(PY_RUNTIME)'
+	$(PY_WHEELS) --no-deps --target '$(PY_RUNTIME)' -r $<
+	touch $@
+
+# The app directory, its requirements.txt's packages, the runtime's libraries and the adapter,
+# bundled by componentize-py; the app module it builds from prepares the handler, whose module
+# runs at Init with the function's environment (lambda_wasm/component.py). AWS_SERVICES names the
+# AWS services (botocore's names, comma separated) whose models the component carries besides
+# those the code names in `boto3.client("...")` or `boto3.resource("...")`.
+python-component: $(VENV)/.python-tools $(PY_RUNTIME)/$(PY_LIBRARIES_MARKER)
+	$(if $(and $(APP),$(HANDLER),$(OUT)),,$(error usage: make python-component APP=DIR HANDLER=module.function OUT=FILE.wasm [AWS_SERVICES=s3,sqs]))
 	$(eval PY_BUILD := $(abspath $(OUT)).build)
 	rm -rf '$(PY_BUILD)' && mkdir -p '$(PY_BUILD)/deps' '$(dir $(abspath $(OUT)))'
+	touch '$(PY_BUILD)/deps/$(PY_LIBRARIES_MARKER)'
 	if [ -f '$(APP)/requirements.txt' ]; then \
-	  $(VENV)/bin/pip install --quiet --disable-pip-version-check --only-binary=:all: \
-	    --platform any --implementation py --target '$(PY_BUILD)/deps' -r '$(APP)/requirements.txt'; \
+	  $(PY_WHEELS) --target '$(PY_BUILD)/deps' -r '$(APP)/requirements.txt'; \
 	fi
-	printf 'from lambda_wasm.component import make_world\nWitWorld = make_world("%s")\n' '$(HANDLER)' \
-	  > '$(PY_BUILD)/lambda_wasm_app.py'
+	printf 'from lambda_wasm.component import make_world\nWitWorld = make_world("%s", services="%s".split(","))\n' \
+	  '$(HANDLER)' '$(AWS_SERVICES)' > '$(PY_BUILD)/lambda_wasm_app.py'
 	$(VENV)/bin/componentize-py -d wit -w event-handler componentize -p '$(PY_BUILD)' -p '$(APP)' \
-	  -p '$(PY_BUILD)/deps' -p $(PY_GUEST) lambda_wasm_app -o '$(OUT)'
+	  -p '$(PY_BUILD)/deps' -p '$(PY_RUNTIME)' -p $(PY_GUEST) lambda_wasm_app -o '$(OUT)'
 	rm -rf '$(PY_BUILD)'
 
 # The examples, into $(PY_WASM_DIR)/<name>.wasm.
@@ -313,13 +335,24 @@ python-examples:
 	    HANDLER=$${example#*:} OUT=$(PY_WASM_DIR)/$${example%%:*}.wasm || exit 1; \
 	done
 
+# Handlers written as Lambda code is, that the project never saw as examples (boto3 and
+# urllib.request without a requirements.txt, requests with one), into $(PY_WASM_DIR)/tests:
+# host/tests/python.rs runs them against moto and a local HTTP server, and under CPython.
+PY_TEST_HANDLERS := orders:app.lambda_handler weather:app.lambda_handler fetcher:app.handler \
+	flood:app.lambda_handler
+python-test-handlers:
+	for handler in $(PY_TEST_HANDLERS); do \
+	  $(MAKE) --no-print-directory python-component APP=host/tests/fixtures/python/$${handler%%:*} \
+	    HANDLER=$${handler#*:} OUT=$(PY_WASM_DIR)/tests/$${handler%%:*}.wasm || exit 1; \
+	done
+
 # The adapter's unit tests, under CPython with pytest.
 test-python-adapter: $(VENV)/.python-tools
 	$(VENV)/bin/python -m pytest -q $(PY_GUEST)/tests
 
 # Those, then each example as a component through `bootstrap invoke` against the same file under
 # CPython, on every front end's events (host/tests/python.rs; `make test` runs it with the rest).
-test-python: test-python-adapter python-examples host
+test-python: test-python-adapter python-examples python-test-handlers host $(VENV)/.tools
 	LAMBDA_WASM_PYTHON=$(abspath $(VENV))/bin/python LAMBDA_WASM_PYTHON_COMPONENTS=$(abspath $(PY_WASM_DIR)) \
 	  $(CARGO) test --release -p lambda-wasm-host --test python
 
@@ -329,6 +362,12 @@ build-PythonHelloFunction: $(FUNCTION_BUILD)
 	$(MAKE) --no-print-directory python-component APP=$(PY_GUEST)/hello HANDLER=app.lambda_handler \
 	  OUT=$(PY_WASM_DIR)/hello.wasm
 	$(call precompiled,$(PY_WASM_DIR)/hello.wasm,hello)
+
+# The users API's Python handler, with boto3 on DynamoDB (template.yaml: PythonUsersFunction).
+build-PythonUsersFunction: $(FUNCTION_BUILD)
+	$(MAKE) --no-print-directory python-component APP=$(PY_GUEST)/users HANDLER=app.lambda_handler \
+	  OUT=$(PY_WASM_DIR)/users.wasm
+	$(call precompiled,$(PY_WASM_DIR)/users.wasm,python_users)
 
 # The Lambda sandbox (deploy/lambda_sim, docs/sandbox.md): each function of template.yaml as
 # `make package` built it (ARTIFACTS=.aws-sam/build: as `sam build` did), and the native baseline,

@@ -15,7 +15,7 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use lambda_wasm_host::component::{GuestComponent, Loader};
 use lambda_wasm_host::engine::Concurrency;
-use lambda_wasm_host::settings::Settings;
+use lambda_wasm_host::settings::{Environment, Settings};
 use lambda_wasm_host::{event, pipeline};
 use native::NativeHelloWorld;
 use serde_json::{Value, json};
@@ -122,28 +122,33 @@ fn whole_path(c: &mut Criterion) {
     group.finish();
 }
 
-/// A Python handler (guest/python/hello, an `event-handler` component) on the whole path with a
-/// fresh instance per call, when `PYTHON_BENCH_COMPONENT` names it (`host/benches/run.py` does).
+/// A Python handler (guest/python/hello, an `event-handler` component) on the whole path, on the
+/// instance its execution environment keeps (`python/whole_path`) and on a fresh instance per
+/// call, its init run each time (`python/whole_path_fresh`), when `PYTHON_BENCH_COMPONENT` names
+/// it (`host/benches/run.py` does).
 fn python_whole_path(c: &mut Criterion) {
     let Some(component) = std::env::var_os("PYTHON_BENCH_COMPONENT") else {
         return;
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let loader = Loader::new(
-        Settings::from_process().unwrap().guest,
-        Concurrency::Sequential,
-    )
-    .unwrap();
-    let component = loader.load(&PathBuf::from(component)).unwrap();
     let event = fixture("tutorial-rest-api.json");
-    c.bench_function("python/whole_path", |b| {
-        b.to_async(&runtime).iter(|| async {
-            let response = pipeline::handle_event(&component, &event, invocation())
-                .await
-                .unwrap();
-            serde_json::to_vec(&response).unwrap()
+    for (name, scope) in [
+        ("python/whole_path", "environment"),
+        ("python/whole_path_fresh", "invocation"),
+    ] {
+        let env = Environment::from_pairs([("LAMBDA_WASM_INSTANCE_SCOPE", scope)]);
+        let loader =
+            Loader::new(Settings::read(&env).unwrap().guest, Concurrency::Sequential).unwrap();
+        let component = loader.load(&PathBuf::from(&component)).unwrap();
+        c.bench_function(name, |b| {
+            b.to_async(&runtime).iter(|| async {
+                let response = pipeline::handle_event(&component, &event, invocation())
+                    .await
+                    .unwrap();
+                serde_json::to_vec(&response).unwrap()
+            });
         });
-    });
+    }
 }
 
 criterion_group! {

@@ -16,13 +16,19 @@
      (criterion, fresh instance) against the same handler called in a loop under CPython.
   7. users on DynamoDB (moto): the component's size, its cold start from .cwasm, and the time
      of one `GET /users/{id}` through `bootstrap serve` vs a native server on the AWS SDK.
-  8. streaming (issue #27): time to first byte of a guest that writes its first part and then
+  8. the Python users API with boto3 on DynamoDB (moto; guest/python/users, issue #23): its
+     component's and .cwasm's size; one `GET /users/{id}` through `bootstrap serve` on the
+     instance the environment keeps, and on a fresh instance per invocation, against the same
+     handler called in a loop under CPython on the same moto; Init (from process start to the
+     first `/next`, in Lambda mode) at full CPU and under Lambda's CPU share for 128 MB (a
+     cgroup v1 CPU quota of 128/1769 of a core), against CPython's import of the same module.
+  9. streaming (issue #27): time to first byte of a guest that writes its first part and then
      waits (guest/clock), streamed and buffered, through `bootstrap serve` and through Lambda
      mode against a Runtime API double here that reads the chunked stream; and the host's peak
      RSS while a component streams 100 MB, against a buffered 5 MB response.
 Results go to target/bench/results.json and the plot to BENCHMARKS.png. `run.py STEP...` runs
-only those steps (criterion, cold-start, python, rss, serve, concurrency, users, streaming), into
-results-partial.json.
+only those steps (criterion, cold-start, python, rss, serve, concurrency, users, python-users,
+streaming), into results-partial.json.
 """
 
 import json
@@ -64,6 +70,8 @@ GOALS = {
     "RSS growth over 1M invocations (KiB)": 1024,
     "python: whole path, fresh instance (us)": 1000,
     "python: cold start .cwasm (ms)": 50,
+    "python users: GET by id, kept instance / CPython": 1.5,
+    "python users: Init at 128 MB CPU share (ms)": 1000,
 }
 
 
@@ -96,7 +104,8 @@ def run_criterion():
     results["SigV4 signing, DynamoDB PutItem 1 KiB (us)"] = criterion_median_ns("outbound", "sign_put_item_1kib") / 1000
     results["SigV4 signing, empty S3 GET (us)"] = criterion_median_ns("outbound", "sign_get_empty") / 1000
     results["outbound routing decision (us)"] = criterion_median_ns("outbound", "route") / 1000
-    results["python: whole path, fresh instance (us)"] = criterion_median_ns("python_whole_path") / 1000
+    results["python: whole path, kept instance (us)"] = criterion_median_ns("python_whole_path") / 1000
+    results["python: whole path, fresh instance (us)"] = criterion_median_ns("python_whole_path_fresh") / 1000
     return results
 
 
@@ -513,6 +522,182 @@ def users_on_dynamodb(requests=300, runs=20):
         moto.wait()
 
 
+PY_USERS_WASM = TARGET / "python/users.wasm"
+PY_USERS_CWASM = TARGET / "bench/python_users.cwasm"
+# Lambda's CPU share for a function of 128 MB: a full vCPU at 1,769 MB.
+LAMBDA_128MB_CPU_SHARE = 128 / 1769
+CPU_CGROUP = Path("/sys/fs/cgroup/cpu/lambda-wasm-bench-128mb")
+
+
+def users_event(user_id):
+    event = json.loads((ROOT / "host/tests/fixtures/events/users-rest-api-get-user.json").read_text())
+    event["path"] = f"/users/{user_id}"
+    event["pathParameters"] = {"userId": user_id}
+    return json.dumps(event)
+
+
+# The users handler called in a loop under CPython, as the component calls it, against moto: the
+# median of 15 repeats of 20 calls, in microseconds. argv: the event.
+CPYTHON_USERS_LOOP = """
+import sys, timeit, statistics
+sys.path.insert(0, "users")
+from types import SimpleNamespace
+import lambda_wasm
+import app
+event = sys.argv[1]
+fields = SimpleNamespace(request_id="bench", function_name="users", function_version="$LATEST",
+                         deadline_epoch_ms=2**62, invoked_function_arn="", memory_limit_in_mb=0,
+                         log_group_name="", log_stream_name="")
+context = lambda_wasm.host_context(fields, fields)
+assert '"statusCode": 200' in lambda_wasm.invoke(app.lambda_handler, event, context)
+runs = [t / 20 for t in timeit.repeat(lambda: lambda_wasm.invoke(app.lambda_handler, event, context), number=20, repeat=15)]
+print(statistics.median(runs) * 1e6)
+"""
+
+
+class InitProbe:
+    """A Runtime API that notes when the first `/next` poll arrives, the end of the runtime's
+    Init, and holds it."""
+
+    def __init__(self):
+        self.first_poll = None
+        self.polled = threading.Event()
+        probe = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if probe.first_poll is None:
+                    probe.first_poll = time.perf_counter()
+                probe.polled.set()
+                time.sleep(30)
+
+            def do_POST(self):  # an init error
+                probe.first_poll = float("nan")
+                probe.polled.set()
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):
+                pass
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def cpu_share_cgroup():
+    """A cgroup v1 CPU quota of Lambda's share for 128 MB (period 100 ms); None without one."""
+    try:
+        CPU_CGROUP.mkdir(exist_ok=True)
+        (CPU_CGROUP / "cpu.cfs_period_us").write_text("100000")
+        (CPU_CGROUP / "cpu.cfs_quota_us").write_text(str(int(100000 * LAMBDA_128MB_CPU_SHARE)))
+        return CPU_CGROUP
+    except OSError:
+        return None
+
+
+def in_cgroup(command, cgroup):
+    """`command` run inside `cgroup` from its first instruction."""
+    if cgroup is None:
+        return command
+    return ["sh", "-c", f'echo $$ > {cgroup}/cgroup.procs && exec "$@"', "sh", *map(str, command)]
+
+
+def lambda_init_ms(env, cgroup=None):
+    """Process start to the first `/next` of `bootstrap` in Lambda mode with the users .cwasm."""
+    probe = InitProbe()
+    env = dict(env, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{probe.server.server_address[1]}",
+               AWS_LAMBDA_FUNCTION_NAME="python-users", AWS_LAMBDA_FUNCTION_VERSION="$LATEST",
+               AWS_LAMBDA_FUNCTION_MEMORY_SIZE="128", LAMBDA_TASK_ROOT=str(PY_USERS_CWASM.parent),
+               _HANDLER=PY_USERS_CWASM.name)
+    started = time.perf_counter()
+    process = subprocess.Popen(in_cgroup([BOOTSTRAP], cgroup), env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        assert probe.polled.wait(60), "bootstrap never polled"
+        return (probe.first_poll - started) * 1000
+    finally:
+        process.kill()
+        process.wait()
+        probe.close()
+
+
+def cpython_init_ms(env, cgroup=None):
+    """Process start to the users module imported (its table resource made) under CPython."""
+    code = ("import sys, time; sys.path.insert(0, 'users'); import lambda_wasm; "
+            "lambda_wasm.load_handler('app.lambda_handler'); print('ready', flush=True)")
+    started = time.perf_counter()
+    output = subprocess.run(in_cgroup([PYTHON, "-c", code], cgroup), env=env, cwd=ROOT / "guest/python",
+                            capture_output=True, text=True, check=True).stdout
+    assert "ready" in output, output
+    return (time.perf_counter() - started) * 1000
+
+
+def python_users(requests=200, fresh_requests=20, init_runs=7):
+    import http.client
+    moto, env = start_moto()
+    env = dict(env, AWS_DEFAULT_REGION="us-east-1", LAMBDA_WASM_MEMORY_MB="64")
+    try:
+        PY_USERS_CWASM.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([BOOTSTRAP, "compile", PY_USERS_WASM, "-o", PY_USERS_CWASM], check=True)
+        results = {
+            "python users: component size (MB)": PY_USERS_WASM.stat().st_size / 1e6,
+            "python users: .cwasm size (MB)": PY_USERS_CWASM.stat().st_size / 1e6,
+        }
+        # CPython's boto3 takes the same endpoint override itself, and signs with the keys.
+        cpython_env = env
+        subprocess.run([PYTHON, "-c", "import boto3; boto3.resource('dynamodb').Table('UsersTable').put_item("
+                        "Item={'id': 'bench-1', 'name': 'Ann', 'email': 'a@b.c', 'created_at': '2025'})"],
+                       env=cpython_env, check=True)
+        results["python users: GET by id, CPython loop (ms)"] = float(subprocess.run(
+            [PYTHON, "-c", CPYTHON_USERS_LOOP, users_event("bench-1")], env=cpython_env, cwd=ROOT / "guest/python",
+            capture_output=True, text=True, check=True).stdout) / 1000
+
+        for scope, count in (("environment", requests), ("invocation", fresh_requests)):
+            port = free_port()
+            server = subprocess.Popen([BOOTSTRAP, "serve", "--component", PY_USERS_CWASM, "--port", str(port)],
+                                      env=dict(env, LAMBDA_WASM_INSTANCE_SCOPE=scope), stdout=subprocess.DEVNULL)
+            try:
+                wait_for_port(port)
+                connection = http.client.HTTPConnection("127.0.0.1", port)
+                samples = []
+                for _ in range(count + 1):
+                    started = time.perf_counter()
+                    connection.request("GET", "/users/bench-1")
+                    response = connection.getresponse()
+                    body = response.read()
+                    samples.append((time.perf_counter() - started) * 1000)
+                    assert response.status == 200, body
+            finally:
+                server.terminate()
+                server.wait()
+            # The first request of a kept instance starts it; the others find it.
+            name = "kept instance" if scope == "environment" else "fresh instance"
+            results[f"python users: GET by id, {name} (ms)"] = statistics.median(samples[1:])
+        results["python users: GET by id, kept instance / CPython"] = (
+            results["python users: GET by id, kept instance (ms)"] / results["python users: GET by id, CPython loop (ms)"])
+
+        cgroup = cpu_share_cgroup()
+        for name, group in (("full CPU", None), ("128 MB CPU share", cgroup)):
+            if name != "full CPU" and group is None:
+                continue
+            inits = [lambda_init_ms(env, group) for _ in range(init_runs)]
+            cpython = [cpython_init_ms(cpython_env, group) for _ in range(init_runs)]
+            results[f"python users: Init at {name} (ms)"] = statistics.median(inits)
+            results[f"python users: CPython import at {name} (ms)"] = statistics.median(cpython)
+        return results
+    finally:
+        moto.terminate()
+        moto.wait()
+
+
 CLOCK = TARGET / "wasm32-wasip2/release/clock.wasm"
 STREAMER = TARGET / "wasm32-wasip2/release/hostile_stream.wasm"
 CLOCK_EVENT = ROOT / "host/tests/fixtures/events/clock-function-url.json"
@@ -693,6 +878,7 @@ STEPS = {
     "serve": serve_throughput,
     "concurrency": concurrency,
     "users": users_on_dynamodb,
+    "python-users": python_users,
     "streaming": streaming,
 }
 

@@ -17,15 +17,20 @@ mod generated {
     });
 }
 
-// The `event-handler` world shares the `invocation` interface with `handler`: one host
-// implementation links both.
+// The `event-handler` world shares the `invocation` interface and outbound `wasi:http` with
+// `handler`: one host implementation links both.
 #[allow(missing_docs)]
 mod generated_event {
     wasmtime::component::bindgen!({
         world: "event-handler",
         path: "../wit",
         exports: { default: async },
-        with: { "lambda-wasm:proxy/invocation": super::generated::lambda_wasm::proxy::invocation },
+        with: {
+            "lambda-wasm:proxy/invocation": super::generated::lambda_wasm::proxy::invocation,
+            "wasi:http": wasmtime_wasi_http::p2::bindings::http,
+            "wasi:io": wasmtime_wasi::p2::bindings::io,
+            "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
+        },
     });
 }
 

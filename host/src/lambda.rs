@@ -13,7 +13,7 @@ use tracing::Instrument as _;
 
 use self::runtime_api::{Invocation, RuntimeApi};
 use crate::bindings::{FunctionContext, InvocationContext};
-use crate::component::{GuestComponent, Loader};
+use crate::component::{GuestComponent, GuestFailure, Loader};
 use crate::engine::Concurrency;
 use crate::pipeline::{self, Answer, Delivery, InvokeMode};
 use crate::sandbox::{GuestConfig, LambdaContext};
@@ -24,6 +24,11 @@ use crate::wall_clock;
 const INIT_ERROR_TYPE: &str = "Runtime.ComponentLoadError";
 /// Lambda's `errorType` for a configuration variable out of its range, at init.
 const CONFIG_ERROR_TYPE: &str = "Runtime.ConfigurationError";
+/// Lambda's `errorType` for a function whose initialization code failed other than by raising
+/// (a trap, its Init deadline).
+const INIT_FAILED_TYPE: &str = "Runtime.InitError";
+/// How long Lambda gives a function's Init phase.
+const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Reads the settings, loads the component (`component`, else the one the environment names:
 /// `LAMBDA_WASM_COMPONENT`, else `$LAMBDA_TASK_ROOT/$_HANDLER`) and serves invocations until the
@@ -47,6 +52,15 @@ pub async fn run(env: &Environment, component: Option<PathBuf>) -> anyhow::Resul
         Ok(handler) => handler,
         Err(err) => return Err(init_error(&address.uri, INIT_ERROR_TYPE, err).await),
     };
+    // The function's own initialization (a Python module's top-level code), in the Init phase.
+    if let Err(failure) = handler.start(init_context(&lambda.function)).await {
+        let error_type = match &failure {
+            GuestFailure::Exception(details) => details.error_type.clone(),
+            _ => INIT_FAILED_TYPE.to_owned(),
+        };
+        tracing::error!("the function's initialization failed: {failure}");
+        return Err(init_error(&address.uri, &error_type, failure.into()).await);
+    }
     let pollers = max_concurrency.unwrap_or(1);
     let api = Arc::new(RuntimeApi::new(&address.uri, pollers as usize));
     let function = Arc::new(lambda.function);
@@ -124,6 +138,27 @@ fn invocation_context(function: &FunctionSettings, invocation: &Invocation) -> L
         },
         trace_id: invocation.trace_id.clone(),
         tenant_id: invocation.tenant_id.clone(),
+    }
+}
+
+/// What the guest is told during the Init phase, before any invocation: the function, no
+/// request, and Lambda's Init limit as its deadline.
+fn init_context(function: &FunctionSettings) -> LambdaContext {
+    LambdaContext {
+        context: InvocationContext {
+            request_id: String::new(),
+            function_name: function.name.clone().unwrap_or_default(),
+            function_version: function.version.clone().unwrap_or_default(),
+            deadline_epoch_ms: wall_clock::deadline_after(INIT_TIMEOUT),
+        },
+        function: FunctionContext {
+            invoked_function_arn: String::new(),
+            memory_limit_in_mb: function.memory_mb.unwrap_or_default(),
+            log_group_name: function.log_group.clone(),
+            log_stream_name: function.log_stream.clone(),
+        },
+        trace_id: None,
+        tenant_id: None,
     }
 }
 

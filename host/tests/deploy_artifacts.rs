@@ -49,6 +49,12 @@ const EVENTS: &[(&str, &str, u64, &str)] = &[
         200,
         GREETING,
     ),
+    (
+        "PythonUsersFunction",
+        "events/users-rest-api-create-user.json",
+        201,
+        "User created successfully",
+    ),
     // `invoke` answers buffered: the clock's whole stream, its two ticks and its end.
     (
         "ClockFunction",

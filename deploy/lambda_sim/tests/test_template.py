@@ -19,6 +19,7 @@ def test_every_function_of_the_template_with_its_globals():
         "ClockFunction",
         "UsersAuthorizerFunction",
         "UsersFunction",
+        "PythonUsersFunction",
     ]
     for function in found.values():
         assert (function.memory_mb, function.timeout_s) == (128, 10)
@@ -38,6 +39,9 @@ def test_environment_variables_are_resolved_and_no_value_removes_them():
         "LAMBDA_WASM_AWS_SERVICES": "dynamodb",
     }
     assert users.tables == ["UsersTable"]
+    # The Python users API: the same table and environment as the Rust one.
+    python_users = functions()["PythonUsersFunction"]
+    assert (python_users.variables, python_users.tables) == (users.variables, users.tables)
     # The Globals' `!If [Has.., .., !Ref AWS::NoValue]`: unset, not empty.
     assert functions()["HelloWorldFunction"].variables == {}
     assert functions()["HelloWorldFunction"].tables == []

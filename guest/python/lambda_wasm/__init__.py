@@ -86,11 +86,27 @@ class HandlerError(Exception):
 
 
 def load_handler(spec: str) -> Callable[[Any, LambdaContext], Any]:
-    """The function named by ``module.function`` (Lambda's ``Handler`` setting)."""
+    """Imports the module of ``module.function`` (Lambda's ``Handler`` setting), running its
+    top-level code, and returns the function; raises ``HandlerError`` as Lambda's Python
+    runtime reports a failed Init: ``Runtime.MalformedHandlerName``,
+    ``Runtime.ImportModuleError``, ``Runtime.UserCodeSyntaxError``,
+    ``Runtime.HandlerNotFound``, or the exception the module's code raised."""
     module_name, _, function_name = spec.rpartition(".")
     if not module_name or not function_name:
-        raise ValueError(f"HANDLER must be module.function, not {spec!r}")
-    return getattr(importlib.import_module(module_name), function_name)
+        raise HandlerError("Runtime.MalformedHandlerName", f"Bad handler '{spec}': not enough values to unpack (expected 2, got 1)", [])
+    try:
+        module = importlib.import_module(module_name.replace("/", "."))
+    except ImportError as error:
+        raise _error(error, "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {error}") from None
+    except SyntaxError as error:
+        trace = [f'  File "{error.filename}" Line {error.lineno}', f"    {(error.text or '').strip()}"]
+        raise HandlerError("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {error}", trace) from None
+    except Exception as error:  # noqa: BLE001 - the module's own error fails the Init
+        raise _error(error) from None
+    handler = getattr(module, function_name, None)
+    if handler is None:
+        raise HandlerError("Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'", [])
+    return handler
 
 
 def _decimal_serializer(value: Any) -> Any:
@@ -105,15 +121,23 @@ def to_json(result: Any) -> str:
     return json.dumps(result, default=_decimal_serializer, ensure_ascii=False)
 
 
-def _error(error: BaseException, error_type: Optional[str] = None) -> HandlerError:
-    # The stack trace starts in the handler, as Lambda's does: this module's frame is left out.
-    tb = error.__traceback__
-    frames = traceback.extract_tb(tb.tb_next if tb is not None and tb.tb_next is not None else tb)
+def _error(error: BaseException, error_type: Optional[str] = None, message: Optional[str] = None) -> HandlerError:
+    # The stack trace starts in the handler, as Lambda's does: the adapter's frames and the
+    # import machinery's are left out.
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if not _is_runtime_frame(frame.filename)]
     return HandlerError(
         error_type=error_type or type(error).__name__,
-        error_message=str(error),
+        error_message=str(error) if message is None else message,
         stack_trace=[line.rstrip("\n") for line in traceback.format_list(frames)],
     )
+
+
+def _is_runtime_frame(filename: str) -> bool:
+    directory = os.path.dirname(filename)
+    return directory in _RUNTIME_DIRECTORIES or filename.startswith("<frozen importlib")
+
+
+_RUNTIME_DIRECTORIES = (os.path.dirname(__file__), os.path.dirname(importlib.__file__))
 
 
 def invoke(handler: Callable[[Any, LambdaContext], Any], event_json: str, context: LambdaContext) -> str:

@@ -28,9 +28,9 @@ def main(app_dir: str, spec: str, event_file: str, context_file: str) -> int:
     context = read_context(context_file)
     # The handler's own prints and logs go to stderr here, so that stdout is the result alone.
     stdout, sys.stdout = sys.stdout, sys.stderr
-    handler = lambda_wasm.load_handler(spec)
     lambda_wasm.configure_logging()
     try:
+        handler = lambda_wasm.load_handler(spec)
         result = lambda_wasm.invoke(handler, event_json, context)
     except lambda_wasm.HandlerError as error:
         sys.stdout = stdout

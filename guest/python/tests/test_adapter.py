@@ -97,8 +97,33 @@ def test_logging_lines_carry_the_level_and_the_request_id(capsys):
 
 def test_a_handler_is_named_module_dot_function():
     assert lambda_wasm.load_handler("json.dumps") is json.dumps
-    with pytest.raises(ValueError):
+    with pytest.raises(lambda_wasm.HandlerError) as raised:
         lambda_wasm.load_handler("lambda_handler")
+    assert raised.value.error_type == "Runtime.MalformedHandlerName"
+
+
+def test_a_failed_init_is_reported_as_lambdas_python_runtime_reports_it(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "needs_table.py").write_text("import os\nTABLE = os.environ['SURELY_UNSET_TABLE']\n", encoding="utf-8")
+    (tmp_path / "broken_syntax.py").write_text("def handler(event, context)\n    return 1\n", encoding="utf-8")
+    (tmp_path / "no_handler.py").write_text("X = 1\n", encoding="utf-8")
+    (tmp_path / "imports_missing.py").write_text("import surely_not_a_module\n", encoding="utf-8")
+    cases = {
+        "needs_table.handler": ("KeyError", "'SURELY_UNSET_TABLE'"),
+        "broken_syntax.handler": ("Runtime.UserCodeSyntaxError", "Syntax error in module 'broken_syntax'"),
+        "no_handler.handler": ("Runtime.HandlerNotFound", "Handler 'handler' missing on module 'no_handler'"),
+        "imports_missing.handler": ("Runtime.ImportModuleError", "Unable to import module 'imports_missing': No module named 'surely_not_a_module'"),
+    }
+    for spec, (error_type, message) in cases.items():
+        with pytest.raises(lambda_wasm.HandlerError) as raised:
+            lambda_wasm.load_handler(spec)
+        assert raised.value.error_type == error_type, spec
+        assert raised.value.error_message.startswith(message), (spec, raised.value.error_message)
+    with pytest.raises(lambda_wasm.HandlerError) as raised:
+        lambda_wasm.load_handler("needs_table.handler")
+    # The trace starts in the module, not in the adapter or the import machinery.
+    assert raised.value.stack_trace and all("lambda_wasm" not in frame and "importlib" not in frame for frame in raised.value.stack_trace)
+    assert "needs_table.py" in raised.value.stack_trace[0]
 
 
 def test_the_context_of_the_python_runtime_is_made_of_the_hosts_records():

@@ -432,6 +432,11 @@ macro_rules! authorizer {
             struct LambdaWasmAuthorizer;
 
             impl $crate::event_bindings::Guest for LambdaWasmAuthorizer {
+                // Rust has no module-level code to run at Init: statics are made on first use.
+                fn init() -> ::core::result::Result<(), $crate::event_bindings::ErrorDetails> {
+                    ::core::result::Result::Ok(())
+                }
+
                 fn handle_event(
                     event: ::std::string::String,
                 ) -> ::core::result::Result<::std::string::String, $crate::event_bindings::ErrorDetails> {

@@ -8,4 +8,13 @@ wit_bindgen::generate!({
     path: "../../wit",
     pub_export_macro: true,
     default_bindings_module: "lambda_wasm_sdk::event_bindings",
+    // The WASI interfaces this world imports too (its outbound HTTP): the `handler` world's.
+    with: {
+        "wasi:http/types@0.2.12": crate::bindings::wasi::http::types,
+        "wasi:http/outgoing-handler@0.2.12": crate::bindings::wasi::http::outgoing_handler,
+        "wasi:io/poll@0.2.12": crate::bindings::wasi::io::poll,
+        "wasi:io/error@0.2.12": crate::bindings::wasi::io::error,
+        "wasi:io/streams@0.2.12": crate::bindings::wasi::io::streams,
+        "wasi:clocks/monotonic-clock@0.2.12": crate::bindings::wasi::clocks::monotonic_clock,
+    },
 });

@@ -1,5 +1,6 @@
 //! What every component kind shares for one invocation: an instance slot, a store inside the
-//! guest's limits and deadline, and the log and stats taken from it once the guest is done.
+//! guest's limits and deadline (a new one, or a kept instance's given to the invocation), and the
+//! log and stats taken from it once the guest is done.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -8,6 +9,7 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::{Engine, Store, UpdateDeadline};
 
+use super::kept::{Kept, KeptKey};
 use super::{CallStats, GuestFailure};
 use crate::engine::{self, EPOCH_TICK};
 use crate::sandbox::GuestConfig;
@@ -21,15 +23,33 @@ pub(super) struct Instances {
     config: Arc<GuestConfig>,
     /// One permit per instance the engine's pool has room for.
     slots: Arc<Semaphore>,
+    /// The instances kept between invocations, of every component of the loader.
+    kept: Arc<Kept>,
 }
 
 impl Instances {
-    pub(super) fn new(engine: &Engine, config: Arc<GuestConfig>, slots: Arc<Semaphore>) -> Self {
+    pub(super) fn new(
+        engine: &Engine,
+        config: Arc<GuestConfig>,
+        slots: Arc<Semaphore>,
+        kept: Arc<Kept>,
+    ) -> Self {
         Self {
             engine: engine.clone(),
             config,
             slots,
+            kept,
         }
+    }
+
+    /// What the guest may use.
+    pub(super) fn config(&self) -> &GuestConfig {
+        &self.config
+    }
+
+    /// A key for one component's kept instances.
+    pub(super) fn kept_key(&self) -> KeptKey {
+        self.kept.key()
     }
 
     /// `component` linked against the host's capabilities, whatever its world; an error names
@@ -87,20 +107,25 @@ impl Instances {
         let budget = self.budget(&invocation);
         let mut store = Store::new(&self.engine, HostState::new(&self.config, invocation));
         store.limiter(|state| &mut state.limits);
-        // Guest code yields to the executor at every tick, so that a guest spinning until its
-        // deadline cannot hold a worker thread that other requests are waiting for; the last
-        // tick of its budget stops it.
-        let mut ticks_left = engine::ticks_until(budget);
-        store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(move |_| {
-            ticks_left = ticks_left.saturating_sub(1);
-            Ok(at_tick(ticks_left))
-        });
+        set_deadline(&mut store, budget);
         (store, budget)
     }
 
+    /// Gives a kept instance's `store` to a new invocation: its state and its deadline; and the
+    /// time the guest has.
+    pub(super) fn renew_store(
+        &self,
+        store: &mut Store<HostState>,
+        invocation: LambdaContext,
+    ) -> Duration {
+        let budget = self.budget(&invocation);
+        store.data_mut().begin(&self.config, invocation);
+        set_deadline(store, budget);
+        budget
+    }
+
     /// The time the guest has: until the invocation's deadline less the configured margin.
-    fn budget(&self, invocation: &LambdaContext) -> Duration {
+    pub(super) fn budget(&self, invocation: &LambdaContext) -> Duration {
         Duration::from_millis(wall_clock::remaining_ms(
             invocation.context.deadline_epoch_ms,
         ))
@@ -119,6 +144,18 @@ pub(super) fn wrap_up(state: &HostState, stats: &mut CallStats) {
             "the guest asked for more memory than its cap"
         );
     }
+}
+
+/// Stops the guest's code once `budget` has passed. Guest code yields to the executor at every
+/// tick, so that a guest spinning until its deadline cannot hold a worker thread that other
+/// requests are waiting for; the last tick of its budget stops it.
+fn set_deadline(store: &mut Store<HostState>, budget: Duration) {
+    let mut ticks_left = engine::ticks_until(budget);
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(move |_| {
+        ticks_left = ticks_left.saturating_sub(1);
+        Ok(at_tick(ticks_left))
+    });
 }
 
 /// What a guest still running at an epoch tick does, with `ticks_left` of its budget: stop at

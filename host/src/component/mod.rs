@@ -12,6 +12,7 @@ mod failure;
 mod file;
 mod handler;
 mod instances;
+mod kept;
 mod kind;
 mod outparam;
 mod streaming_handler;
@@ -32,6 +33,7 @@ pub use self::event_handler::EventComponent;
 pub use self::failure::GuestFailure;
 pub use self::handler::HandlerComponent;
 use self::instances::Instances;
+use self::kept::Kept;
 use self::kind::Kind;
 pub use self::streaming_handler::StreamingComponent;
 pub use self::wasi_http::HttpComponent;
@@ -82,6 +84,7 @@ pub struct Loader {
     engine: Engine,
     config: Arc<GuestConfig>,
     slots: Arc<Semaphore>,
+    kept: Arc<Kept>,
 }
 
 impl Loader {
@@ -92,6 +95,7 @@ impl Loader {
             config: Arc::new(config),
             // Every component this loader loads shares the engine's pool, so they share slots.
             slots: Arc::new(Semaphore::new(concurrency.instances() as usize)),
+            kept: Arc::default(),
         })
     }
 
@@ -103,6 +107,8 @@ impl Loader {
             engine: self.engine.clone(),
             config: Arc::new(config),
             slots: self.slots.clone(),
+            // Idle instances hold the shared pool's slots, so one registry evicts them all.
+            kept: self.kept.clone(),
         }
     }
 
@@ -113,7 +119,12 @@ impl Loader {
     /// has instance slots run at once, whatever components they run.
     pub fn load(&self, path: &Path) -> anyhow::Result<GuestComponent> {
         let component = file::read(&self.engine, path)?;
-        let instances = Instances::new(&self.engine, self.config.clone(), self.slots.clone());
+        let instances = Instances::new(
+            &self.engine,
+            self.config.clone(),
+            self.slots.clone(),
+            self.kept.clone(),
+        );
         let kind = Kind::of(&self.engine, &component)
             .with_context(|| format!("{} cannot be run", path.display()))?;
         let linked = match kind {
@@ -171,8 +182,20 @@ impl std::fmt::Display for GuestComponent {
 }
 
 impl GuestComponent {
-    /// Runs a Lambda authorizer's `event` on a fresh instance and gives the function's result
-    /// JSON as it returned it. Only an `event-handler` component returns one: the other worlds
+    /// Starts the component's first instance ahead of any event, as Lambda's Init phase does:
+    /// an `event-handler` instance that lives for the environment runs its `init` now, within
+    /// `invocation`'s deadline, and an error there is the error of the Init. The other worlds
+    /// start an instance per invocation: nothing to do.
+    pub async fn start(&self, invocation: LambdaContext) -> Result<(), GuestFailure> {
+        match self {
+            Self::Event(component) => component.start(invocation).await,
+            Self::Handler(_) | Self::Streaming(_) | Self::WasiHttp(_) => Ok(()),
+        }
+    }
+
+    /// Runs a Lambda authorizer's `event` (on a fresh instance, or the one an `event-handler`
+    /// component keeps for the environment) and gives the function's result JSON as it
+    /// returned it. Only an `event-handler` component returns one: the other worlds
     /// answer requests.
     pub async fn authorize(
         &self,
@@ -196,9 +219,11 @@ impl GuestComponent {
         }
     }
 
-    /// Runs `event` on a fresh instance, within the invocation's deadline and the configured
-    /// limits; see [`HandlerComponent::handle`]. A `streaming-handler` or `wasi:http` guest's body
-    /// is read to its end, at most Lambda's 6 MB: a larger one could never be sent whole.
+    /// Runs `event` within the invocation's deadline and the configured limits, on a fresh
+    /// instance (an `event-handler` one may be kept for the environment); see
+    /// [`HandlerComponent::handle`] and [`EventComponent::handle`]. A `streaming-handler` or
+    /// `wasi:http` guest's body is read to its end, at most Lambda's 6 MB: a larger one could
+    /// never be sent whole.
     pub async fn handle(&self, event: Event<'_>, invocation: LambdaContext) -> Outcome {
         let (request, front_end) = (event.request, event.request.context.source);
         match self {

@@ -21,6 +21,31 @@ pub fn aws_service<'a>(host: &str, services: &'a [String]) -> Option<&'a str> {
         .map(String::as_str)
 }
 
+/// The path prefix that keeps an S3 request's bucket when it goes to an endpoint override: the
+/// AWS SDKs address a bucket in the host (`my-bucket.s3.us-east-1.amazonaws.com/key`), which the
+/// override replaces, so the request becomes path-style (`/my-bucket/key`), as S3 and its local
+/// stand-ins (moto, MinIO) also take it. Empty for another service and for a request that names
+/// no bucket in its host (path-style already: `s3.us-east-1.amazonaws.com/my-bucket/key`).
+pub fn bucket_path(host: &str, service: &str) -> String {
+    if service != "s3" {
+        return String::new();
+    }
+    let Some(labels) = AWS_DOMAINS
+        .iter()
+        .find_map(|domain| host.strip_suffix(domain))
+    else {
+        return String::new();
+    };
+    // The bucket is every label before the last `s3` (bucket names may hold dots).
+    match labels
+        .rfind(".s3.")
+        .or_else(|| labels.strip_suffix(".s3").map(str::len))
+    {
+        Some(end) if end > 0 => format!("/{}", &labels[..end]),
+        _ => String::new(),
+    }
+}
+
 /// Where requests for a service go instead of its AWS endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
@@ -84,6 +109,35 @@ mod tests {
             ("dynamodb.amazonaws.com.evil.net", None),
         ] {
             assert_eq!(aws_service(host, &services), service, "{host}");
+        }
+    }
+
+    #[test]
+    fn a_virtual_hosted_s3_request_keeps_its_bucket_in_the_path() {
+        for (host, service, path) in [
+            ("my-bucket.s3.us-east-1.amazonaws.com", "s3", "/my-bucket"),
+            (
+                "my.dotted.bucket.s3.eu-west-3.amazonaws.com",
+                "s3",
+                "/my.dotted.bucket",
+            ),
+            ("my-bucket.s3.amazonaws.com", "s3", "/my-bucket"),
+            (
+                "my-bucket.s3.dualstack.us-east-1.amazonaws.com",
+                "s3",
+                "/my-bucket",
+            ),
+            (
+                "my-bucket.s3.cn-north-1.amazonaws.com.cn",
+                "s3",
+                "/my-bucket",
+            ),
+            ("s3.us-east-1.amazonaws.com", "s3", ""),
+            ("s3.amazonaws.com", "s3", ""),
+            ("dynamodb.us-east-1.amazonaws.com", "dynamodb", ""),
+            ("my-bucket.s3.example.com", "s3", ""),
+        ] {
+            assert_eq!(bucket_path(host, service), path, "{host}");
         }
     }
 

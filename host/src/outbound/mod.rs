@@ -105,11 +105,13 @@ impl OutboundPolicy {
     pub fn route(&self, scheme: Scheme, host: &str, port: u16) -> Result<Destination, Refused> {
         let service = endpoint::aws_service(host, &self.services);
         if let Some(endpoint) = service.and_then(|service| self.endpoints.get(service)) {
+            let bucket =
+                service.map_or_else(String::new, |service| endpoint::bucket_path(host, service));
             return Ok(Destination {
                 scheme: endpoint.scheme,
                 host: endpoint.host.clone(),
                 port: endpoint.port,
-                base_path: endpoint.base_path.clone(),
+                base_path: format!("{}{bucket}", endpoint.base_path),
                 service: service.map(str::to_owned),
                 private_allowed: true,
             });

@@ -1,4 +1,5 @@
-//! What each guest instance may use, as the settings (`crate::settings`) gave it at start.
+//! What each guest instance may use, and how long it lives, as the settings (`crate::settings`)
+//! gave it at start.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,4 +19,18 @@ pub struct GuestConfig {
     pub env: Vec<(String, String)>,
     /// Where the guest's outbound HTTP requests may go, and what each invocation may send.
     pub outbound: Arc<OutboundPolicy>,
+    /// How long an `event-handler` instance lives.
+    pub instance_scope: InstanceScope,
+}
+
+/// How long an `event-handler` instance lives: the other worlds get a fresh instance for every
+/// invocation, always.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstanceScope {
+    /// Kept for the invocations of one execution environment, one at a time, as Lambda's
+    /// runtimes keep their process: its init runs once, and what it keeps in memory carries
+    /// over from one invocation to the next.
+    Environment,
+    /// A fresh instance for every invocation, its init run each time: nothing carries over.
+    Invocation,
 }

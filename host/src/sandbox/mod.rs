@@ -11,7 +11,7 @@ mod wasi;
 
 use wasmtime::component::{HasSelf, Linker, ResourceTable};
 
-pub use self::config::GuestConfig;
+pub use self::config::{GuestConfig, InstanceScope};
 pub use self::lambda_context::LambdaContext;
 pub use self::limits::GuestLimits;
 use self::output::BoundedOutput;
@@ -54,6 +54,31 @@ impl HostState {
             stderr,
             limits,
         }
+    }
+
+    /// Gives a kept instance's state to its next invocation: that invocation's context, trace
+    /// and outbound allowance, empty output, and no memory refusal noted yet. The instance's
+    /// memory, and what it holds in its resource table, stay.
+    pub fn begin(&mut self, config: &GuestConfig, invocation: LambdaContext) {
+        self.wasi = wasi::sandbox(
+            config,
+            invocation.trace_id.as_deref(),
+            &self.stdout,
+            &self.stderr,
+        );
+        self.http = http::HttpState::new(config, &invocation, self.limits.budget().clone());
+        self.invocation = invocation;
+        self.stdout.clear();
+        self.stderr.clear();
+        self.limits.memory_refused = false;
+    }
+
+    /// Ends the invocation's outbound HTTP on a kept instance, so that its log closes with the
+    /// invocation (the summary of lines left out is written now, in its span) rather than when
+    /// the next invocation begins. No guest code runs until [`HostState::begin`] gives the
+    /// instance that invocation's.
+    pub fn end(&mut self, config: &GuestConfig) {
+        self.http = http::HttpState::new(config, &self.invocation, self.limits.budget().clone());
     }
 
     /// Logs what the guest wrote to stdout and stderr, a line per event, in the invocation's

@@ -36,6 +36,11 @@ impl BoundedOutput {
         (captured.bytes.clone(), captured.dropped)
     }
 
+    /// Forgets what was captured, for the next invocation of a kept instance.
+    pub fn clear(&self) {
+        *self.lock() = Captured::default();
+    }
+
     fn append(&self, bytes: &[u8]) {
         let mut captured = self.lock();
         let kept = bytes
@@ -125,5 +130,8 @@ mod tests {
             WRITE_BUDGET,
             "writes keep being accepted"
         );
+        output.clear();
+        output.write(Bytes::from_static(b"next")).unwrap();
+        assert_eq!(output.contents(), (b"next".to_vec(), 0));
     }
 }

@@ -5,9 +5,9 @@ use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::lambda::{LambdaSettings, REGION_VAR};
+use super::lambda::{DEFAULT_REGION_VAR, LambdaSettings, REGION_VAR};
 use super::{Environment, bytes, list, number, outbound};
-use crate::sandbox::GuestConfig;
+use crate::sandbox::{GuestConfig, InstanceScope};
 
 /// Guest memory cap in MiB. Default: half the function's memory shared by the invocations that
 /// may run at once (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE / 2 / AWS_LAMBDA_MAX_CONCURRENCY`), or 128
@@ -19,8 +19,12 @@ pub const OUTPUT_KB_VAR: &str = "LAMBDA_WASM_OUTPUT_KB";
 /// answer 504. Default 250.
 pub const DEADLINE_MARGIN_MS_VAR: &str = "LAMBDA_WASM_DEADLINE_MARGIN_MS";
 /// Comma-separated names of the host's environment variables the guest may read. `AWS_*`
-/// variables (credentials among them) are never passed, but for `AWS_REGION`.
+/// variables (credentials among them) are never passed, but for the region.
 pub const GUEST_ENV_VAR: &str = "LAMBDA_WASM_GUEST_ENV";
+/// How long an `event-handler` instance lives: `environment` (the default: kept for the
+/// invocations of the execution environment, as Lambda's runtimes keep their process) or
+/// `invocation` (a fresh instance for each, for isolation).
+pub const INSTANCE_SCOPE_VAR: &str = "LAMBDA_WASM_INSTANCE_SCOPE";
 
 /// A 32-bit linear memory holds at most 4 GiB; a larger cap could never be used.
 const MEMORY_MB: RangeInclusive<u64> = 1..=4_096;
@@ -48,7 +52,19 @@ pub(super) fn read(env: &Environment, lambda: &LambdaSettings) -> anyhow::Result
         deadline_margin: Duration::from_millis(margin_ms),
         env: guest_env(env, lambda.region.as_deref()),
         outbound: Arc::new(outbound::read(env, lambda)?),
+        instance_scope: instance_scope(env)?,
     })
+}
+
+/// `LAMBDA_WASM_INSTANCE_SCOPE`, `environment` when unset.
+fn instance_scope(env: &Environment) -> anyhow::Result<InstanceScope> {
+    match env.non_blank(INSTANCE_SCOPE_VAR) {
+        None | Some("environment") => Ok(InstanceScope::Environment),
+        Some("invocation") => Ok(InstanceScope::Invocation),
+        Some(other) => anyhow::bail!(
+            "{INSTANCE_SCOPE_VAR} must be `environment` or `invocation`, not {other:?}"
+        ),
+    }
 }
 
 /// The default guest memory cap: half of the function's memory, shared by the `concurrency`
@@ -58,13 +74,16 @@ fn default_memory_mb(function_mb: u64, concurrency: u64) -> u64 {
     (function_mb / 2 / concurrency.max(1)).clamp(*MEMORY_MB.start(), *MEMORY_MB.end())
 }
 
-/// `AWS_REGION`, then the variables `LAMBDA_WASM_GUEST_ENV` names that are set, never another
-/// `AWS_*` one. The region is no secret (it is in every endpoint the function calls), and an AWS
-/// SDK inside the guest needs it to name its endpoints.
+/// The region as `AWS_REGION` and `AWS_DEFAULT_REGION` (Lambda sets both; boto3 reads the
+/// second), then the variables `LAMBDA_WASM_GUEST_ENV` names that are set, never another `AWS_*`
+/// one. The region is no secret (it is in every endpoint the function calls), and an AWS SDK
+/// inside the guest needs it to name its endpoints.
 fn guest_env(env: &Environment, region: Option<&str>) -> Vec<(String, String)> {
     let mut guest = Vec::new();
     if let Some(region) = region {
-        guest.push((REGION_VAR.to_owned(), region.to_owned()));
+        for name in [REGION_VAR, DEFAULT_REGION_VAR] {
+            guest.push((name.to_owned(), region.to_owned()));
+        }
     }
     for name in list(env.get(GUEST_ENV_VAR)) {
         if name.to_ascii_uppercase().starts_with("AWS_") {
@@ -107,6 +126,18 @@ mod tests {
     }
 
     #[test]
+    fn event_handler_instances_live_for_the_environment_unless_told_otherwise() {
+        let scope = |vars: &[(&str, &str)]| config(vars).map(|config| config.instance_scope);
+        assert_eq!(scope(&[]).unwrap(), InstanceScope::Environment);
+        let named = |value| scope(&[(INSTANCE_SCOPE_VAR, value)]);
+        assert_eq!(named("environment").unwrap(), InstanceScope::Environment);
+        assert_eq!(named(" invocation ").unwrap(), InstanceScope::Invocation);
+        let message = named("request").unwrap_err().to_string();
+        assert!(message.contains(INSTANCE_SCOPE_VAR), "{message}");
+        assert!(message.contains("\"request\""), "{message}");
+    }
+
+    #[test]
     fn passes_only_allowed_variables_and_never_aws_ones() {
         let vars = [
             (
@@ -131,9 +162,10 @@ mod tests {
             ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
             ("LAMBDA_WASM_GUEST_ENV", "AWS_REGION,AWS_ACCESS_KEY_ID"),
         ];
+        let region = |name: &str| (name.to_owned(), "eu-west-3".to_owned());
         assert_eq!(
             config(&vars).unwrap().env,
-            [("AWS_REGION".to_owned(), "eu-west-3".to_owned())]
+            [region("AWS_REGION"), region("AWS_DEFAULT_REGION")]
         );
     }
 

@@ -36,7 +36,7 @@ pub const INVOKE_MODE_VAR: &str = "LAMBDA_WASM_INVOKE_MODE";
 /// The function's region, which the host signs for; `AWS_DEFAULT_REGION` as a fallback, as the
 /// AWS SDKs read it.
 pub const REGION_VAR: &str = "AWS_REGION";
-const DEFAULT_REGION_VAR: &str = "AWS_DEFAULT_REGION";
+pub const DEFAULT_REGION_VAR: &str = "AWS_DEFAULT_REGION";
 
 /// Lambda's function memory setting: 128 MB to 10,240 MB (emulators may set less).
 const FUNCTION_MEMORY_MB: RangeInclusive<u64> = 1..=10_240;

@@ -4,6 +4,7 @@
 
 pub mod loopback;
 pub mod moto;
+pub mod python;
 pub mod runtime_api;
 pub mod server;
 
@@ -45,8 +46,9 @@ pub fn bootstrap() -> Command {
 }
 
 /// A Python example's component (guest/python/, built by `make python-examples` into
-/// `LAMBDA_WASM_PYTHON_COMPONENTS`, by default target/python), precompiled into `dir` once:
-/// `bootstrap` then loads it in milliseconds.
+/// `LAMBDA_WASM_PYTHON_COMPONENTS`, by default target/python; `tests/NAME` by
+/// `make python-test-handlers`), precompiled into `dir` once: `bootstrap` then loads it in
+/// milliseconds.
 pub fn python_component(example: &str, dir: &Path) -> PathBuf {
     let components = std::env::var_os("LAMBDA_WASM_PYTHON_COMPONENTS")
         .map(PathBuf::from)
@@ -54,10 +56,10 @@ pub fn python_component(example: &str, dir: &Path) -> PathBuf {
     let wasm = components.join(format!("{example}.wasm"));
     assert!(
         wasm.is_file(),
-        "{} is missing: `make python-examples` builds it",
+        "{} is missing: `make python-examples python-test-handlers` builds it",
         wasm.display()
     );
-    let cwasm = dir.join(format!("{example}.cwasm"));
+    let cwasm = dir.join(format!("{}.cwasm", example.replace('/', "-")));
     compile(&wasm, &cwasm);
     cwasm
 }
@@ -120,19 +122,27 @@ pub fn write_other_world_component(dir: &Path) -> PathBuf {
     path
 }
 
+/// The output of `command`, which must succeed: a failure fails the test with its stderr.
+pub fn succeeded(command: &mut Command) -> Output {
+    let output = command
+        .output()
+        .unwrap_or_else(|err| panic!("running {command:?}: {err}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 /// `bootstrap compile` of `component` into `output`; panics with its stderr when it failed.
 pub fn compile(component: &Path, output: &Path) {
-    let compiled = bootstrap()
-        .arg("compile")
-        .arg(component)
-        .arg("-o")
-        .arg(output)
-        .output()
-        .expect("running bootstrap compile");
-    assert!(
-        compiled.status.success(),
-        "{}",
-        String::from_utf8_lossy(&compiled.stderr)
+    succeeded(
+        bootstrap()
+            .arg("compile")
+            .arg(component)
+            .arg("-o")
+            .arg(output),
     );
 }
 

@@ -246,10 +246,14 @@ pub fn start_runtime(
         .expect("starting bootstrap")
 }
 
-/// `bootstrap` as Lambda starts it against the double at `address`, running `component`, with
-/// JSON log lines, 2048 MB and `env`.
+/// `bootstrap` as Lambda starts it against the double at `address`, running the guest crate
+/// `component`, with JSON log lines, 2048 MB and `env`.
 pub fn start_bootstrap(address: SocketAddr, component: &str, env: &[(&str, &str)]) -> Child {
-    let component = super::component(component);
+    start_bootstrap_on(address, &super::component(component), env)
+}
+
+/// [`start_bootstrap`] with the component at `component`.
+pub fn start_bootstrap_on(address: SocketAddr, component: &Path, env: &[(&str, &str)]) -> Child {
     let env: Vec<(&str, &str)> = [
         ("AWS_LAMBDA_FUNCTION_NAME", "under-test"),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "2048"),
