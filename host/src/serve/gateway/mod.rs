@@ -1,9 +1,10 @@
 //! The local API Gateway in front of the functions: it routes an HTTP request, runs the route's
-//! authorizer, sends the route's function the event API Gateway would send, and turns the proxy
-//! response back into HTTP.
+//! authorizer, then its request validator, sends the route's function the event API Gateway
+//! would send, and turns the proxy response back into HTTP.
 
 mod request;
 mod response;
+pub mod validation;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use hyper::body::{Bytes, Incoming as IncomingBody};
 
 pub use self::request::{Arrival, HttpRequest, event};
 pub use self::response::{HttpResponse, gateway_error, http_response};
+use self::validation::Validator;
 use super::api_kind::{ApiKind, GatewayError, PayloadFormat};
 use super::auth::{AuthRequest, Outcome, RouteGuard};
 use super::cors::Cors;
@@ -52,6 +54,8 @@ pub struct Target {
     pub payload: PayloadFormat,
     /// The authorizer the route runs behind, if any.
     pub guard: Option<RouteGuard>,
+    /// The request validator that checks its requests (REST APIs), if any.
+    pub validator: Option<Validator>,
 }
 
 /// One local API: its flavour, stage and routes, each with what it invokes.
@@ -190,6 +194,19 @@ impl LocalApi {
                     return self.with_cors(answer, &request, &matched.route.api);
                 }
             }
+        }
+        if let Some(validator) = &target.validator
+            && let Err(invalid) = validator.check(&request, &matched.path_parameters)
+        {
+            tracing::info!(
+                method = %request.method,
+                path = %request.path,
+                status = 400,
+                "answered by the gateway: {}",
+                invalid.detail
+            );
+            let answer = response::bad_request(&invalid.message);
+            return self.with_cors(answer, &request, &matched.route.api);
         }
         let event = serde_json::to_vec(&event).unwrap_or_default();
         let function = &target.function;
