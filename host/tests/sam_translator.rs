@@ -203,3 +203,117 @@ fn the_projects_template_has_the_routes_and_authorizers_sam_generates() {
 fn the_authorizer_fixture_has_the_routes_and_authorizers_sam_generates() {
     compare(&common::fixture("auth-template.yaml"));
 }
+
+/// Transforms the template at argv[1] and prints what a deployment does: each alias with its
+/// update policy, each CodeDeploy deployment group, each CloudWatch alarm, and each Lambda
+/// integration's and authorizer's URI, by API and route.
+const DEPLOYMENT: &str = r#"
+import json, sys
+from samtranslator.yaml_helper import yaml_parse
+from samtranslator.translator.transform import transform
+
+class NoManagedPolicies:
+    def load(self):
+        return {}
+
+template = yaml_parse(open(sys.argv[1]).read())
+for resource in template["Resources"].values():
+    properties = resource.get("Properties", {})
+    for uri in ("CodeUri", "ContentUri"):
+        if uri in properties:
+            properties[uri] = "s3://bucket/key"
+out = transform(template, {}, NoManagedPolicies())
+report = {"aliases": {}, "groups": {}, "alarms": {}, "uris": {}}
+for logical_id, resource in out["Resources"].items():
+    kind, properties = resource["Type"], resource.get("Properties", {})
+    if kind == "AWS::Lambda::Alias":
+        report["aliases"][logical_id] = {"properties": properties, "update": resource.get("UpdatePolicy")}
+    elif kind == "AWS::CodeDeploy::DeploymentGroup":
+        report["groups"][logical_id] = properties
+    elif kind == "AWS::CloudWatch::Alarm":
+        report["alarms"][logical_id] = properties
+    elif kind in ("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api"):
+        body = properties["Body"]
+        for path, methods in body.get("paths", {}).items():
+            for method, operation in methods.items():
+                integration = operation.get("x-amazon-apigateway-integration", {})
+                if integration.get("type") == "aws_proxy":
+                    report["uris"][f"{logical_id} {method} {path}"] = integration["uri"]
+        schemes = body.get("securityDefinitions") or body.get("components", {}).get("securitySchemes", {})
+        for name, scheme in schemes.items():
+            authorizer = scheme.get("x-amazon-apigateway-authorizer")
+            if authorizer and "authorizerUri" in authorizer:
+                report["uris"][f"{logical_id} authorizer {name}"] = authorizer["authorizerUri"]
+print(json.dumps(report))
+"#;
+
+#[test]
+fn the_projects_functions_roll_out_by_canary_behind_their_alias() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../template.yaml");
+    let output = Command::new(python())
+        .arg("-c")
+        .arg(DEPLOYMENT)
+        .arg(&path)
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .output()
+        .expect("running the SAM translator from .venv (`make .venv/.tools`)");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let template = Template::read(&path, &[], "us-east-1").unwrap();
+    assert!(template.functions.len() >= 5);
+    for function in &template.functions {
+        let id = &function.id;
+        let alias = &report["aliases"][format!("{id}Aliaslive")];
+        assert_eq!(alias["properties"]["Name"], "live", "{id}: {report:#}");
+        assert_eq!(alias["properties"]["FunctionName"], json!({ "Ref": id }));
+        let group = format!("{id}DeploymentGroup");
+        assert_eq!(
+            alias["update"]["CodeDeployLambdaAliasUpdate"]["DeploymentGroupName"],
+            json!({ "Ref": group }),
+            "{id}: CodeDeploy shifts the alias"
+        );
+        let deployment = &report["groups"][&group];
+        let alarm = format!("{id}Errors");
+        assert_eq!(
+            deployment["AlarmConfiguration"],
+            json!({ "Enabled": true, "Alarms": [{ "Name": { "Ref": alarm } }] }),
+            "{id}"
+        );
+        assert_eq!(
+            deployment["DeploymentConfigName"]["Fn::Sub"][1]["ConfigName"],
+            "Canary10Percent5Minutes",
+            "{id}"
+        );
+        let rollback = deployment["AutoRollbackConfiguration"]["Events"]
+            .as_array()
+            .unwrap();
+        assert!(
+            rollback.contains(&json!("DEPLOYMENT_STOP_ON_ALARM")),
+            "{id}"
+        );
+        // The alarm watches the errors of the alias's new version.
+        let watched = &report["alarms"][&alarm];
+        assert_eq!(watched["MetricName"], "Errors", "{id}");
+        let dimensions = watched["Dimensions"].as_array().unwrap();
+        assert!(
+            dimensions.contains(
+                &json!({ "Name": "Resource", "Value": { "Fn::Sub": format!("${{{id}}}:live") } })
+            ),
+            "{id}: {dimensions:?}"
+        );
+    }
+    // Every API integration and authorizer calls an alias, never the unqualified function.
+    let uris = report["uris"].as_object().unwrap();
+    assert!(uris.len() >= 7, "{uris:?}");
+    for (route, uri) in uris {
+        let text = uri.to_string();
+        assert!(
+            text.contains("Aliaslive") && !text.contains(".Arn"),
+            "{route}: {uri}"
+        );
+    }
+}

@@ -7,7 +7,7 @@
 //! `x-amazon-apigateway-*` extensions.
 //!
 //! The function a route invokes is named as `serve` names it: its logical id in a Lambda ARN of
-//! the local account.
+//! the local account, qualified by its `AutoPublishAlias`.
 
 use std::path::PathBuf;
 
@@ -51,13 +51,13 @@ pub fn run(env: &Environment, options: &ExportOptions) -> anyhow::Result<()> {
     let parameters = pairs(&options.parameters, "--parameter")?;
     let template = Template::read(&options.template, &parameters, &region)?;
     let api = template.api(&options.api)?;
-    let document = document(api, &region)?;
+    let document = document(&template, api, &region)?;
     println!("{}", serde_json::to_string_pretty(&document)?);
     Ok(())
 }
 
-/// `api` as an OpenAPI 3.0 document, its functions in `region`.
-pub fn document(api: &Api, region: &str) -> anyhow::Result<Value> {
+/// `api` of `template` as an OpenAPI 3.0 document, its functions in `region`.
+pub fn document(template: &Template, api: &Api, region: &str) -> anyhow::Result<Value> {
     let defined = api
         .definition
         .as_ref()
@@ -96,7 +96,7 @@ pub fn document(api: &Api, region: &str) -> anyhow::Result<Value> {
         let ReferenceOr::Item(item) = entry else {
             bail!("{key}: a path item $ref");
         };
-        let operation = operation(api, route, defined, region)
+        let operation = operation(template, api, route, defined, region)
             .with_context(|| format!("in {}", route.origin))?;
         match method_of(route) {
             None => {
@@ -127,6 +127,7 @@ pub fn document(api: &Api, region: &str) -> anyhow::Result<Value> {
 /// The operation of `route`: its definition's own, else one for its event; with the
 /// integration it has in `api` (its event's, when an event declares it).
 fn operation(
+    template: &Template,
     api: &Api,
     route: &Route,
     defined: Option<&Value>,
@@ -158,7 +159,19 @@ fn operation(
     }
     let integration = match own.get(integration::EXTENSION) {
         Some(declared) if route.defined_by == DefinedBy::Definition => declared.clone(),
-        _ => proxy_integration(api.kind, &route.function, route.payload, region),
+        _ => {
+            // SAM points an event's integration at the function's alias when it publishes one.
+            let alias = template
+                .functions
+                .iter()
+                .find(|function| function.id == route.function)
+                .and_then(|function| function.alias.as_deref());
+            let qualified = match alias {
+                Some(alias) => format!("{}:{alias}", route.function),
+                None => route.function.clone(),
+            };
+            proxy_integration(api.kind, &qualified, route.payload, region)
+        }
     };
     operation
         .extensions
@@ -166,7 +179,7 @@ fn operation(
     Ok(operation)
 }
 
-/// The `aws_proxy` integration that invokes `function` with `payload`.
+/// The `aws_proxy` integration that invokes `function` (a name, qualified or not) with `payload`.
 fn proxy_integration(kind: ApiKind, function: &str, payload: PayloadFormat, region: &str) -> Value {
     let uri = format!(
         "arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/\

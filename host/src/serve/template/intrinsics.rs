@@ -146,6 +146,11 @@ impl Scope {
         Ok(aliases)
     }
 
+    /// The alias SAM publishes for `function` (`AutoPublishAlias`), if any.
+    pub fn alias_of(&self, function: &str) -> Option<&str> {
+        self.aliases.get(function).map(String::as_str)
+    }
+
     /// `value` with every intrinsic resolved; `None` for `AWS::NoValue` (the property is
     /// dropped). Properties whose value is `AWS::NoValue` are dropped from objects and lists.
     pub fn resolve(&self, value: &Value) -> anyhow::Result<Option<Value>> {
