@@ -1,7 +1,9 @@
 //! The template model of `serve --template` against the real SAM translator (`samtranslator`, the
 //! SAM CLI's, from the project's .venv): for `template.yaml` and the authorizer fixture, every
 //! route SAM generates is a route of the model, on the same API, behind the same authorizer with
-//! the same scopes; and each authorizer has SAM's kind, identity sources and cache TTL.
+//! the same scopes; and each authorizer has SAM's kind, identity sources and cache TTL. For
+//! `template.yaml`, the deployment SAM generates: each function's alias, shifted by CodeDeploy
+//! and rolled back by its alarm, and every API integration on an alias.
 
 #![allow(clippy::unwrap_used)] // a failed step is a failed test
 
@@ -15,9 +17,9 @@ use lambda_wasm_host::serve::template::Template;
 use lambda_wasm_host::serve::template::auth::{Authorizer, IdentitySource, LambdaAuthorizerKind};
 use serde_json::{Value, json};
 
-/// Transforms the template at argv[1] and prints, per API resource, its routes
-/// (`method path` -> the authorizer name and scopes, or null) and its authorizers.
-const TRANSLATE: &str = r#"
+/// Transforms the template at argv[1] into `out`, as `sam deploy` would (its code in S3), for the
+/// report that follows it to print.
+const TRANSFORM: &str = r#"
 import json, sys
 from samtranslator.yaml_helper import yaml_parse
 from samtranslator.translator.transform import transform
@@ -33,6 +35,11 @@ for resource in template["Resources"].values():
         if uri in properties:
             properties[uri] = "s3://bucket/key"
 out = transform(template, {}, NoManagedPolicies())
+"#;
+
+/// After [`TRANSFORM`], prints, per API resource, its routes
+/// (`method path` -> the authorizer name and scopes, or null) and its authorizers.
+const TRANSLATE: &str = r#"
 apis = {}
 for logical_id, resource in out["Resources"].items():
     if resource["Type"] not in ("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api"):
@@ -72,11 +79,16 @@ fn python() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python")
 }
 
-/// What the SAM translator makes of the template at `path`.
+/// What the SAM translator makes of the template at `path`: routes and authorizers.
 fn translated(path: &Path) -> Value {
+    transformed(TRANSLATE, path)
+}
+
+/// `report`'s output, after [`TRANSFORM`] of the template at `path`.
+fn transformed(report: &str, path: &Path) -> Value {
     let output = Command::new(python())
         .arg("-c")
-        .arg(TRANSLATE)
+        .arg(format!("{TRANSFORM}{report}"))
         .arg(path)
         .env("AWS_DEFAULT_REGION", "us-east-1")
         .output()
@@ -204,25 +216,10 @@ fn the_authorizer_fixture_has_the_routes_and_authorizers_sam_generates() {
     compare(&common::fixture("auth-template.yaml"));
 }
 
-/// Transforms the template at argv[1] and prints what a deployment does: each alias with its
+/// After [`TRANSFORM`], prints what a deployment does: each alias with its
 /// update policy, each CodeDeploy deployment group, each CloudWatch alarm, and each Lambda
 /// integration's and authorizer's URI, by API and route.
 const DEPLOYMENT: &str = r#"
-import json, sys
-from samtranslator.yaml_helper import yaml_parse
-from samtranslator.translator.transform import transform
-
-class NoManagedPolicies:
-    def load(self):
-        return {}
-
-template = yaml_parse(open(sys.argv[1]).read())
-for resource in template["Resources"].values():
-    properties = resource.get("Properties", {})
-    for uri in ("CodeUri", "ContentUri"):
-        if uri in properties:
-            properties[uri] = "s3://bucket/key"
-out = transform(template, {}, NoManagedPolicies())
 report = {"aliases": {}, "groups": {}, "alarms": {}, "uris": {}}
 for logical_id, resource in out["Resources"].items():
     kind, properties = resource["Type"], resource.get("Properties", {})
@@ -250,19 +247,7 @@ print(json.dumps(report))
 #[test]
 fn the_projects_functions_roll_out_by_canary_behind_their_alias() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../template.yaml");
-    let output = Command::new(python())
-        .arg("-c")
-        .arg(DEPLOYMENT)
-        .arg(&path)
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .output()
-        .expect("running the SAM translator from .venv (`make .venv/.tools`)");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = transformed(DEPLOYMENT, &path);
     let template = Template::read(&path, &[], "us-east-1").unwrap();
     assert!(template.functions.len() >= 5);
     for function in &template.functions {
