@@ -59,7 +59,8 @@ pub struct Invalid {
 
 impl Validator {
     /// The validator `validation` describes, each body schema compiled as JSON Schema draft 4
-    /// with the document's components beside it, so that `#/components/schemas/...` resolves.
+    /// with the document's components beside it, so that `#/components/schemas/...` resolves;
+    /// a `pattern` the regex crate cannot compile is an error.
     pub fn compile(validation: &RequestValidation) -> anyhow::Result<Self> {
         let mut bodies = Vec::with_capacity(validation.bodies.len());
         for (media_type, schema) in &validation.bodies {
@@ -68,7 +69,10 @@ impl Validator {
                 "allOf": [schema],
                 "components": *validation.components,
             });
+            // `pattern`s on the regex crate's engine: linear in the input whatever the client
+            // sends (no look-around or backreferences, which could backtrack without bound).
             let compiled = jsonschema::draft4::options()
+                .with_pattern_options(jsonschema::PatternOptions::regex())
                 .build(&root)
                 .map_err(|err| anyhow::anyhow!("{err}"))
                 .with_context(|| format!("the {media_type} schema of the request body"))?;
@@ -312,6 +316,27 @@ mod tests {
             .check(&request("q1=a", &[("x-trace", "t")], ""), &[])
             .unwrap_err();
         assert_eq!(invalid.message, "Missing required request parameters: [id]");
+    }
+
+    #[test]
+    fn a_pattern_that_could_backtrack_is_refused() {
+        let error = Validator::compile(&RequestValidation {
+            validator: "v".into(),
+            parameters: Vec::new(),
+            bodies: vec![(
+                "application/json".into(),
+                json!({ "type": "string", "pattern": "^(a+)\\1$" }),
+            )],
+            components: Arc::new(Value::Null),
+        })
+        .unwrap_err();
+        assert!(
+            format!("{error:#}").contains("application/json"),
+            "{error:#}"
+        );
+        let linear = validator(&[], json!({ "application/json": { "pattern": "^(a+)+$" } }));
+        let long = format!("\"{}b\"", "a".repeat(10_000));
+        assert!(linear.check(&request("", &[], &long), &[]).is_err());
     }
 
     #[test]
