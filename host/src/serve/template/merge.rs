@@ -123,3 +123,83 @@ fn key_method(method: Option<&str>) -> Option<String> {
         Some(method) => Some(method.to_ascii_uppercase()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use crate::serve::template::{DefinedBy, Template};
+
+    /// A REST API whose definition validates `POST /users`, invoking `Defined`, and an event of
+    /// `Eventful` on the same route and on another; `MergeDefinitions` as given.
+    fn template(merge: bool) -> Template {
+        let text = format!(
+            r#"
+Resources:
+  Users:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      MergeDefinitions: {merge}
+      DefinitionBody:
+        openapi: 3.0.1
+        x-amazon-apigateway-request-validators: {{ body: {{ validateRequestBody: true }} }}
+        paths:
+          /users:
+            post:
+              x-amazon-apigateway-request-validator: body
+              requestBody:
+                content: {{ application/json: {{ schema: {{ required: [email] }} }} }}
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                uri: !Sub arn:aws:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{Defined.Arn}}/invocations
+  Defined:
+    Type: AWS::Serverless::Function
+  Eventful:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Same: {{ Type: Api, Properties: {{ RestApiId: !Ref Users, Path: /users, Method: post }} }}
+        Other: {{ Type: Api, Properties: {{ RestApiId: !Ref Users, Path: /other, Method: get }} }}
+"#
+        );
+        Template::parse(&text, PathBuf::from("."), &[], "us-east-1").unwrap()
+    }
+
+    #[test]
+    fn without_merge_definitions_the_definition_is_the_routes() {
+        let template = template(false);
+        let api = template.api("Users").unwrap();
+        let routes: Vec<(&str, &str)> = api
+            .routes
+            .iter()
+            .map(|route| (route.path.as_deref().unwrap(), route.function.as_str()))
+            .collect();
+        assert_eq!(routes, [("/users", "Defined")]);
+        assert!(api.routes[0].validation.is_some());
+        // The event on the definition's route only grants the API the right to invoke; the
+        // other is said at start.
+        assert_eq!(api.notes.len(), 1, "{:?}", api.notes);
+        assert!(api.notes[0].contains("Other"), "{:?}", api.notes);
+    }
+
+    #[test]
+    fn with_merge_definitions_an_event_takes_its_operations_route_and_keeps_its_validator() {
+        let template = template(true);
+        let api = template.api("Users").unwrap();
+        let users = api
+            .routes
+            .iter()
+            .find(|route| route.path.as_deref() == Some("/users"))
+            .unwrap();
+        assert_eq!(users.function, "Eventful");
+        assert_eq!(users.defined_by, DefinedBy::Event);
+        assert!(
+            users.validation.is_some(),
+            "the definition's validator stays"
+        );
+        assert_eq!(api.routes.len(), 2);
+        assert!(api.notes.is_empty(), "{:?}", api.notes);
+    }
+}
