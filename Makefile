@@ -11,7 +11,7 @@ CARGO_COMPONENT_VERSION := 0.21
 # The hostile-guest corpus: test components that misbehave on purpose.
 HOSTILE := $(addprefix hostile-,bad-header-name bad-status crlf-header env-probe error file-probe huge-response \
 	log-flood loop many-headers memory-bomb network-probe outbound-probe panic recursion sleep \
-	wasi-http)
+	stream wasi-http)
 # Standard wasi:http/proxy components (guest/wasi-http/): not handlers of the contract, so not
 # in GUESTS; the JavaScript one is built by npm, the Rust one by cargo.
 WASI_HTTP := wstd-hello
@@ -150,7 +150,7 @@ bench: host components tools $(VENV)/.tools
 
 DEPLOY_DIR := target/deploy
 DEPLOY_ARTIFACTS := BootstrapLayer HelloWorldFunction UsersFunction UsersAuthorizerFunction PythonHelloFunction \
-	JsHelloFunction
+	JsHelloFunction ClockFunction
 # The functions' architecture, as template.yaml's Architectures: x86_64 or arm64 (Graviton2).
 ARCH ?= x86_64
 ARCHES := x86_64 arm64
@@ -240,6 +240,10 @@ build-UsersFunction: $(FUNCTION_BUILD)
 build-UsersAuthorizerFunction: $(FUNCTION_BUILD)
 	$(CARGO) build --release --target wasm32-wasip2 -p users-authorizer
 	$(call precompiled,$(WASM_DIR)/users_authorizer.wasm,users_authorizer)
+
+build-ClockFunction: $(FUNCTION_BUILD)
+	$(CARGO) build --release --target wasm32-wasip2 -p clock
+	$(call precompiled,$(WASM_DIR)/clock.wasm,clock)
 
 # The JavaScript tutorial: its component is built by componentize-js, not cargo.
 build-JsHelloFunction: $(FUNCTION_BUILD) $(WASM_DIR)/js_hello.wasm

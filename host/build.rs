@@ -1,5 +1,5 @@
 //! What `bootstrap --version` and every `.cwasm` record of this build: the contract's WIT
-//! package (`lambda-wasm:proxy@0.1.0`, resolved from `wit/` by wit-parser as bindgen resolves
+//! package (`lambda-wasm:proxy@0.1.1`, resolved from `wit/` by wit-parser as bindgen resolves
 //! it), and the build's identity, a hash of everything that decides what the host makes of a
 //! component: its sources, the contract and `Cargo.lock` (Wasmtime's version among the rest).
 //! The hash leaves out the machine and the target, so that every build of one source tree (an

@@ -1,8 +1,9 @@
 """The events API Gateway sends a function for an HTTP request, built from AWS's own sample events
 (host/tests/fixtures/aws-samples/): a REST API's (payload 1.0, `apigw-request.json`, an
 edge-optimized API as SAM deploys by default) and an HTTP API's (payload 2.0,
-`apigw-v2-request-no-authorizer.json`), each with the sample's request replaced by the one sent;
-and the HTTP response API Gateway makes of the function's answer.
+`apigw-v2-request-no-authorizer.json`), each with the sample's request replaced by the one sent,
+and a Function URL's (payload 2.0 on its own domain, route `$default`); and the HTTP response the
+client gets for the function's answer, whole or streamed.
 """
 
 import base64
@@ -14,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .template import Route
+from .template import FUNCTION_URL_EVENT, Route
 
 SAMPLES = Path(__file__).resolve().parents[2] / "host" / "tests" / "fixtures" / "aws-samples"
 REST_SAMPLE = "apigw-request.json"
@@ -24,6 +25,10 @@ EDGE_HEADERS = ("cloudfront-", "via", "x-amz-cf-id", "x-forwarded-port", "x-forw
 # What a client sends unless the scenario says otherwise (as curl does).
 CLIENT_DEFAULTS = (("User-Agent", "lambda-sim"), ("Accept", "*/*"))
 CLIENT_IP = "198.51.100.7"
+# A streamed answer in this content type is a JSON prelude (status, headers, cookies), eight NUL
+# bytes, then the body: what REST API streaming integrations and Function URLs read.
+INTEGRATION_RESPONSE = "application/vnd.awslambda.http-integration-response"
+PRELUDE_END = b"\0" * 8
 
 
 @dataclass
@@ -103,7 +108,14 @@ def _sample(name: str) -> dict:
 
 
 def _arrival(gateway: Gateway, route: Route) -> tuple[str, float]:
+    if route.kind == FUNCTION_URL_EVENT:
+        return f"{url_id(route)}.lambda-url.{gateway.region}.on.aws", time.time()
     return f"{api_id(route)}.execute-api.{gateway.region}.amazonaws.com", time.time()
+
+
+def url_id(route: Route) -> str:
+    """A Function URL's 32-character id, the same for every request to one function."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, route.api_id).hex
 
 
 def _rest_event(route: Route, request: HttpRequest, gateway: Gateway, trace_root: str) -> dict:
@@ -174,15 +186,17 @@ def _http_event(route: Route, request: HttpRequest, gateway: Gateway, trace_root
     cookies = [
         cookie.strip() for name, value in client if name.lower() == "cookie" for cookie in value.split(";")
     ]
-    route_key = f"{route.method} {route.path}"
+    function_url = route.kind == FUNCTION_URL_EVENT
+    route_key = "$default" if function_url else f"{route.method} {route.path}"
+    identifier = url_id(route) if function_url else api_id(route)
     raw_path = request.path if route.stage == "$default" else f"/{route.stage}{request.path}"
     context = sample["requestContext"]
     context.pop("authentication", None)
     context.update(
         accountId=gateway.account_id,
-        apiId=api_id(route),
+        apiId=identifier,
         domainName=domain,
-        domainPrefix=api_id(route),
+        domainPrefix=identifier,
         http={
             "method": request.method,
             "path": urllib.parse.unquote(raw_path),
@@ -208,7 +222,7 @@ def _http_event(route: Route, request: HttpRequest, gateway: Gateway, trace_root
         sample["cookies"] = cookies
     if request.query:
         sample["queryStringParameters"] = _joined(request.query)
-    parameters = path_parameters(route.path, request.path)
+    parameters = None if function_url else path_parameters(route.path, request.path)
     if parameters:
         sample["pathParameters"] = {name: urllib.parse.unquote(value) for name, value in parameters.items()}
     body = request.body
@@ -252,7 +266,8 @@ def response(route: Route, payload: bytes, accept: str | None) -> HttpResponse:
         answer = json.loads(payload)
     except ValueError:
         return bad_gateway
-    if route.kind == "HttpApi" and not (isinstance(answer, dict) and "statusCode" in answer):
+    payload_v2 = route.kind in ("HttpApi", FUNCTION_URL_EVENT)
+    if payload_v2 and not (isinstance(answer, dict) and "statusCode" in answer):
         # Payload 2.0 takes any JSON as a 200 with that JSON as the body.
         return HttpResponse(200, {"content-type": "application/json"}, payload)
     if not isinstance(answer, dict) or not isinstance(answer.get("statusCode"), int):
@@ -264,14 +279,33 @@ def response(route: Route, payload: bytes, accept: str | None) -> HttpResponse:
     if not isinstance(body, str):
         return bad_gateway
     if answer.get("isBase64Encoded"):
-        # A REST API decodes only for an Accept among its binary media types; an HTTP API always.
+        # A REST API decodes only for an Accept among its binary media types; payload 2.0 always.
         first_accept = (accept or "*/*").split(",")[0]
-        if route.kind == "HttpApi" or media_type_matches(route.binary_media_types, first_accept):
+        if payload_v2 or media_type_matches(route.binary_media_types, first_accept):
             try:
                 return HttpResponse(answer["statusCode"], headers, base64.b64decode(body, validate=True))
             except ValueError:
                 return bad_gateway
     return HttpResponse(answer["statusCode"], headers, body.encode())
+
+
+def streamed_response(payload: bytes, content_type: str | None) -> HttpResponse:
+    """The client's response for a streamed answer: the status, headers and cookies of its
+    prelude, and the rest as the body; without the integration response's content type the
+    whole stream is a 200's body."""
+    if content_type != INTEGRATION_RESPONSE:
+        return HttpResponse(200, {"content-type": content_type or "application/octet-stream"}, payload)
+    prelude, found, body = payload.partition(PRELUDE_END)
+    try:
+        head = json.loads(prelude) if found else None
+    except ValueError:
+        head = None
+    if not isinstance(head, dict) or not isinstance(head.get("statusCode", 200), int):
+        return error_response()
+    headers = {str(name).lower(): str(value) for name, value in (head.get("headers") or {}).items()}
+    if head.get("cookies"):
+        headers["set-cookie"] = ", ".join(str(cookie) for cookie in head["cookies"])
+    return HttpResponse(head.get("statusCode", 200), headers, body)
 
 
 def error_response() -> HttpResponse:

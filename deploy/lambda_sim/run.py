@@ -189,6 +189,13 @@ class _Runner:
             response = apigateway.error_response()
             if answer is not None:
                 self.output.line(f"lambda-sim: the function failed: {answer.error_type}: {answer.body[:300]!r}")
+        elif answer.streamed != route.streams:
+            # A streaming route reads the stream's prelude; any other takes the proxy JSON.
+            expected = "streamed" if route.streams else "whole"
+            self.failures.append(f"{self.label}: {step.name}: the route takes its answer {expected}, the function answered otherwise")
+            return
+        elif answer.streamed:
+            response = apigateway.streamed_response(answer.body, answer.content_type)
         else:
             accept = dict((k.lower(), v) for k, v in request.headers).get("accept")
             response = apigateway.response(route, answer.body, accept)

@@ -3,7 +3,9 @@
 time with Lambda's headers; `POST .../{id}/response`, `.../{id}/error` and `/runtime/init/error`
 answer 202 `{"status":"OK"}`; an unknown or already answered request id is a 400
 `InvalidRequestID`, a call out of turn a 403 `InvalidStateTransition`, a response over 6 MiB a
-413 (the codes and bodies of AWS's Runtime Interface Emulator).
+413 (the codes and bodies of AWS's Runtime Interface Emulator). A response posted with
+`Lambda-Runtime-Function-Response-Mode: streaming` is read chunked up to Lambda's 200 MiB, and an
+error in its trailers (`Lambda-Runtime-Function-Error-Type`) fails the invocation.
 
 What the runtime does arrives, in order, on `events` (`Ready`, `Answer`, `InitError`): the
 execution environment (execution.py) waits on it and keeps the clock.
@@ -20,6 +22,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 PREFIX = "/2018-06-01/runtime"
 # Lambda's synchronous payload limit, as the Runtime Interface Emulator checks it.
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024 + 100
+# A streamed response's limit.
+MAX_STREAMED_BYTES = 200 * 1024 * 1024
+STREAMING = "streaming"
+ERROR_TYPE = "Lambda-Runtime-Function-Error-Type"
 # How much of an oversized or unwanted body is read at a time while it is thrown away.
 DISCARD_CHUNK = 64 * 1024
 
@@ -52,6 +58,9 @@ class Answer:
     body: bytes
     error_type: str | None
     at: float
+    # Streamed (`Lambda-Runtime-Function-Response-Mode: streaming`), and its content type.
+    streamed: bool = False
+    content_type: str | None = None
 
 
 @dataclass
@@ -115,14 +124,14 @@ class RuntimeApi:
             self._answered = False
             return self._current
 
-    def _answer(self, request_id: str, body: bytes, error_type: str | None) -> bool:
+    def _answer(self, answer: Answer) -> bool:
         """Records the answer to the current invocation; False for any other request id."""
         with self._changed:
             current = self._current
-            if current is None or current.request_id != request_id or self._answered:
+            if current is None or current.request_id != answer.request_id or self._answered:
                 return False
             self._answered = True
-            self.events.put(Answer(request_id, body, error_type, time.monotonic()))
+            self.events.put(answer)
             return True
 
     def _init_error(self, error_type: str, body: bytes) -> bool:
@@ -191,42 +200,54 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
             return self._json(202, {"status": "OK"})
         if len(parts) == 3 and parts[0] == "invocation" and parts[2] in ("response", "error"):
             request_id, kind = parts[1], parts[2]
-            body = self._read_body()
+            streamed = kind == "response" and self.headers.get("Lambda-Runtime-Function-Response-Mode") == STREAMING
+            trailers: dict[str, str] = {}
+            if streamed:
+                body = self._read_chunked(MAX_STREAMED_BYTES, trailers)
+            else:
+                body = self._read_body()
             if body is None:
                 # Lambda turns a response it cannot take into the invocation's error.
-                self.runtime_api._answer(request_id, b"", "Function.ResponseSizeTooLarge")
+                too_large = Answer(request_id, b"", "Function.ResponseSizeTooLarge", time.monotonic())
+                self.runtime_api._answer(too_large)
                 return self._too_large()
-            error_type = self._error_type() if kind == "error" else None
-            if not self.runtime_api._answer(request_id, body, error_type):
+            error_type = self._error_type() if kind == "error" else trailers.get(ERROR_TYPE.lower())
+            answer = Answer(
+                request_id, body, error_type, time.monotonic(), streamed, self.headers.get("Content-Type")
+            )
+            if not self.runtime_api._answer(answer):
                 return self._json(400, {"errorType": "InvalidRequestID", "errorMessage": "Invalid request ID"})
             return self._json(202, {"status": "OK"})
         self._discard_body()
         return self._json(404, {"errorType": "NotFound", "errorMessage": "Not Found"})
 
     def _error_type(self) -> str:
-        return self.headers.get("Lambda-Runtime-Function-Error-Type") or "Runtime.Unknown"
+        return self.headers.get(ERROR_TYPE) or "Runtime.Unknown"
 
     def _read_body(self) -> bytes | None:
         """The request body (by Content-Length or chunked); None when over Lambda's limit."""
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            return self._read_chunked()
+            return self._read_chunked(MAX_PAYLOAD_BYTES, {})
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_PAYLOAD_BYTES:
             self._skip(length)
             return None
         return self.rfile.read(length)
 
-    def _read_chunked(self) -> bytes | None:
+    def _read_chunked(self, limit: int, trailers: dict[str, str]) -> bytes | None:
+        """A chunked body, its trailers put in `trailers` (names in lower case); None when over
+        `limit`."""
         body = bytearray()
         too_large = False
         while True:
             size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
             if size == 0:
                 # Trailers, up to the empty line that ends them.
-                while self.rfile.readline().strip():
-                    pass
+                while line := self.rfile.readline().strip():
+                    name, _, value = line.decode("latin-1").partition(":")
+                    trailers[name.strip().lower()] = value.strip()
                 return None if too_large else bytes(body)
-            if too_large or len(body) + size > MAX_PAYLOAD_BYTES:
+            if too_large or len(body) + size > limit:
                 too_large = True
                 body.clear()
                 self._skip(size)
@@ -236,7 +257,7 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
 
     def _discard_body(self) -> None:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            self._read_chunked()
+            self._read_chunked(MAX_PAYLOAD_BYTES, {})
         else:
             self._skip(int(self.headers.get("Content-Length") or 0))
 

@@ -1,5 +1,6 @@
 """The functions of a SAM template as Lambda would configure them: memory, timeout, handler,
-architecture, layers, logging, environment variables and API routes, read with the SAM CLI's own
+architecture, layers, logging, environment variables and routes (API events, a Function URL), read
+with the SAM CLI's own
 template processing (its translator applies Globals; its intrinsic resolver resolves `Ref`,
 `!Sub`, `!If` with the template's Conditions, `!GetAtt` and the pseudo parameters).
 
@@ -24,11 +25,14 @@ DEFAULT_ARCHITECTURE = "x86_64"
 # `Prod`; an HTTP API has its `$default` stage.
 DEFAULT_STAGE = {"Api": "Prod", "HttpApi": "$default"}
 API_ID_PROPERTY = {"Api": "RestApiId", "HttpApi": "ApiId"}
+# The event name (and route kind) scenarios use for a function's URL.
+FUNCTION_URL_EVENT = "FunctionUrl"
 
 
 @dataclass(frozen=True)
 class Route:
-    """One `Api` (REST API, payload 1.0) or `HttpApi` (payload 2.0) event of a function."""
+    """One `Api` (REST API, payload 1.0) or `HttpApi` (payload 2.0) event of a function, or its
+    Function URL (payload 2.0, every path)."""
 
     event: str
     kind: str
@@ -37,6 +41,9 @@ class Route:
     api_id: str
     stage: str
     binary_media_types: tuple[str, ...] = ()
+    # Whether the function's answer streams to the client: a REST integration's
+    # `ResponseTransferMode: RESPONSE_STREAM`, a Function URL's `InvokeMode: RESPONSE_STREAM`.
+    streams: bool = False
 
 
 @dataclass
@@ -132,7 +139,7 @@ def _function(function, resources: dict, raw_properties: dict, tables: dict[str,
         log_level=logging.get("ApplicationLogLevel", "INFO") if log_format == "JSON" else None,
         log_group=logging.get("LogGroup"),
         variables=variables,
-        routes=_routes(function.name, function.events or {}, resources),
+        routes=_routes(function.name, function.events or {}, resources) + _function_url(function),
         tables=[name for logical_id, name in tables.items() if _refers_to(raw_properties, logical_id)],
     )
 
@@ -179,9 +186,28 @@ def _routes(function_id: str, events: dict, resources: dict) -> list[Route]:
                 api_id=api_id,
                 stage=api.get("StageName") or DEFAULT_STAGE[kind],
                 binary_media_types=tuple(t.replace("~1", "/") for t in api.get("BinaryMediaTypes") or ()),
+                streams=properties.get("ResponseTransferMode") == "RESPONSE_STREAM",
             )
         )
     return routes
+
+
+def _function_url(function) -> list[Route]:
+    """The function's URL as a route of its own, event `FunctionUrl`: every method and path."""
+    config = function.function_url_config
+    if not config:
+        return []
+    return [
+        Route(
+            event=FUNCTION_URL_EVENT,
+            kind=FUNCTION_URL_EVENT,
+            path="/{proxy+}",
+            method="ANY",
+            api_id=f"{function.name}.FunctionUrl",
+            stage="$default",
+            streams=config.get("InvokeMode") == "RESPONSE_STREAM",
+        )
+    ]
 
 
 def _mark_no_value(value):

@@ -16,8 +16,12 @@
      (criterion, fresh instance) against the same handler called in a loop under CPython.
   7. users on DynamoDB (moto): the component's size, its cold start from .cwasm, and the time
      of one `GET /users/{id}` through `bootstrap serve` vs a native server on the AWS SDK.
+  8. streaming (issue #27): time to first byte of a guest that writes its first part and then
+     waits (guest/clock), streamed and buffered, through `bootstrap serve` and through Lambda
+     mode against a Runtime API double here that reads the chunked stream; and the host's peak
+     RSS while a component streams 100 MB, against a buffered 5 MB response.
 Results go to target/bench/results.json and the plot to BENCHMARKS.png. `run.py STEP...` runs
-only those steps (criterion, cold-start, python, rss, serve, concurrency, users), into
+only those steps (criterion, cold-start, python, rss, serve, concurrency, users, streaming), into
 results-partial.json.
 """
 
@@ -263,6 +267,47 @@ def serve_throughput():
     return results
 
 
+def runtime_api_server(do_get, do_post):
+    """A Runtime API double's HTTP server on a free loopback port, `do_get(handler)` answering
+    each `/next` poll and `do_post(handler)` each answer, every request on a thread of its own."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        # Headers and body go out as separate writes: without this, Nagle's algorithm holds the
+        # body back until the runtime's delayed ACK, 40 ms later.
+        disable_nagle_algorithm = True
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            do_get(self)
+
+        def do_POST(self):
+            do_post(self)
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request, client_address):
+            pass  # the runtime's connections reset when it is stopped
+
+    server = Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def send_invocation(handler, request_id, deadline_ms, event):
+    """Answers a `/next` poll with `event` as the invocation `request_id`."""
+    handler.send_response(200)
+    handler.send_header("lambda-runtime-aws-request-id", request_id)
+    handler.send_header("lambda-runtime-deadline-ms", str(deadline_ms))
+    handler.send_header("content-length", str(len(event)))
+    handler.end_headers()
+    handler.wfile.write(event)
+    handler.wfile.flush()
+
+
 class ConcurrentRuntimeApi:
     """A Lambda Runtime API double: while open, every `/next` poll gets the next invocation at
     once, however many are in flight; it counts answers and the most invocations in flight."""
@@ -275,41 +320,19 @@ class ConcurrentRuntimeApi:
         self.in_flight = 0
         self.peak_in_flight = 0
         self.answered = 0
-        api = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # Headers and body go out as separate writes: without this, Nagle's algorithm holds
-            # the body back until the runtime's delayed ACK, 40 ms later.
-            disable_nagle_algorithm = True
+        def do_get(handler):
+            request_id, deadline_ms = self.next()
+            send_invocation(handler, request_id, deadline_ms, self.event)
 
-            def log_message(self, *args):
-                pass
+        def do_post(handler):
+            handler.rfile.read(int(handler.headers.get("content-length", 0)))
+            self.answer()
+            handler.send_response(202)
+            handler.send_header("content-length", "0")
+            handler.end_headers()
 
-            def do_GET(self):
-                request_id, deadline_ms = api.next()
-                self.send_response(200)
-                self.send_header("lambda-runtime-aws-request-id", request_id)
-                self.send_header("lambda-runtime-deadline-ms", str(deadline_ms))
-                self.send_header("content-length", str(len(api.event)))
-                self.end_headers()
-                self.wfile.write(api.event)
-
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("content-length", 0)))
-                api.answer()
-                self.send_response(202)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address):
-                pass  # the runtime's connections reset when it is stopped
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = runtime_api_server(do_get, do_post)
 
     @property
     def address(self):
@@ -490,6 +513,178 @@ def users_on_dynamodb(requests=300, runs=20):
         moto.wait()
 
 
+CLOCK = TARGET / "wasm32-wasip2/release/clock.wasm"
+STREAMER = TARGET / "wasm32-wasip2/release/hostile_stream.wasm"
+CLOCK_EVENT = ROOT / "host/tests/fixtures/events/clock-function-url.json"
+# The clock's first tick goes out at once, the second `TTFB_WAIT_MS` later.
+TTFB_WAIT_MS = 1000
+
+
+class StreamingRuntimeApi:
+    """A Lambda Runtime API double that hands out its queued events one at a time and reads
+    each answer as it arrives: a streamed one chunk by chunk. It notes when each invocation was
+    handed out, when the first byte of its body (after the prelude) arrived, and how many bytes
+    came."""
+
+    def __init__(self):
+        self.queue = []
+        self.answers = []
+        self.state = threading.Condition()
+        self.handed_out = None
+
+        def do_get(handler):
+            with self.state:
+                self.state.wait_for(lambda: self.queue)
+                event = self.queue.pop(0)
+            send_invocation(handler, f"inv-{len(self.answers)}", int(time.time() * 1000) + 60_000, event)
+            self.handed_out = time.perf_counter()
+
+        def do_post(handler):
+            first, total = None, 0
+            if handler.headers.get("transfer-encoding") == "chunked":
+                seen = b""
+                while True:
+                    size = int(handler.rfile.readline().strip(), 16)
+                    if size == 0:
+                        while handler.rfile.readline() not in (b"\r\n", b""):
+                            pass  # trailers
+                        break
+                    data = handler.rfile.read(size)
+                    handler.rfile.readline()
+                    total += size
+                    if first is None:
+                        seen += data
+                        if b"\0" * 8 in seen and not seen.endswith(b"\0" * 8):
+                            first = time.perf_counter()
+            else:
+                total = len(handler.rfile.read(int(handler.headers.get("content-length", 0))))
+                first = time.perf_counter()
+            handler.send_response(202)
+            handler.send_header("content-length", "0")
+            handler.end_headers()
+            with self.state:
+                self.answers.append((self.handed_out, first, time.perf_counter(), total))
+                self.state.notify_all()
+
+        self.server = runtime_api_server(do_get, do_post)
+
+    def run(self, event):
+        """Hands out `event` and waits for its answer: (first body byte - handed out, end -
+        handed out, bytes), in seconds."""
+        with self.state:
+            count = len(self.answers)
+            self.queue.append(event)
+            self.state.notify_all()
+            self.state.wait_for(lambda: len(self.answers) > count, timeout=120)
+            handed_out, first, end, total = self.answers[-1]
+        return first - handed_out, end - handed_out, total
+
+    def start(self, component, mode):
+        env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{self.server.server_address[1]}",
+                   AWS_LAMBDA_FUNCTION_NAME="clock", AWS_LAMBDA_FUNCTION_VERSION="$LATEST",
+                   AWS_LAMBDA_FUNCTION_MEMORY_SIZE="1024", LAMBDA_WASM_INVOKE_MODE=mode,
+                   AWS_LAMBDA_LOG_LEVEL="ERROR", RUST_LOG="error")
+        return subprocess.Popen([BOOTSTRAP, "lambda", "--component", component], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def function_url_event(path, query):
+    event = json.loads(CLOCK_EVENT.read_text())
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["rawQueryString"] = "&".join(f"{k}={v}" for k, v in query.items())
+    event["queryStringParameters"] = query
+    return json.dumps(event).encode()
+
+
+def ttfb_serve(port, path):
+    """Seconds from sending `GET path` to the first body byte, and to the end."""
+    with socket.create_connection(("127.0.0.1", port)) as connection:
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        started = time.perf_counter()
+        connection.sendall(f"GET {path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n".encode())
+        received, first = b"", None
+        while True:
+            data = connection.recv(65536)
+            if not data:
+                break
+            received += data
+            if first is None and b"event: tick" in received:
+                first = time.perf_counter()
+        assert b"event: done" in received, received[-300:]
+        return first - started, time.perf_counter() - started
+
+
+def streaming(runs=15):
+    results = {}
+    path = f"/clock?ticks=2&interval_ms={TTFB_WAIT_MS}"
+    # Through serve, streamed and buffered, interleaved.
+    env = dict(os.environ, RUST_LOG="error")
+    ports, servers = {}, []
+    for mode in ["response_stream", "buffered"]:
+        ports[mode] = free_port()
+        servers.append(subprocess.Popen(
+            [BOOTSTRAP, "serve", "--component", CLOCK, "--port", str(ports[mode]), "--invoke-mode", mode],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        for port in ports.values():
+            wait_for_port(port)
+        times = {mode: [] for mode in ports}
+        for _ in range(runs):
+            for mode, port in ports.items():
+                times[mode].append(ttfb_serve(port, path)[0] * 1000)
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait()
+    for mode, samples in times.items():
+        results[f"streaming: serve TTFB, {mode} (ms)"] = statistics.median(samples)
+    results["streaming: serve TTFB, buffered / streamed"] = (
+        results["streaming: serve TTFB, buffered (ms)"] / results["streaming: serve TTFB, response_stream (ms)"])
+
+    # Through Lambda mode, one runtime per mode, alternating invocations.
+    event = function_url_event("/clock", {"ticks": "2", "interval_ms": str(TTFB_WAIT_MS)})
+    apis, runtimes = {}, []
+    for mode in ["response_stream", "buffered"]:
+        apis[mode] = StreamingRuntimeApi()
+        runtimes.append(apis[mode].start(CLOCK, mode))
+    try:
+        times = {mode: [] for mode in apis}
+        for mode, api in apis.items():
+            api.run(event)  # warm up
+        for _ in range(runs):
+            for mode, api in apis.items():
+                times[mode].append(api.run(event)[0] * 1000)
+    finally:
+        for runtime in runtimes:
+            runtime.terminate()
+            runtime.wait()
+    for mode, samples in times.items():
+        results[f"streaming: Lambda mode TTFB, {mode} (ms)"] = statistics.median(samples)
+    results["streaming: Lambda mode TTFB, buffered / streamed"] = (
+        results["streaming: Lambda mode TTFB, buffered (ms)"]
+        / results["streaming: Lambda mode TTFB, response_stream (ms)"])
+
+    # Host memory: 100 MB streamed, against 5 MB buffered (the whole body held), each in a fresh
+    # runtime after one small invocation.
+    for mode, size in [("response_stream", 100_000_000), ("buffered", 5_000_000)]:
+        api = StreamingRuntimeApi()
+        runtime = api.start(STREAMER, mode)
+        try:
+            api.run(function_url_event("/ok", {}))
+            before = int(re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{runtime.pid}/status").read_text()).group(1))
+            _, seconds, total = api.run(function_url_event(f"/bytes/{size}", {"part": "65536"}))
+            peak = peak_rss_kib(runtime.pid)
+        finally:
+            runtime.terminate()
+            runtime.wait()
+        megabytes = size // 1_000_000
+        assert total >= size, (mode, total)
+        results[f"streaming: {megabytes} MB {mode}, RSS before (KiB)"] = before
+        results[f"streaming: {megabytes} MB {mode}, peak RSS growth (KiB)"] = peak - before
+        results[f"streaming: {megabytes} MB {mode}, MB/s"] = size / 1e6 / seconds
+    return results
+
+
 STEPS = {
     "criterion": run_criterion,
     "cold-start": cold_start,
@@ -498,6 +693,7 @@ STEPS = {
     "serve": serve_throughput,
     "concurrency": concurrency,
     "users": users_on_dynamodb,
+    "streaming": streaming,
 }
 
 

@@ -29,6 +29,23 @@ mod generated_event {
     });
 }
 
+// The `streaming-handler` world shares `types`, `invocation` and WASI with `handler`.
+#[allow(missing_docs)]
+mod generated_streaming {
+    wasmtime::component::bindgen!({
+        world: "streaming-handler",
+        path: "../wit",
+        exports: { default: async },
+        with: {
+            "lambda-wasm:proxy/types": super::generated::lambda_wasm::proxy::types,
+            "lambda-wasm:proxy/invocation": super::generated::lambda_wasm::proxy::invocation,
+            "wasi:http": wasmtime_wasi_http::p2::bindings::http,
+            "wasi:io": wasmtime_wasi::p2::bindings::io,
+            "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
+        },
+    });
+}
+
 pub use generated::lambda_wasm::proxy::invocation::{self, InvocationContext};
 pub use generated::lambda_wasm::proxy::types::{
     self, HandlerError, Request, RequestContext, Response, Source,
@@ -37,3 +54,4 @@ pub use generated::{Handler, HandlerPre};
 pub use generated_event::lambda_wasm::proxy::event_errors::{self, ErrorDetails};
 pub use generated_event::lambda_wasm::proxy::function::{self, FunctionContext};
 pub use generated_event::{EventHandler, EventHandlerPre};
+pub use generated_streaming::{StreamingHandler, StreamingHandlerPre};

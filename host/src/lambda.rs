@@ -15,10 +15,10 @@ use self::runtime_api::{Invocation, RuntimeApi};
 use crate::bindings::{FunctionContext, InvocationContext};
 use crate::component::{GuestComponent, Loader};
 use crate::engine::Concurrency;
-use crate::pipeline::Answer;
+use crate::pipeline::{self, Answer, Delivery, InvokeMode};
 use crate::sandbox::{GuestConfig, LambdaContext};
 use crate::settings::{Environment, FunctionSettings, Settings};
-use crate::{pipeline, wall_clock};
+use crate::wall_clock;
 
 /// Lambda's `errorType` for a component that could not be loaded at init.
 const INIT_ERROR_TYPE: &str = "Runtime.ComponentLoadError";
@@ -50,8 +50,12 @@ pub async fn run(env: &Environment, component: Option<PathBuf>) -> anyhow::Resul
     let pollers = max_concurrency.unwrap_or(1);
     let api = Arc::new(RuntimeApi::new(&address.uri, pollers as usize));
     let function = Arc::new(lambda.function);
+    let mode = lambda.invoke_mode;
+    if mode == InvokeMode::ResponseStream {
+        tracing::info!("streaming responses to REST APIs and Function URLs");
+    }
     if max_concurrency.is_none() {
-        return poll(api, handler, function).await;
+        return poll(api, handler, function, mode).await;
     }
     // Lambda Managed Instances: as many `/next` polls at once as Lambda may hand out
     // invocations, each serving its invocations on fresh instances of the one component.
@@ -61,7 +65,7 @@ pub async fn run(env: &Environment, component: Option<PathBuf>) -> anyhow::Resul
     );
     let mut running = JoinSet::new();
     for _ in 0..pollers {
-        running.spawn(poll(api.clone(), handler.clone(), function.clone()));
+        running.spawn(poll(api.clone(), handler.clone(), function.clone(), mode));
     }
     // A poller stops only when the Runtime API is gone, which ends the process.
     match running.join_next().await {
@@ -71,11 +75,13 @@ pub async fn run(env: &Environment, component: Option<PathBuf>) -> anyhow::Resul
     }
 }
 
-/// Takes invocations one after the other and answers each, until the Runtime API goes away.
+/// Takes invocations one after the other and answers each as `mode` says, until the Runtime API
+/// goes away.
 async fn poll(
     api: Arc<RuntimeApi>,
     handler: GuestComponent,
     function: Arc<FunctionSettings>,
+    mode: InvokeMode,
 ) -> anyhow::Result<()> {
     loop {
         let Some(invocation) = api.next().await? else {
@@ -88,10 +94,11 @@ async fn poll(
             lambda_request_id = %invocation.request_id,
         );
         let context = span.in_scope(|| invocation_context(&function, &invocation));
-        let answered = answer(&handler, &invocation, context).await;
+        let answered = answer(&handler, &invocation, context, mode).await;
         async {
             match answered {
-                Ok(response) => api.respond(&invocation, response).await,
+                Ok(Reply::Whole(response)) => api.respond(&invocation, response).await,
+                Ok(Reply::Streamed(streamed)) => api.stream(&invocation, streamed).await,
                 Err(diagnostic) => api.fail(&invocation, &diagnostic).await,
             }
         }
@@ -120,32 +127,42 @@ fn invocation_context(function: &FunctionSettings, invocation: &Invocation) -> L
     }
 }
 
-/// The proxy response JSON (or an authorizer's result) for one invocation, or why the
-/// invocation fails.
+/// What the runtime posts for one invocation.
+enum Reply {
+    /// The proxy response JSON, or an authorizer's result, whole.
+    Whole(Vec<u8>),
+    /// A response streamed as the guest writes it.
+    Streamed(pipeline::StreamedResponse),
+}
+
+/// The answer to one invocation, or why the invocation fails.
 async fn answer(
     handler: &GuestComponent,
     invocation: &Invocation,
     context: LambdaContext,
-) -> Result<Vec<u8>, Diagnostic> {
+    mode: InvokeMode,
+) -> Result<Reply, Diagnostic> {
     let (handler, event) = (handler.clone(), invocation.body.clone());
     // Its own task, so that a panic in the host fails this invocation alone.
     let handled =
-        tokio::spawn(async move { pipeline::handle(&handler, &event, context).await }).await;
+        tokio::spawn(async move { pipeline::answer_event(&handler, event, context, mode).await })
+            .await;
     match handled {
-        Ok(Ok(Answer::Proxy(response))) => {
-            serde_json::to_vec(&response).map_err(|err| Diagnostic {
+        Ok(Ok(Delivery::Streamed(streamed))) => Ok(Reply::Streamed(streamed)),
+        Ok(Ok(Delivery::Whole(Answer::Proxy(response)))) => serde_json::to_vec(&response)
+            .map(Reply::Whole)
+            .map_err(|err| Diagnostic {
                 error_type: "Runtime.SerializationError".to_owned(),
                 error_message: err.to_string(),
-            })
-        }
+            }),
         // An authorizer's answer goes back as the function returned it; its error fails the
         // invocation, for API Gateway to answer 401 to `Unauthorized` and 500 to the rest.
-        Ok(Ok(Answer::Authorizer(result))) => {
-            result.map(String::into_bytes).map_err(|error| Diagnostic {
+        Ok(Ok(Delivery::Whole(Answer::Authorizer(result)))) => result
+            .map(|result| Reply::Whole(result.into_bytes()))
+            .map_err(|error| Diagnostic {
                 error_type: error.error_type,
                 error_message: error.error_message,
-            })
-        }
+            }),
         Ok(Err(err)) => Err(Diagnostic {
             error_type: err.kind().to_owned(),
             error_message: err.to_string(),

@@ -16,7 +16,9 @@
 //! - API Gateway's payload quota: 10 MB of request body.
 //!
 //! Responses: Lambda's 6 MB synchronous payload, an ALB's 1 MB, and the host's caps on the
-//! number of headers and cookies.
+//! number of headers and cookies. A streamed response (`LAMBDA_WASM_INVOKE_MODE=response_stream`)
+//! has Lambda's 200 MB instead of the 6 MB, and a REST API reads its status and headers only
+//! from the stream's first 16 KB.
 
 use std::fmt;
 
@@ -54,6 +56,24 @@ pub const LAMBDA_LIMIT: SizeLimit = SizeLimit {
 pub const ALB_LIMIT: SizeLimit = SizeLimit {
     bytes: 1_000_000,
     set_by: "the ALB's",
+};
+
+/// Lambda's response streaming takes up to 200 MB ("Response streaming for Lambda functions":
+/// "response streaming functions can return payloads up to 200 MB"). AWS does not say whether
+/// that MB is 10^6 or 2^20 bytes; as for the ALB, the smaller is taken. It counts everything the
+/// host streams: the prelude with the status and headers, its delimiter, and the body.
+pub const STREAMING_LIMIT: SizeLimit = SizeLimit {
+    bytes: 200_000_000,
+    set_by: "Lambda's response streaming",
+};
+
+/// A REST API streaming a response reads its status and headers from a metadata prelude that
+/// must end, delimiter included, within the stream's first 16 KB ("Set up a Lambda proxy
+/// integration with payload response streaming in API Gateway"); a larger one is refused there,
+/// so the host refuses it first (502). Function URLs document no such cap.
+pub const REST_STREAMING_PRELUDE_LIMIT: SizeLimit = SizeLimit {
+    bytes: 16 * 1024,
+    set_by: "the REST API's streaming prelude",
 };
 
 /// The limit of the front end that answers in `format`: an ALB's own, else Lambda's.

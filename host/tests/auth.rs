@@ -370,12 +370,11 @@ async fn rest_api_lambda_authorizers_answer_and_pass_their_context() {
     );
     // No token and a token the ValidationExpression refuses never reach the function; errors
     // are not cached.
-    let invocations = server.log().matches("authorizer invocation").count();
+    let log = server.wait_for_log_count("authorizer invocation", 5).await;
     assert_eq!(
-        invocations,
+        log.matches("authorizer invocation").count(),
         5,
-        "allow once (then cached), unauthorized, deny, boom twice:\n{}",
-        server.log()
+        "allow once (then cached), unauthorized, deny, boom twice:\n{log}"
     );
 
     // REQUEST (Rust, TTL 0): each request asks the function.
@@ -407,7 +406,8 @@ async fn rest_api_lambda_authorizers_answer_and_pass_their_context() {
         json!({ "Message": "User is not authorized to access this resource with an explicit deny" }),
         "unknown key",
     );
-    assert_eq!(server.log().matches("authorizer invocation").count(), 8);
+    let log = server.wait_for_log_count("authorizer invocation", 8).await;
+    assert_eq!(log.matches("authorizer invocation").count(), 8, "{log}");
     assert_eq!(
         get(&server, "TokenApi", "/open", None).await.status,
         200,

@@ -49,6 +49,13 @@ const EVENTS: &[(&str, &str, u64, &str)] = &[
         200,
         GREETING,
     ),
+    // `invoke` answers buffered: the clock's whole stream, its two ticks and its end.
+    (
+        "ClockFunction",
+        "events/clock-function-url.json",
+        200,
+        "event: done\ndata: {\"reason\":\"finished\",\"ticks\":2}",
+    ),
 ];
 
 /// Each authorizer function of the template, an authorizer event, and the `Effect` of the

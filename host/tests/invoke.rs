@@ -281,6 +281,32 @@ fn a_precompiled_component_from_elsewhere_is_refused() {
     assert_fails_cleanly(&event, &ours, "failed to parse section headers");
 }
 
+/// Whether the component at `path` imports the contract's `types` interface at `version`.
+fn imports_contract(path: &Path, version: &str) -> bool {
+    let bytes = std::fs::read(path).unwrap();
+    let import = format!("lambda-wasm:proxy/types@{version}");
+    bytes
+        .windows(import.len())
+        .any(|window| window == import.as_bytes())
+}
+
+#[test]
+fn a_component_built_against_the_contracts_0_1_0_still_loads_and_answers() {
+    // `hello_world.wasm` as built from the contract at 0.1.0 (the fixture's provenance is in
+    // fixtures/README.md); the guests built now import 0.1.1, which the host defines.
+    let old = common::fixture("components/hello-world-0.1.0.wasm");
+    let new = common::component("hello-world");
+    assert!(imports_contract(&old, "0.1.0") && !imports_contract(&old, "0.1.1"));
+    assert!(imports_contract(&new, "0.1.1") && !imports_contract(&new, "0.1.0"));
+    for front_end in ["rest-api", "http-api", "alb", "function-url"] {
+        let event = common::fixture(&format!("events/tutorial-{front_end}.json"));
+        let response = common::invoke_json(&event, &old);
+        assert_eq!(response["statusCode"], 200, "{front_end}");
+        assert_eq!(body_json(&response), json!({ "greeting": GREETING }));
+        assert_eq!(response, common::invoke_json(&event, &new), "{front_end}");
+    }
+}
+
 /// AWS's sample Lambda authorizer events.
 const AUTHORIZER_SAMPLES: [&str; 4] = [
     "aws-samples/apigw-custom-auth-request-token.json",

@@ -9,34 +9,13 @@ use std::net::SocketAddr;
 use std::process::Child;
 
 use common::loopback::wait_for;
-use common::runtime_api::{Post, Queued, RuntimeApiDouble};
+use common::runtime_api::{self, Post, Queued, RuntimeApiDouble};
 use serde_json::{Value, json};
 
 /// Starts `bootstrap` as Lambda would: no arguments, the component named by `_HANDLER` under
 /// `LAMBDA_TASK_ROOT`.
 fn start_runtime(address: SocketAddr, task_root: &std::path::Path, handler: &str) -> Child {
-    start_runtime_with_env(address, task_root, handler, &[])
-}
-
-fn start_runtime_with_env(
-    address: SocketAddr,
-    task_root: &std::path::Path,
-    handler: &str,
-    env: &[(&str, &str)],
-) -> Child {
-    common::bootstrap()
-        .envs(env.iter().copied())
-        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "hello")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("LAMBDA_TASK_ROOT", task_root)
-        .env("_HANDLER", handler)
-        .env_remove("LAMBDA_WASM_COMPONENT")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("starting bootstrap")
+    runtime_api::start_runtime(address, task_root, handler, &[])
 }
 
 fn event(name: &str) -> Vec<u8> {
@@ -126,7 +105,7 @@ async fn assert_init_error_of_type(
     expected: &str,
 ) {
     let (api, address) = RuntimeApiDouble::start().await;
-    let runtime = start_runtime_with_env(address, task_root, handler, env);
+    let runtime = runtime_api::start_runtime(address, task_root, handler, env);
     let output = tokio::task::spawn_blocking(move || runtime.wait_with_output())
         .await
         .unwrap()
@@ -422,7 +401,7 @@ async fn users_created_by_invocations_are_listed_by_the_next() {
         .iter()
         .map(|(name, value)| (*name, value.as_str()))
         .collect();
-    let mut runtime = start_runtime_with_env(address, &task_root, "users.wasm", &env);
+    let mut runtime = runtime_api::start_runtime(address, &task_root, "users.wasm", &env);
     wait_for("three posts", || api.posts().len() == 3).await;
     runtime.kill().unwrap();
     let output = runtime.wait_with_output().unwrap();
@@ -443,6 +422,134 @@ async fn users_created_by_invocations_are_listed_by_the_next() {
     created.sort_by_key(|user| (user["created_at"].to_string(), user["id"].to_string()));
     let listed: Vec<_> = bodies[2]["users"].as_array().unwrap().iter().collect();
     assert_eq!(listed, created);
+}
+
+/// `event` asking for `path` (and its query, if it has one) instead of its own.
+fn event_at(name: &str, path_and_query: &str) -> Vec<u8> {
+    let mut event: Value = serde_json::from_slice(&event(name)).unwrap();
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let pairs: serde_json::Map<String, Value> = form_urlencoded::parse(query.as_bytes())
+        .map(|(name, value)| (name.into_owned(), json!(value)))
+        .collect();
+    if event.get("rawPath").is_some() {
+        event["rawPath"] = json!(path);
+        event["requestContext"]["http"]["path"] = json!(path);
+        if !query.is_empty() {
+            event["rawQueryString"] = json!(query);
+            event["queryStringParameters"] = Value::Object(pairs);
+        }
+    } else {
+        event["path"] = json!(path);
+        if event["requestContext"].get("path").is_some() {
+            event["requestContext"]["path"] = json!(path);
+        }
+    }
+    serde_json::to_vec(&event).unwrap()
+}
+
+/// Buffered answers, byte for byte as the release before response streaming posted them
+/// (fixtures/buffered/, recorded from its `bootstrap` on the same components and events): every
+/// front end's shape, cookies, a 400, 500s, a 504 and a failed invocation.
+#[tokio::test]
+async fn buffered_answers_are_byte_identical_to_the_release_before_streaming() {
+    let hello = common::fixture("components/hello-world-0.1.0.wasm");
+    let wasi_http = common::component("hostile-wasi-http");
+    let wstd = common::component("wstd-hello");
+    let tutorial =
+        |id: &str, front_end: &str| Queued::new(id, event(&format!("tutorial-{front_end}.json")));
+    let runs = [
+        (
+            &hello,
+            vec![
+                tutorial("hello-rest-api", "rest-api"),
+                tutorial("hello-http-api", "http-api"),
+                tutorial("hello-alb", "alb"),
+                tutorial("hello-function-url", "function-url"),
+                Queued::new("hello-multi-value", event("rest-api-multi-value.json")),
+                Queued::new(
+                    "hello-invalid-base64",
+                    event("rest-api-invalid-base64.json"),
+                ),
+                Queued::new("hello-sqs", event("not-a-proxy-event-sqs.json")),
+            ],
+        ),
+        (
+            &wasi_http,
+            vec![
+                Queued::new("wasi-ok", event_at("tutorial-function-url.json", "/ok")),
+                Queued::new(
+                    "wasi-cookies",
+                    event_at("tutorial-rest-api.json", "/cookies"),
+                ),
+                Queued::new(
+                    "wasi-trap-mid-body",
+                    event_at("tutorial-rest-api.json", "/trap-mid-body"),
+                ),
+                Queued::new(
+                    "wasi-over-content-length",
+                    event_at("tutorial-http-api.json", "/over-content-length"),
+                ),
+                Queued::new(
+                    "wasi-no-response",
+                    event_at("tutorial-alb.json", "/no-response"),
+                ),
+                Queued {
+                    timeout: std::time::Duration::from_secs(3),
+                    ..Queued::new(
+                        "wasi-stream-forever",
+                        event_at("tutorial-function-url.json", "/stream-forever"),
+                    )
+                },
+            ],
+        ),
+        (
+            &wstd,
+            vec![
+                tutorial("wstd-rest-api", "rest-api"),
+                tutorial("wstd-http-api", "http-api"),
+                tutorial("wstd-alb", "alb"),
+                tutorial("wstd-function-url", "function-url"),
+                Queued {
+                    timeout: std::time::Duration::from_secs(2),
+                    ..Queued::new(
+                        "wstd-slow-stream",
+                        event_at(
+                            "tutorial-function-url.json",
+                            "/helloworld/stream?pause_ms=10000&name=John",
+                        ),
+                    )
+                },
+            ],
+        ),
+    ];
+    for (component, events) in runs {
+        let count = events.len();
+        let (api, address) = RuntimeApiDouble::start().await;
+        api.enqueue(events);
+        let mut runtime = start_runtime(
+            address,
+            component.parent().unwrap(),
+            component.file_name().unwrap().to_str().unwrap(),
+        );
+        wait_for("a post per event", || api.posts().len() == count).await;
+        runtime.kill().unwrap();
+        runtime.wait().unwrap();
+        for post in api.posts() {
+            let golden = format!("buffered/{}.{}.json", post.request_id(), post.kind());
+            assert_eq!(
+                String::from_utf8_lossy(&post.raw_body),
+                String::from_utf8_lossy(&common::read_fixture(&golden)),
+                "{golden}"
+            );
+            assert!(
+                post.headers
+                    .get("lambda-runtime-function-response-mode")
+                    .is_none()
+            );
+        }
+    }
 }
 
 #[tokio::test]

@@ -89,12 +89,9 @@ async fn serve_reloads_from_the_handler_world_to_wasi_http_and_back() {
         let staged = dir.path().join("handler.wasm.tmp");
         std::fs::copy(common::component(component), &staged).unwrap();
         std::fs::rename(&staged, &live).unwrap();
-        for _ in 0..200 {
-            if server.log().matches("reloaded the component").count() >= reloads {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        server
+            .wait_for_log_count("reloaded the component", reloads)
+            .await;
         let answer = server.get("/helloworld?name=A").await;
         let inspected = answer.headers.get("x-inspected-by").is_some();
         assert_eq!(inspected, component == "inspector", "{component} answers");

@@ -3,7 +3,15 @@
 import base64
 import json
 
-from lambda_sim.apigateway import Gateway, HttpRequest, event, media_type_matches, path_parameters, response
+from lambda_sim.apigateway import (
+    Gateway,
+    HttpRequest,
+    event,
+    media_type_matches,
+    path_parameters,
+    response,
+    streamed_response,
+)
 from lambda_sim.template import Route
 
 GATEWAY = Gateway("eu-west-1", "123456789012")
@@ -11,6 +19,7 @@ REST = Route("GetUser", "Api", "/users/{userId}", "GET", "UsersApi", "prod", ("*
 REST_BINARY = Route("Hello", "Api", "/hello", "POST", "UsersApi", "prod", ("*/*",))
 REST_TEXT = Route("Hello", "Api", "/hello", "POST", "ServerlessRestApi", "Prod", ())
 HTTP = Route("Hello", "HttpApi", "/hello/{proxy+}", "ANY", "ServerlessHttpApi", "$default")
+URL = Route("FunctionUrl", "FunctionUrl", "/{proxy+}", "ANY", "Clock.FunctionUrl", "$default", streams=True)
 
 
 def test_a_rest_api_event_has_the_request_in_the_samples_shape():
@@ -88,3 +97,25 @@ def test_responses_are_made_as_api_gateway_makes_them():
     assert response(REST, b'{"body": "no status"}', None).status == 502
     # Payload 2.0 takes other JSON as a 200 with it as the body.
     assert (response(HTTP, b'{"a": 1}', None).status, response(HTTP, b'{"a": 1}', None).body) == (200, b'{"a": 1}')
+
+
+def test_a_function_url_event_is_payload_2_on_its_own_domain():
+    sent = event(URL, HttpRequest("GET", "/a/b", query=[("ticks", "3")]), GATEWAY, "Root=1-abc")
+    context = sent["requestContext"]
+    assert sent["routeKey"] == context["routeKey"] == "$default" and sent["rawPath"] == "/a/b"
+    assert context["domainName"] == f"{context['apiId']}.lambda-url.eu-west-1.on.aws"
+    assert len(context["apiId"]) == 32 and context["stage"] == "$default"
+    assert "pathParameters" not in sent and sent["queryStringParameters"] == {"ticks": "3"}
+
+
+def test_a_streamed_answer_is_its_preludes_head_and_the_rest_as_body():
+    integration = "application/vnd.awslambda.http-integration-response"
+    prelude = b'{"statusCode":201,"headers":{"Content-Type":"text/event-stream"},"cookies":["a=1"]}'
+    got = streamed_response(prelude + b"\0" * 8 + b"data: 1\n\n", integration)
+    assert (got.status, got.body) == (201, b"data: 1\n\n")
+    assert got.headers == {"content-type": "text/event-stream", "set-cookie": "a=1"}
+    # No prelude end, or a prelude that is not JSON: API Gateway cannot read it.
+    assert streamed_response(prelude, integration).status == 502
+    assert streamed_response(b"{" + b"\0" * 8, integration).status == 502
+    # Another content type: the stream is the body.
+    assert streamed_response(b"raw", "text/plain").body == b"raw"

@@ -108,6 +108,30 @@ def test_chunked_bodies_are_read_and_capped(api):
     assert connection.getresponse().status == 413
 
 
+def test_a_streamed_response_is_read_whole_and_an_error_in_its_trailers_fails_it(api):
+    host, port = api.address.split(":")
+    headers = {
+        "Lambda-Runtime-Function-Response-Mode": "streaming",
+        "Content-Type": "application/vnd.awslambda.http-integration-response",
+        "Trailer": "Lambda-Runtime-Function-Error-Type",
+    }
+    for request_id, trailer in (("req-1", b""), ("req-2", b"Lambda-Runtime-Function-Error-Type: Runtime.Timeout\r\n")):
+        next_invocation(api, Invocation(request_id, b"{}", 0, "arn", "Root=1-a"))
+        # Over 6 MiB: a stream may carry more than a buffered response.
+        chunks = [b'{"statusCode":200}' + b"\0" * 8] + [b"z" * (1024 * 1024)] * 7
+        wire = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for chunk in chunks) + b"0\r\n" + trailer + b"\r\n"
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.putrequest("POST", f"{PREFIX}/invocation/{request_id}/response")
+        for name, value in {**headers, "Transfer-Encoding": "chunked"}.items():
+            connection.putheader(name, value)
+        connection.endheaders(wire)
+        assert connection.getresponse().status == 202
+        answer = api.events.get(timeout=5)
+        assert answer.streamed and answer.content_type == headers["Content-Type"]
+        assert len(answer.body) == 18 + 8 + 7 * 1024 * 1024
+        assert answer.error_type == (None if not trailer else "Runtime.Timeout")
+
+
 def test_unknown_paths_are_404(api):
     assert request(api, "GET", "/nothing")[0] == 404
     assert request(api, "POST", "/invocation/req-1/nothing", b"{}")[0] == 404

@@ -12,14 +12,21 @@ def functions(path=REPO / "template.yaml", **parameters):
 
 def test_every_function_of_the_template_with_its_globals():
     found = functions()
-    assert list(found) == ["HelloWorldFunction", "PythonHelloFunction", "JsHelloFunction", "UsersFunction"]
+    assert list(found) == [
+        "HelloWorldFunction",
+        "PythonHelloFunction",
+        "JsHelloFunction",
+        "ClockFunction",
+        "UsersAuthorizerFunction",
+        "UsersFunction",
+    ]
     for function in found.values():
         assert (function.memory_mb, function.timeout_s) == (128, 10)
         assert function.runtime == "provided.al2023"
         assert function.architecture == "x86_64"
         assert function.layers == ["BootstrapLayer"]
         assert (function.log_format, function.log_level) == ("JSON", "INFO")
-    assert found["HelloWorldFunction"].handler == "hello_world.wasm"
+    assert found["HelloWorldFunction"].handler == "hello_world.cwasm"
 
 
 def test_environment_variables_are_resolved_and_no_value_removes_them():
@@ -57,6 +64,15 @@ def test_api_routes_with_their_api_stage_and_binary_media_types():
         ("CreateUser", "POST", "/users", "prod"),
         ("GetUser", "GET", "/users/{userId}", "prod"),
     ]
+
+
+def test_a_function_url_and_a_streaming_integration_are_routes_that_stream():
+    clock = functions()["ClockFunction"]
+    assert [(r.event, r.kind, r.method, r.path, r.streams) for r in clock.routes] == [
+        ("RestApi", "Api", "GET", "/clock", True),
+        ("FunctionUrl", "FunctionUrl", "ANY", "/{proxy+}", True),
+    ]
+    assert not any(route.streams for route in functions()["HelloWorldFunction"].routes)
 
 
 def test_sub_getatt_and_conditions_of_the_fixture_template():

@@ -1,7 +1,11 @@
-//! The one `generate!` of the guest side, and the conversions between its types and the SDK's.
+//! The guest side's bindings, one `generate!` per world a handler can be built for (`handler`,
+//! and [`streaming`] for `streaming-handler`, sharing the first's types), and the conversions
+//! between their types and the SDK's.
 //!
-//! Handler crates never name anything in here: `handler!` reaches the `Guest` trait and the
-//! export macro through `$crate::bindings`, which is why this module is public but hidden.
+//! Handler crates never name anything in here: `handler!` and `streaming_handler!` reach the
+//! `Guest` traits and the export macros through `$crate::bindings`, which is why this module is
+//! public but hidden. Each export macro emits its world's exports where a handler crate calls
+//! it, so a crate that calls one exports only that world.
 
 wit_bindgen::generate!({
     world: "handler",
@@ -12,6 +16,27 @@ wit_bindgen::generate!({
     // The WASI interfaces the world imports (wasi:http and its dependencies), generated here.
     generate_all,
 });
+
+/// The `streaming-handler` world: only its export is generated here; its imports are the
+/// `handler` world's, above.
+pub mod streaming {
+    wit_bindgen::generate!({
+        world: "streaming-handler",
+        path: "../../wit",
+        pub_export_macro: true,
+        export_macro_name: "export_streaming",
+        with: {
+            "lambda-wasm:proxy/types@0.1.1": crate::bindings::lambda_wasm::proxy::types,
+            "lambda-wasm:proxy/invocation@0.1.1": crate::bindings::lambda_wasm::proxy::invocation,
+            "wasi:http/types@0.2.12": crate::bindings::wasi::http::types,
+            "wasi:http/outgoing-handler@0.2.12": crate::bindings::wasi::http::outgoing_handler,
+            "wasi:io/error@0.2.12": crate::bindings::wasi::io::error,
+            "wasi:io/poll@0.2.12": crate::bindings::wasi::io::poll,
+            "wasi:io/streams@0.2.12": crate::bindings::wasi::io::streams,
+            "wasi:clocks/monotonic-clock@0.2.12": crate::bindings::wasi::clocks::monotonic_clock,
+        },
+    });
+}
 
 use std::cell::OnceCell;
 

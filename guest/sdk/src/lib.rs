@@ -23,6 +23,8 @@
 //!   [`Invocation`]. `Request::new(..).with_*(..)` builds requests for tests.
 //! - [`Response`]: JSON with a status, text, bytes; headers, [`Cookie`]s, CORS.
 //! - [`Router`]: API Gateway route patterns per method, 404 and 405 otherwise.
+//! - [`ResponseWriter`] and `streaming_handler!`: a response streamed as it is written, for
+//!   Function URLs and REST APIs that stream; [`sse`] for server-sent events.
 //! - [`Error`] and [`Result`]: `?` on any error gives a 500 whose cause goes to the host's log;
 //!   `Error::bad_request(..)` and friends give the client a status and a message.
 //! - [`aws`] (feature `aws`): a ready AWS SDK for Rust configuration over `wasi:http`; the
@@ -49,6 +51,8 @@ pub mod http;
 mod request;
 mod response;
 mod router;
+pub mod sse;
+mod streaming;
 
 pub use context::{Context, Invocation, Source};
 pub use error::{Error, Result};
@@ -58,3 +62,6 @@ pub use handler::handle as __handle;
 pub use request::Request;
 pub use response::{Cookie, Response};
 pub use router::Router;
+#[doc(hidden)]
+pub use streaming::handle_streaming as __handle_streaming;
+pub use streaming::{ResponseWriter, StreamingHandler};

@@ -65,6 +65,15 @@ impl Response {
         .with_header("content-type", content_type)
     }
 
+    /// The head of a stream of server-sent events ([`crate::sse`]): 200,
+    /// `content-type: text/event-stream`, and `cache-control: no-cache`, so that no cache in
+    /// between holds the events back.
+    pub fn event_stream() -> Self {
+        Response::new(200)
+            .with_header("content-type", "text/event-stream")
+            .with_header("cache-control", "no-cache")
+    }
+
     /// Adds a header; adding a name twice sends it twice.
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_owned(), value.to_owned()));

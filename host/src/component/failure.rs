@@ -46,6 +46,10 @@ pub enum GuestFailure {
     /// header value is not text or the body is larger than any front end takes. 502.
     #[error("the handler's response is invalid: {0}")]
     Invalid(#[from] InvalidResponse),
+    /// Whatever read the streamed response went away before its end (the client disconnected,
+    /// or the Runtime API closed the request): the guest is stopped, as nobody reads it.
+    #[error("the response's reader went away while the guest was still writing it")]
+    Abandoned,
     /// A Lambda authorizer's event for a component that answers requests, not events: only an
     /// `event-handler` component returns the function's result.
     #[error(

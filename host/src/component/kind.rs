@@ -11,6 +11,8 @@ use wasmtime::component::Component;
 const HANDLER_EXPORT: &str = "handle";
 /// The `event-handler` world's one export (wit/proxy.wit).
 const EVENT_HANDLER_EXPORT: &str = "handle-event";
+/// The `streaming-handler` world's one export (wit/proxy.wit, since 0.1.1).
+const STREAMING_HANDLER_EXPORT: &str = "handle-streaming";
 /// WASI 0.2's incoming handler, any 0.2 patch version (`wasi:http/proxy` exports it).
 const WASI_HTTP_P2_EXPORT: &str = "wasi:http/incoming-handler@0.2.";
 /// WASI 0.3's `wasi:http/service` world exports this interface.
@@ -18,14 +20,16 @@ const WASI_HTTP_P3_EXPORT: &str = "wasi:http/handler@0.3.";
 
 /// What bootstrap runs, for error messages.
 const ACCEPTED: &str = "the `lambda-wasm:proxy` `handler` world (export `handle`), its \
-    `event-handler` world (export `handle-event`) or WASI 0.2 `wasi:http/proxy` (export \
-    `wasi:http/incoming-handler@0.2.x`)";
+    `streaming-handler` world (export `handle-streaming`), its `event-handler` world (export \
+    `handle-event`) or WASI 0.2 `wasi:http/proxy` (export `wasi:http/incoming-handler@0.2.x`)";
 
 /// The worlds the host runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
     /// The contract's `handler` world.
     Handler,
+    /// The contract's `streaming-handler` world.
+    Streaming,
     /// The contract's `event-handler` world: the event JSON in, the function's result out.
     Event,
     /// A `wasi:http` 0.2 incoming handler.
@@ -48,6 +52,9 @@ impl Kind {
         let exports_exactly = |export: &str| exports.iter().any(|name| name == export);
         if exports_exactly(HANDLER_EXPORT) {
             return Ok(Self::Handler);
+        }
+        if exports_exactly(STREAMING_HANDLER_EXPORT) {
+            return Ok(Self::Streaming);
         }
         if exports_exactly(EVENT_HANDLER_EXPORT) {
             return Ok(Self::Event);
@@ -74,6 +81,7 @@ impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Handler => "a `handler` component",
+            Self::Streaming => "a `streaming-handler` component",
             Self::Event => "an `event-handler` component",
             Self::WasiHttp => "a `wasi:http/proxy` component",
         })
@@ -96,6 +104,7 @@ mod tests {
     #[test]
     fn each_world_is_told_by_its_export() {
         assert_eq!(kind(&["handle"]).unwrap(), Kind::Handler);
+        assert_eq!(kind(&["handle-streaming"]).unwrap(), Kind::Streaming);
         assert_eq!(kind(&["handle-event"]).unwrap(), Kind::Event);
         assert_eq!(
             kind(&["wasi:http/incoming-handler@0.2.10"]).unwrap(),
@@ -112,6 +121,7 @@ mod tests {
         let message = kind(&["wasi:cli/run@0.2.6"]).unwrap_err().to_string();
         assert!(message.contains("exports wasi:cli/run@0.2.6"), "{message}");
         assert!(message.contains("`handle-event`"), "{message}");
+        assert!(message.contains("`handle-streaming`"), "{message}");
         assert!(
             message.contains("wasi:http/incoming-handler@0.2.x"),
             "{message}"

@@ -1,7 +1,9 @@
 //! Components: read and compiled once, linked against the [`sandbox`](crate::sandbox), and
 //! instantiated fresh for every invocation, each instance inside its own limits and deadline.
-//! One file per component world the host runs: the contract's `handler` and `event-handler`
-//! worlds, and the standard `wasi:http` incoming handler ([`kind`] tells them apart at load).
+//! One file per component world the host runs: the contract's `handler`, `event-handler` and
+//! `streaming-handler` worlds, and the standard `wasi:http` incoming handler ([`kind`] tells them
+//! apart at load). A response is had whole ([`GuestComponent::handle`]) or streamed as the guest
+//! writes it ([`GuestComponent::stream`], into a [`ResponseSink`]).
 
 #[cfg(feature = "bench")]
 mod bench;
@@ -11,6 +13,8 @@ mod file;
 mod handler;
 mod instances;
 mod kind;
+mod outparam;
+mod streaming_handler;
 mod wasi_http;
 
 use std::path::Path;
@@ -18,6 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use bytes::Bytes;
 use tokio::sync::Semaphore;
 use wasmtime::Engine;
 
@@ -28,6 +33,7 @@ pub use self::failure::GuestFailure;
 pub use self::handler::HandlerComponent;
 use self::instances::Instances;
 use self::kind::Kind;
+pub use self::streaming_handler::StreamingComponent;
 pub use self::wasi_http::HttpComponent;
 use crate::bindings::{Request, Response};
 use crate::engine::{self, Concurrency};
@@ -46,13 +52,27 @@ pub struct CallStats {
     pub memory_peak: usize,
 }
 
-/// The result of one call, and what it cost.
+/// The result of one call, and what it cost: the guest's response ([`GuestComponent::handle`]),
+/// or whether it streamed it to the end ([`GuestComponent::stream`]).
 #[derive(Debug)]
-pub struct Outcome {
+pub struct Outcome<T = Response> {
     /// The guest's response, or why there is none.
-    pub result: Result<Response, GuestFailure>,
+    pub result: Result<T, GuestFailure>,
     /// What the call cost.
     pub stats: CallStats,
+}
+
+/// Where a streamed response goes while the guest is still running: its head once the guest
+/// has set it, then its body a part at a time, each part as the guest wrote it. An `Err` from
+/// either stops the guest and is the call's result.
+pub trait ResponseSink: Send {
+    /// The response's status, headers and cookies (its `body` is empty), before any of its
+    /// body; called at most once.
+    fn head(&mut self, head: Response) -> Result<(), GuestFailure>;
+
+    /// The next part of the body, never empty. It waits while whatever reads the response is
+    /// behind, and the guest with it: back-pressure, rather than buffering in the host.
+    fn body(&mut self, part: Bytes) -> impl Future<Output = Result<(), GuestFailure>> + Send;
 }
 
 /// Loads components: one engine, one guest configuration and one set of instance slots for the
@@ -100,6 +120,9 @@ impl Loader {
             Kind::Handler => {
                 HandlerComponent::link(&component, instances).map(GuestComponent::Handler)
             }
+            Kind::Streaming => {
+                StreamingComponent::link(&component, instances).map(GuestComponent::Streaming)
+            }
             Kind::Event => EventComponent::link(&component, instances).map(GuestComponent::Event),
             Kind::WasiHttp => {
                 HttpComponent::link(&component, instances).map(GuestComponent::WasiHttp)
@@ -116,6 +139,9 @@ pub enum GuestComponent {
     Handler(HandlerComponent),
     /// The contract's `event-handler` world: the event JSON in, the function's result JSON out.
     Event(EventComponent),
+    /// The contract's `streaming-handler` world: the typed request in, a `wasi:http` response
+    /// out whose body is written as it goes.
+    Streaming(StreamingComponent),
     /// The standard `wasi:http` incoming handler (WASI 0.2 `wasi:http/proxy`).
     WasiHttp(HttpComponent),
 }
@@ -137,6 +163,7 @@ impl std::fmt::Display for GuestComponent {
         let kind = match self {
             Self::Handler(_) => Kind::Handler,
             Self::Event(_) => Kind::Event,
+            Self::Streaming(_) => Kind::Streaming,
             Self::WasiHttp(_) => Kind::WasiHttp,
         };
         kind.fmt(f)
@@ -158,6 +185,10 @@ impl GuestComponent {
                 Err(GuestFailure::NoResult("a `handler`")),
                 CallStats::default(),
             ),
+            Self::Streaming(_) => (
+                Err(GuestFailure::NoResult("a `streaming-handler`")),
+                CallStats::default(),
+            ),
             Self::WasiHttp(_) => (
                 Err(GuestFailure::NoResult("a `wasi:http`")),
                 CallStats::default(),
@@ -166,12 +197,60 @@ impl GuestComponent {
     }
 
     /// Runs `event` on a fresh instance, within the invocation's deadline and the configured
-    /// limits; see [`HandlerComponent::handle`].
+    /// limits; see [`HandlerComponent::handle`]. A `streaming-handler` or `wasi:http` guest's body
+    /// is read to its end, at most Lambda's 6 MB: a larger one could never be sent whole.
     pub async fn handle(&self, event: Event<'_>, invocation: LambdaContext) -> Outcome {
+        let (request, front_end) = (event.request, event.request.context.source);
         match self {
-            Self::Handler(component) => component.handle(event.request, invocation).await,
+            Self::Handler(component) => component.handle(request, invocation).await,
             Self::Event(component) => component.handle(event.json, event.format, invocation).await,
-            Self::WasiHttp(component) => component.handle(event.request, invocation).await,
+            Self::Streaming(component) => {
+                outparam::collect(front_end, async |whole| {
+                    component.stream(request, invocation, whole).await
+                })
+                .await
+            }
+            Self::WasiHttp(component) => {
+                outparam::collect(front_end, async |whole| {
+                    component.stream(request, invocation, whole).await
+                })
+                .await
+            }
         }
     }
+
+    /// Runs `event` as [`handle`](Self::handle) does, but gives `sink` the response as the guest
+    /// produces it: a `streaming-handler` or `wasi:http` guest's head as soon as it sets it and
+    /// each part of its body as it writes it, while it runs on; a `handler` or `event-handler`
+    /// guest's whole response at once, when it returns it. The deadline covers the whole
+    /// stream; a guest still writing at it is stopped.
+    pub async fn stream(
+        &self,
+        event: Event<'_>,
+        invocation: LambdaContext,
+        sink: &mut impl ResponseSink,
+    ) -> Outcome<()> {
+        match self {
+            Self::Streaming(component) => component.stream(event.request, invocation, sink).await,
+            Self::WasiHttp(component) => component.stream(event.request, invocation, sink).await,
+            Self::Handler(_) | Self::Event(_) => {
+                let Outcome { result, stats } = self.handle(event, invocation).await;
+                let result = match result {
+                    Ok(response) => whole(response, sink).await,
+                    Err(failure) => Err(failure),
+                };
+                Outcome { result, stats }
+            }
+        }
+    }
+}
+
+/// A response had whole, given to `sink` as a head and one part.
+async fn whole(mut response: Response, sink: &mut impl ResponseSink) -> Result<(), GuestFailure> {
+    let body = std::mem::take(&mut response.body);
+    sink.head(response)?;
+    if body.is_empty() {
+        return Ok(());
+    }
+    sink.body(Bytes::from(body)).await
 }

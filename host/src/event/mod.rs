@@ -100,6 +100,8 @@ pub enum EventError {
     /// The event is well formed but its body is not: the client gets a 400.
     #[error("the request body is marked base64 but is not valid base64: {message}")]
     InvalidBody {
+        /// The front end that sent it.
+        front_end: Source,
         /// The shape the 400 response takes.
         format: ResponseFormat,
         /// What is wrong with the base64.
@@ -334,6 +336,7 @@ fn within_limits(request: Request, format: ResponseFormat) -> Result<ParsedEvent
 fn decode_body(
     body: Option<String>,
     base64: Option<bool>,
+    front_end: Source,
     format: ResponseFormat,
 ) -> Result<Vec<u8>, EventError> {
     let body = body.unwrap_or_default();
@@ -343,6 +346,7 @@ fn decode_body(
     base64::engine::general_purpose::STANDARD
         .decode(body.as_bytes())
         .map_err(|err| EventError::InvalidBody {
+            front_end,
             format,
             message: err.to_string(),
         })

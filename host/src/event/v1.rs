@@ -109,7 +109,7 @@ pub fn rest_api(event: &[u8], source: Source) -> Result<ParsedEvent, EventError>
         query,
         path_parameters: routed.parameters,
         cookies: fields::cookies_from_headers(&headers),
-        body: decode_body(event.body, event.is_base64_encoded, format)?,
+        body: decode_body(event.body, event.is_base64_encoded, source, format)?,
         context: RequestContext {
             source,
             request_id: context.request_id,
@@ -176,7 +176,7 @@ pub fn alb(event: &[u8]) -> Result<ParsedEvent, EventError> {
         raw_query,
         path_parameters: Vec::new(),
         cookies: fields::cookies_from_headers(&headers),
-        body: decode_body(event.body, event.is_base64_encoded, format)?,
+        body: decode_body(event.body, event.is_base64_encoded, Source::Alb, format)?,
         context: RequestContext {
             source: Source::Alb,
             request_id: None,

@@ -103,7 +103,7 @@ pub fn http_api_or_function_url(event: &[u8], source: Source) -> Result<ParsedEv
         query,
         path_parameters: routed.parameters,
         cookies: event.cookies.unwrap_or_default(),
-        body: decode_body(event.body, event.is_base64_encoded, format)?,
+        body: decode_body(event.body, event.is_base64_encoded, source, format)?,
         context: RequestContext {
             source,
             request_id: context.request_id,

@@ -1,5 +1,5 @@
-//! The Lambda Runtime API's HTTP exchanges: the next invocation, its response or its error, and
-//! an init error.
+//! The Lambda Runtime API's HTTP exchanges: the next invocation, its response (whole, or
+//! streamed) or its error, and an init error.
 //!
 //! `lambda_runtime::run` is not used for the loop: it parses the caller's client context and
 //! Cognito identity headers before any handler or layer runs, and a malformed one (a direct
@@ -7,12 +7,23 @@
 //! event that is not JSON would fail with its own error type. The host needs neither header, and
 //! reads the payload as raw bytes.
 
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
 use anyhow::{Context as _, bail};
-use http::{HeaderMap, HeaderValue, Method, Uri};
+use base64::Engine as _;
+use bytes::Bytes;
+use http::header::{CONNECTION, CONTENT_TYPE, TRAILER, TRANSFER_ENCODING};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
+use http_body::Frame;
 use http_body_util::BodyExt as _;
 use lambda_runtime::Diagnostic;
 use lambda_runtime_api_client::PooledClient;
 use lambda_runtime_api_client::body::Body;
+
+use crate::pipeline::{StreamError, StreamedBody, StreamedResponse};
+use crate::response;
 
 const NEXT: &str = "/2018-06-01/runtime/invocation/next";
 const REQUEST_ID: &str = "lambda-runtime-aws-request-id";
@@ -25,6 +36,13 @@ const TENANT_ID: &str = "lambda-runtime-aws-tenant-id";
 /// Echoed on `/response` and `/error` so that the Runtime API can refuse a stale answer.
 const INVOCATION_ID: &str = "lambda-runtime-invocation-id";
 const ERROR_TYPE: &str = "lambda-runtime-function-error-type";
+/// A streamed response's error, base64, in its trailers beside [`ERROR_TYPE`].
+const ERROR_BODY: &str = "lambda-runtime-function-error-body";
+/// A response posted as a stream rather than whole.
+const RESPONSE_MODE: &str = "lambda-runtime-function-response-mode";
+/// The content type of a streamed HTTP response: the metadata prelude, eight NUL bytes, the
+/// body.
+const HTTP_INTEGRATION_RESPONSE: &str = "application/vnd.awslambda.http-integration-response";
 
 /// One invocation as the Runtime API hands it over.
 #[derive(Debug)]
@@ -95,6 +113,54 @@ impl RuntimeApi {
         self.post(&path, None, invocation, response).await
     }
 
+    /// Streams the response for `invocation` as Lambda's custom runtimes do ("Implementing
+    /// response streaming in a custom runtime", Lambda developer guide; `lambda_runtime`'s
+    /// `EventCompletionRequest`): `Lambda-Runtime-Function-Response-Mode: streaming`, chunked
+    /// transfer, each part of the body a chunk as it comes, after the prelude and its eight NUL
+    /// bytes (`application/vnd.awslambda.http-integration-response`). A stream that ends early
+    /// says why in the trailers it declares up front, `Lambda-Runtime-Function-Error-Type` and
+    /// `Lambda-Runtime-Function-Error-Body` (base64). The connection is closed after it, as the
+    /// guide asks.
+    pub async fn stream(
+        &self,
+        invocation: &Invocation,
+        streamed: StreamedResponse,
+    ) -> anyhow::Result<()> {
+        let path = format!(
+            "/2018-06-01/runtime/invocation/{}/response",
+            invocation.request_id
+        );
+        let mut request = lambda_runtime_api_client::build_request()
+            .method(Method::POST)
+            .uri(&path)
+            .header(RESPONSE_MODE, "streaming")
+            .header(TRANSFER_ENCODING, "chunked")
+            .header(CONTENT_TYPE, HTTP_INTEGRATION_RESPONSE)
+            .header(
+                TRAILER,
+                "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body",
+            )
+            .header(CONNECTION, "close");
+        if let Some(id) = &invocation.invocation_id {
+            request = request.header(INVOCATION_ID, id);
+        }
+        let body = RuntimeApiStream {
+            prelude: Some(Bytes::from(response::prelude_bytes(&streamed.prelude))),
+            body: streamed.body,
+            ended: false,
+        };
+        let response = self
+            .client
+            .call(request.body(Body::new(body))?)
+            .await
+            .map_err(|err| anyhow::anyhow!(err))
+            .with_context(|| format!("streaming to the Runtime API's {path}"))?;
+        if !response.status().is_success() {
+            tracing::error!(status = %response.status(), "the Runtime API refused the stream");
+        }
+        Ok(())
+    }
+
     /// Fails `invocation` with `diagnostic` as its `errorType` and `errorMessage`.
     pub async fn fail(
         &self,
@@ -139,6 +205,62 @@ impl RuntimeApi {
         }
         Ok(())
     }
+}
+
+/// A streamed response as the Runtime API takes it: the prelude, the body's parts, and the
+/// error trailers of a stream that ended early.
+struct RuntimeApiStream {
+    prelude: Option<Bytes>,
+    body: StreamedBody,
+    ended: bool,
+}
+
+impl http_body::Body for RuntimeApiStream {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let this = self.get_mut();
+        if let Some(prelude) = this.prelude.take() {
+            return Poll::Ready(Some(Ok(Frame::data(prelude))));
+        }
+        if this.ended {
+            return Poll::Ready(None);
+        }
+        match ready!(Pin::new(&mut this.body).poll_frame(cx)) {
+            Some(Ok(frame)) => Poll::Ready(Some(Ok(frame))),
+            Some(Err(error)) => {
+                this.ended = true;
+                Poll::Ready(Some(Ok(Frame::trailers(error_trailers(error)))))
+            }
+            None => {
+                this.ended = true;
+                Poll::Ready(None)
+            }
+        }
+    }
+}
+
+/// The trailers of a stream that ended early: its error type, and the error as Lambda's
+/// `{"errorType", "errorMessage"}` JSON, base64-encoded.
+fn error_trailers(error: StreamError) -> HeaderMap {
+    let diagnostic = Diagnostic {
+        error_type: error.error_type.to_owned(),
+        error_message: error.message.to_owned(),
+    };
+    let json = serde_json::to_vec(&diagnostic).unwrap_or_default();
+    let body = base64::engine::general_purpose::STANDARD.encode(json);
+    let mut trailers = HeaderMap::new();
+    for (name, value) in [(ERROR_TYPE, error.error_type), (ERROR_BODY, body.as_str())] {
+        // Both are the host's own text: a static name and base64.
+        if let Ok(value) = HeaderValue::from_str(value) {
+            trailers.insert(HeaderName::from_static(name), value);
+        }
+    }
+    trailers
 }
 
 /// Posts `diagnostic` to `/runtime/init/error`, as Lambda expects of a runtime that cannot start.

@@ -95,16 +95,17 @@ pub fn send(
                 .timeout
                 .min(guest.first_byte_timeout.unwrap_or(Duration::MAX)),
         );
-        let connect_by = total.min(
-            now + policy
+        let connect = Window {
+            length: policy
                 .limits
                 .connect_timeout
                 .min(guest.connect_timeout.unwrap_or(Duration::MAX)),
-        );
+            total,
+        };
         let exchanged = timeout_at(
             total,
             exchange(
-                &policy, route, request, trace_id, &mut log, connect_by, &memory,
+                &policy, route, request, trace_id, &mut log, connect, &memory,
             ),
         )
         .await
@@ -174,6 +175,20 @@ impl From<Error> for Failure {
 
 type Connection = wasmtime_wasi::runtime::AbortOnDropJoinHandle<Result<(), hyper::Error>>;
 
+/// The connect timeout, started afresh for resolving and for connecting: the time a guest takes
+/// to write a body the host holds to sign falls between the two and is bounded by the total.
+#[derive(Clone, Copy)]
+struct Window {
+    length: Duration,
+    total: Instant,
+}
+
+impl Window {
+    fn starting_now(self) -> Instant {
+        self.total.min(Instant::now() + self.length)
+    }
+}
+
 /// Resolves, checks, signs, connects and sends; the response headers and the connection.
 async fn exchange(
     policy: &OutboundPolicy,
@@ -181,10 +196,10 @@ async fn exchange(
     request: http::Request<WasiBody>,
     trace_id: Option<HeaderValue>,
     log: &mut RequestLog,
-    connect_by: Instant,
+    connect: Window,
     memory: &MemoryBudget,
 ) -> Result<(http::Response<hyper::body::Incoming>, Connection), Failure> {
-    let address = resolve_and_check(policy, &route, connect_by).await?;
+    let address = resolve_and_check(policy, &route, connect.starting_now()).await?;
     let (mut parts, body) = request.into_parts();
     let path = parts.uri.path_and_query().map_or("/", PathAndQuery::as_str);
     let path = format!("{}{path}", route.base_path);
@@ -232,6 +247,7 @@ async fn exchange(
     // On the wire the request line carries the path only.
     *request.uri_mut() = path.parse().map_err(|_| Error::HttpRequestUriInvalid)?;
 
+    let connect_by = connect.starting_now();
     let stream = timeout_at(connect_by, TcpStream::connect(address))
         .await
         .map_err(|_| Error::ConnectionTimeout)?

@@ -1,6 +1,7 @@
 //! The guest's `response` -> the proxy response JSON of the front end that sent the request:
 //! [`check`](self::check) it, [`render`](self::render) it in the front end's shape, within the
-//! front end's size limit ([`size`](self::size), `crate::quotas`).
+//! front end's size limit ([`size`](self::size), `crate::quotas`). A streamed response's head
+//! goes the same way into its metadata [`prelude`].
 
 mod check;
 mod invalid;
@@ -12,10 +13,16 @@ use serde_json::json;
 
 use self::check::Checked;
 pub use self::invalid::InvalidResponse;
-pub use self::wire::{AlbResponse, HttpApiResponse, Ordered, ProxyResponse, RestApiResponse};
+pub use self::wire::{
+    AlbResponse, FunctionUrlPrelude, HttpApiResponse, Ordered, Prelude, ProxyResponse,
+    RestApiPrelude, RestApiResponse,
+};
 use crate::bindings::{Response, Source};
 use crate::event::ResponseFormat;
-use crate::quotas::response_limit;
+use crate::quotas::{REST_STREAMING_PRELUDE_LIMIT, response_limit};
+
+/// What ends the metadata prelude of a streamed response: eight NUL bytes, then the body.
+pub const PRELUDE_DELIMITER: [u8; 8] = [0; 8];
 
 /// Checks the guest's response and shapes it for `format`, the shape `front_end` expects.
 ///
@@ -44,6 +51,45 @@ pub fn encode(
         return Err(too_large(size, true));
     }
     Ok(proxy)
+}
+
+/// Whether `front_end` can take a streamed response: a REST API (an integration in `STREAM`
+/// mode) and a Function URL (`RESPONSE_STREAM`) can; an HTTP API and an ALB read the whole
+/// proxy response JSON, so they get it buffered whatever the invoke mode.
+pub fn streams(front_end: Source) -> bool {
+    matches!(front_end, Source::RestApi | Source::FunctionUrl)
+}
+
+/// Checks the head of a streamed response for `front_end` (`head`'s body is ignored) and shapes
+/// it as the front end's metadata prelude, by the same rules as [`encode`]'s headers. A REST
+/// API's prelude over its 16 KB is refused.
+pub fn prelude(head: Response, front_end: Source) -> Result<Prelude, InvalidResponse> {
+    check::counts(&head)?;
+    let head = Response {
+        body: Vec::new(),
+        ..head
+    };
+    let prelude = render::prelude(check::check(head)?, front_end);
+    if front_end == Source::RestApi {
+        let size = size::serialized(&prelude) + PRELUDE_DELIMITER.len() as u64;
+        if size > REST_STREAMING_PRELUDE_LIMIT.bytes {
+            return Err(InvalidResponse::TooLarge {
+                front_end,
+                size,
+                exact: true,
+                limit: REST_STREAMING_PRELUDE_LIMIT,
+            });
+        }
+    }
+    Ok(prelude)
+}
+
+/// The bytes that open a streamed response: the prelude's JSON and its delimiter.
+pub fn prelude_bytes(prelude: &Prelude) -> Vec<u8> {
+    // Serializing these plain structs cannot fail.
+    let mut bytes = serde_json::to_vec(prelude).unwrap_or_default();
+    bytes.extend_from_slice(&PRELUDE_DELIMITER);
+    bytes
 }
 
 /// API Gateway's own error, `{"message": "..."}` as JSON: the shape of every error the host or
@@ -411,6 +457,72 @@ mod tests {
             "{} bytes",
             message.len()
         );
+    }
+
+    #[test]
+    fn a_streamed_head_is_the_front_ends_prelude_json_then_eight_nuls() {
+        let head = || {
+            response(
+                &[("content-type", "text/plain"), ("vary", "a"), ("Vary", "b")],
+                &["a=1; Path=/"],
+                b"the body is not in the prelude",
+            )
+        };
+        let url = prelude(head(), Source::FunctionUrl).unwrap();
+        assert_eq!(url.status(), 200);
+        assert_eq!(
+            prelude_bytes(&url),
+            [
+                br#"{"statusCode":200,"headers":{"content-type":"text/plain","vary":"a, b"},"cookies":["a=1; Path=/"]}"#.as_slice(),
+                &[0; 8],
+            ]
+            .concat()
+        );
+        let rest = prelude(head(), Source::RestApi).unwrap();
+        assert_eq!(
+            prelude_bytes(&rest),
+            [
+                br#"{"statusCode":200,"headers":{"content-type":"text/plain"},"multiValueHeaders":{"vary":["a","b"],"Set-Cookie":["a=1; Path=/"]}}"#.as_slice(),
+                &[0; 8],
+            ]
+            .concat()
+        );
+    }
+
+    #[test]
+    fn only_rest_apis_and_function_urls_stream() {
+        assert!(streams(Source::RestApi) && streams(Source::FunctionUrl));
+        assert!(!streams(Source::HttpApi) && !streams(Source::Alb));
+    }
+
+    #[test]
+    fn a_streamed_head_is_checked_as_a_whole_response_is() {
+        let mut bad_status = response(&[], &[], b"");
+        bad_status.status = 103;
+        assert!(matches!(
+            prelude(bad_status, Source::FunctionUrl),
+            Err(InvalidResponse::Status(103))
+        ));
+        let crlf = response(&[("x", "a\r\nb")], &[], b"");
+        assert!(matches!(
+            prelude(crlf, Source::RestApi),
+            Err(InvalidResponse::HeaderValue(_))
+        ));
+    }
+
+    #[test]
+    fn a_rest_api_prelude_past_its_16_kb_is_refused_and_a_function_urls_is_not() {
+        // Two headers of 8 KB: 16 KB of values, over once the JSON and the NULs are counted.
+        let value = "v".repeat(8 << 10);
+        let big = || response(&[("x-a", &value), ("x-b", &value)], &[], b"");
+        let invalid = prelude(big(), Source::RestApi).unwrap_err();
+        assert!(
+            matches!(invalid, InvalidResponse::TooLarge { limit, .. } if limit == REST_STREAMING_PRELUDE_LIMIT),
+            "{invalid}"
+        );
+        assert!(prelude(big(), Source::FunctionUrl).is_ok());
+        let fits = "v".repeat(16_000);
+        assert!(prelude(response(&[("x-a", &fits)], &[], b""), Source::RestApi).is_ok());
     }
 
     #[test]

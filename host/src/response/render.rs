@@ -1,11 +1,16 @@
 //! A checked response in the shape of the front end that asked: REST API, HTTP API (and
-//! Function URL) or ALB, the body base64-encoded when it is not UTF-8.
+//! Function URL) or ALB, the body base64-encoded when it is not UTF-8; or, streamed, its head in
+//! the metadata prelude of a REST API or a Function URL.
 
 use base64::Engine as _;
 use http::StatusCode;
 
 use super::check::Checked;
-use super::wire::{AlbResponse, HttpApiResponse, Ordered, ProxyResponse, RestApiResponse};
+use super::wire::{
+    AlbResponse, FunctionUrlPrelude, HttpApiResponse, Ordered, Prelude, ProxyResponse,
+    RestApiPrelude, RestApiResponse,
+};
+use crate::bindings::Source;
 use crate::event::ResponseFormat;
 
 pub(super) fn render(response: Checked, format: ResponseFormat) -> ProxyResponse {
@@ -24,20 +29,11 @@ pub(super) fn render(response: Checked, format: ResponseFormat) -> ProxyResponse
     };
     match format {
         ResponseFormat::RestApi => {
-            let (single, mut multi): (Vec<_>, Vec<_>) = headers
-                .into_iter()
-                .partition(|(_, values)| values.len() == 1);
-            let single = single
-                .into_iter()
-                .filter_map(|(name, mut values)| Some((name, values.pop()?)))
-                .collect();
-            if !cookies.is_empty() {
-                multi.push(("Set-Cookie".to_owned(), cookies));
-            }
+            let (headers, multi_value_headers) = rest_api_headers(headers, cookies);
             ProxyResponse::RestApi(RestApiResponse {
                 status_code: status,
-                headers: Ordered(single),
-                multi_value_headers: Ordered(multi),
+                headers,
+                multi_value_headers,
                 body,
                 is_base64_encoded,
             })
@@ -83,6 +79,49 @@ pub(super) fn render(response: Checked, format: ResponseFormat) -> ProxyResponse
             })
         }
     }
+}
+
+/// The head of `response` (whose body is left out) as the metadata prelude of `front_end`: a
+/// REST API's headers as in its buffered response, a Function URL's as an HTTP API's.
+pub(super) fn prelude(response: Checked, front_end: Source) -> Prelude {
+    let Checked {
+        status,
+        headers,
+        cookies,
+        ..
+    } = response;
+    if front_end == Source::RestApi {
+        let (headers, multi_value_headers) = rest_api_headers(headers, cookies);
+        return Prelude::RestApi(RestApiPrelude {
+            status_code: status,
+            headers,
+            multi_value_headers,
+        });
+    }
+    Prelude::FunctionUrl(FunctionUrlPrelude {
+        status_code: status,
+        headers: Ordered(join_repeated(headers)),
+        cookies,
+    })
+}
+
+/// A REST API's `headers` (names with one value) and `multiValueHeaders` (names that repeat,
+/// and every cookie as `Set-Cookie`): no name in both, or API Gateway would send it twice.
+fn rest_api_headers(
+    headers: Vec<(String, Vec<String>)>,
+    cookies: Vec<String>,
+) -> (Ordered<String>, Ordered<Vec<String>>) {
+    let (single, mut multi): (Vec<_>, Vec<_>) = headers
+        .into_iter()
+        .partition(|(_, values)| values.len() == 1);
+    let single = single
+        .into_iter()
+        .filter_map(|(name, mut values)| Some((name, values.pop()?)))
+        .collect();
+    if !cookies.is_empty() {
+        multi.push(("Set-Cookie".to_owned(), cookies));
+    }
+    (Ordered(single), Ordered(multi))
 }
 
 /// One header per name, repeated values joined with `, ` as HTTP allows.

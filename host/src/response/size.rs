@@ -1,7 +1,8 @@
 //! How large a proxy response JSON is: a lower bound from the guest's raw lengths, before
 //! anything is copied, and the exact size, counted without building the JSON.
 
-use super::wire::ProxyResponse;
+use serde::Serialize;
+
 use crate::bindings::Response;
 
 /// A size the proxy response JSON cannot be under, from the raw lengths: a body that is not
@@ -24,7 +25,7 @@ pub(super) fn lower_bound(response: &Response) -> u64 {
 }
 
 /// The length of the JSON Lambda will send, counted without building it.
-pub(super) fn serialized(response: &ProxyResponse) -> u64 {
+pub(super) fn serialized(response: &impl Serialize) -> u64 {
     struct Counter(u64);
     impl std::io::Write for Counter {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {

@@ -1,4 +1,5 @@
-//! The proxy response JSON as each front end reads it, serialised with its keys in order.
+//! The proxy response JSON as each front end reads it, and the metadata prelude of a streamed
+//! response, serialised with their keys in order.
 
 use serde::{Serialize, Serializer};
 
@@ -76,6 +77,54 @@ pub struct AlbResponse {
     pub body: String,
     /// Whether `body` is base64.
     pub is_base64_encoded: bool,
+}
+
+/// The head of a streamed response, as the front end reads it from the start of the stream (the
+/// `application/vnd.awslambda.http-integration-response` content type): this JSON, then eight
+/// NUL bytes, then the body as it is, never base64.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Prelude {
+    /// For a REST API integration in `STREAM` mode.
+    RestApi(RestApiPrelude),
+    /// For a Function URL in `RESPONSE_STREAM` mode.
+    FunctionUrl(FunctionUrlPrelude),
+}
+
+impl Prelude {
+    /// The HTTP status the client will see.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::RestApi(prelude) => prelude.status_code,
+            Self::FunctionUrl(prelude) => prelude.status_code,
+        }
+    }
+}
+
+/// A REST API's metadata: its response's `headers` and `multiValueHeaders`, as in its buffered
+/// response ("Set up a Lambda proxy integration with payload response streaming in API Gateway").
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestApiPrelude {
+    /// The HTTP status.
+    pub status_code: u16,
+    /// Headers by name, in order.
+    pub headers: Ordered<String>,
+    /// Headers that repeat, and every `Set-Cookie`.
+    pub multi_value_headers: Ordered<Vec<String>>,
+}
+
+/// A Function URL's metadata: what `lambda_runtime`'s `MetadataPrelude` and Node.js's
+/// `awslambda.HttpResponseStream.from` send: comma-joined `headers` and the `cookies`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionUrlPrelude {
+    /// The HTTP status.
+    pub status_code: u16,
+    /// Headers by name, in order.
+    pub headers: Ordered<String>,
+    /// `Set-Cookie` values.
+    pub cookies: Vec<String>,
 }
 
 /// A JSON object that keeps its keys in the order given.

@@ -25,6 +25,7 @@ use super::template::openapi::{
 };
 use super::template::{Api, DefinedBy, Route, Template};
 use super::{pairs, region};
+use crate::pipeline::InvokeMode;
 use crate::settings::{Environment, Settings};
 
 /// The OpenAPI version of the export, as API Gateway's.
@@ -170,7 +171,7 @@ fn operation(
                 Some(alias) => format!("{}:{alias}", route.function),
                 None => route.function.clone(),
             };
-            proxy_integration(api.kind, &qualified, route.payload, region)
+            proxy_integration(api.kind, &qualified, route, region)
         }
     };
     operation
@@ -179,24 +180,39 @@ fn operation(
     Ok(operation)
 }
 
-/// The `aws_proxy` integration that invokes `function` (a name, qualified or not) with `payload`.
-fn proxy_integration(kind: ApiKind, function: &str, payload: PayloadFormat, region: &str) -> Value {
-    let uri = format!(
-        "arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/\
-         arn:aws:lambda:{region}:{LOCAL_ACCOUNT_ID}:function:{function}/invocations"
-    );
+/// The `aws_proxy` integration that invokes `function` (a name, qualified or not) for `route`:
+/// with its payload format, and as SAM writes a REST integration that streams (Lambda's
+/// response-streaming invocation and `responseTransferMode: STREAM`).
+fn proxy_integration(kind: ApiKind, function: &str, route: &Route, region: &str) -> Value {
+    let function_arn = format!("arn:aws:lambda:{region}:{LOCAL_ACCOUNT_ID}:function:{function}");
+    let streams = route.invoke_mode == Some(InvokeMode::ResponseStream);
+    let uri = if streams {
+        format!(
+            "arn:aws:apigateway:{region}:lambda:path/2021-11-15/functions/{function_arn}/response-streaming-invocations"
+        )
+    } else {
+        format!(
+            "arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+        )
+    };
     match kind {
-        ApiKind::Rest => json!({
-            "type": "aws_proxy",
-            "httpMethod": "POST",
-            "uri": uri,
-            "passthroughBehavior": "when_no_match",
-        }),
+        ApiKind::Rest => {
+            let mut integration = json!({
+                "type": "aws_proxy",
+                "httpMethod": "POST",
+                "uri": uri,
+                "passthroughBehavior": "when_no_match",
+            });
+            if streams {
+                integration["responseTransferMode"] = json!("STREAM");
+            }
+            integration
+        }
         ApiKind::Http => json!({
             "type": "aws_proxy",
             "httpMethod": "POST",
             "uri": uri,
-            "payloadFormatVersion": match payload {
+            "payloadFormatVersion": match route.payload {
                 PayloadFormat::V1 => "1.0",
                 PayloadFormat::V2 => "2.0",
             },

@@ -37,6 +37,7 @@ use self::gateway::validation::Validator;
 use self::gateway::{LocalApi, Target};
 use self::routes::{RouteEntry, RouteTable};
 use self::template::{Api, Template};
+use crate::pipeline::InvokeMode;
 use crate::settings::{Environment, Settings};
 
 /// How long Ctrl-C waits for the requests in flight.
@@ -90,6 +91,12 @@ pub struct ServeOptions {
     /// --template, each function's Timeout, else Lambda's 3].
     #[arg(long = "timeout", value_parser = seconds)]
     pub timeout: Option<Duration>,
+    /// How the function answers: `response_stream` sends a REST API's responses to the client
+    /// as the component writes them, as an integration in `STREAM` mode does (an HTTP API
+    /// cannot stream, and answers buffered) [default: $LAMBDA_WASM_INVOKE_MODE, else buffered;
+    /// with --template, each route's integration says].
+    #[arg(long, value_enum, conflicts_with = "template")]
+    pub invoke_mode: Option<InvokeMode>,
 }
 
 fn seconds(text: &str) -> Result<Duration, std::num::ParseIntError> {
@@ -113,6 +120,13 @@ pub async fn run(env: &Environment, options: ServeOptions) -> anyhow::Result<()>
     };
     let kind = options.payload.unwrap_or(ApiKind::Rest);
     let timeout = options.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let invoke_mode = options.invoke_mode.unwrap_or(settings.lambda.invoke_mode);
+    if invoke_mode == InvokeMode::ResponseStream && kind == ApiKind::Http {
+        tracing::warn!(
+            "an HTTP API cannot stream: its responses are sent whole, as on AWS; \
+             --payload v1 streams as a REST API integration in STREAM mode"
+        );
+    }
     // Hot reload stops when the watchers are dropped: they live as long as the server.
     let Functions {
         by_name,
@@ -122,12 +136,14 @@ pub async fn run(env: &Environment, options: ServeOptions) -> anyhow::Result<()>
         .into_values()
         .next()
         .context("the component was not loaded")?;
-    let target = |payload| {
+    // A route's own mode (a REST `Api` event's `ResponseTransferMode`) over the command line's.
+    let target = |payload, mode: Option<InvokeMode>| {
         Arc::new(Target {
             function: function.clone(),
             payload,
             guard: None,
             validator: None,
+            invoke_mode: mode.unwrap_or(invoke_mode),
         })
     };
     let routes = match &options.routes {
@@ -140,7 +156,7 @@ pub async fn run(env: &Environment, options: ServeOptions) -> anyhow::Result<()>
                     method: route.method,
                     path: route.path,
                     api,
-                    target: target(route.payload),
+                    target: target(route.payload, route.invoke_mode),
                 });
             let table = RouteTable::new(kind, entries)
                 .with_context(|| format!("reading routes from {}", path.display()))?;
@@ -158,7 +174,7 @@ pub async fn run(env: &Environment, options: ServeOptions) -> anyhow::Result<()>
             }
             table
         }
-        None => RouteTable::catch_all(kind, target(kind.default_payload())),
+        None => RouteTable::catch_all(kind, target(kind.default_payload(), None)),
     };
     let stage = options
         .stage
@@ -168,9 +184,13 @@ pub async fn run(env: &Environment, options: ServeOptions) -> anyhow::Result<()>
     let listener = bind(options.port).await?;
     let address = listener.local_addr()?;
     // Written, not `println!`ed: a closed stdout must not take the server down.
+    let streamed = match invoke_mode {
+        InvokeMode::ResponseStream if kind == ApiKind::Rest => ", responses streamed",
+        _ => "",
+    };
     let _ = writeln!(
         std::io::stdout(),
-        "Serving {} on http://{address} ({}); Ctrl-C to stop",
+        "Serving {} on http://{address} ({}{streamed}); Ctrl-C to stop",
         component.display(),
         kind.describe()
     );
@@ -295,6 +315,7 @@ fn local_api(
                 payload: route.payload,
                 guard,
                 validator,
+                invoke_mode: route.invoke_mode.unwrap_or_default(),
             }),
         });
     }

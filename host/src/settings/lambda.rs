@@ -1,6 +1,7 @@
 //! What Lambda tells the runtime through its environment: the Runtime API's address, the
 //! function's name, version, memory and log names, where its code is, how many invocations it
-//! runs at once, and its region.
+//! runs at once, and its region; and how the function answers (buffered or streamed), which the
+//! function's configuration must say, since Lambda does not tell the runtime.
 
 use std::net::{SocketAddr, ToSocketAddrs as _};
 use std::ops::RangeInclusive;
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use super::{Environment, number};
+use crate::pipeline::InvokeMode;
 
 /// Where the Lambda Runtime API listens, `host:port`.
 pub const RUNTIME_API_VAR: &str = "AWS_LAMBDA_RUNTIME_API";
@@ -28,6 +30,9 @@ const TASK_ROOT_VAR: &str = "LAMBDA_TASK_ROOT";
 const HANDLER_VAR: &str = "_HANDLER";
 /// The component to run, over `$LAMBDA_TASK_ROOT/$_HANDLER`.
 pub const COMPONENT_VAR: &str = "LAMBDA_WASM_COMPONENT";
+/// How the function answers: `buffered` (the default) or `response_stream`, as the function's
+/// Function URL `InvokeMode` and REST API integrations' `responseTransferMode` are set.
+pub const INVOKE_MODE_VAR: &str = "LAMBDA_WASM_INVOKE_MODE";
 /// The function's region, which the host signs for; `AWS_DEFAULT_REGION` as a fallback, as the
 /// AWS SDKs read it.
 pub const REGION_VAR: &str = "AWS_REGION";
@@ -54,6 +59,8 @@ pub struct LambdaSettings {
     pub handler: Option<PathBuf>,
     /// The function's region.
     pub region: Option<String>,
+    /// How the function answers.
+    pub invoke_mode: InvokeMode,
 }
 
 /// The function's identity, memory and log names, as Lambda sets them.
@@ -105,6 +112,7 @@ impl LambdaSettings {
                 .non_blank(REGION_VAR)
                 .or_else(|| env.non_blank(DEFAULT_REGION_VAR))
                 .map(str::to_owned),
+            invoke_mode: invoke_mode(env)?,
         })
     }
 
@@ -131,6 +139,16 @@ impl LambdaSettings {
             .map(drop)
             .ok_or_else(|| not_on_lambda(RUNTIME_API_VAR))
     }
+}
+
+/// `LAMBDA_WASM_INVOKE_MODE`, by the names `serve --invoke-mode` takes; unset is buffered.
+fn invoke_mode(env: &Environment) -> anyhow::Result<InvokeMode> {
+    let Some(value) = env.non_blank(INVOKE_MODE_VAR) else {
+        return Ok(InvokeMode::default());
+    };
+    <InvokeMode as clap::ValueEnum>::from_str(value, true).map_err(|_| {
+        anyhow::anyhow!("{INVOKE_MODE_VAR} must be buffered or response_stream, not {value:?}")
+    })
 }
 
 impl RuntimeApiAddress {
@@ -224,6 +242,24 @@ mod tests {
         .unwrap();
         let error = all.require_lambda().unwrap_err().to_string();
         assert!(error.contains(RUNTIME_API_VAR), "{error}");
+    }
+
+    #[test]
+    fn the_invoke_mode_is_buffered_unless_set_and_a_bad_one_is_an_error() {
+        let mode = |vars: &[(&str, &str)]| lambda(vars).map(|settings| settings.invoke_mode);
+        assert_eq!(mode(&[]).unwrap(), InvokeMode::Buffered);
+        assert_eq!(
+            mode(&[(INVOKE_MODE_VAR, " response_stream ")]).unwrap(),
+            InvokeMode::ResponseStream
+        );
+        assert_eq!(
+            mode(&[(INVOKE_MODE_VAR, "BUFFERED")]).unwrap(),
+            InvokeMode::Buffered
+        );
+        let error = mode(&[(INVOKE_MODE_VAR, "RESPONSE-STREAM")])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(INVOKE_MODE_VAR), "{error}");
     }
 
     #[test]

@@ -233,13 +233,20 @@ impl Server {
     }
 
     pub async fn wait_for_log(&self, text: &str) {
+        self.wait_for_log_count(text, 1).await;
+    }
+
+    /// Waits (10 s at most) until `text` is in the log `count` times, and gives the log: the
+    /// line of a request is written after its response is sent.
+    pub async fn wait_for_log_count(&self, text: &str, count: usize) -> String {
         for _ in 0..200 {
-            if self.log.lock().unwrap().contains(text) {
-                return;
+            let log = self.log();
+            if log.matches(text).count() >= count {
+                return log;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("{text:?} never logged:\n{}", self.log.lock().unwrap());
+        panic!("{text:?} never logged {count} times:\n{}", self.log());
     }
 }
 

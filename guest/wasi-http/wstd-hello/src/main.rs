@@ -3,12 +3,21 @@
 //! unchanged, as `wasmtime serve` does.
 //!
 //! `name` and `city` come from the query string, `day` from the `day` header and `time` from the
-//! `time` field of a JSON body; any method is answered. Its tests are the host's
+//! `time` field of a JSON body; any method is answered. On a path that ends in `/stream` the
+//! greeting is streamed instead, as plain text a word at a time, `pause_ms` apart (0 to 10000,
+//! default 200): the body is a stream the host sends on as it is written. Its tests are the
+//! host's
 //! (host/tests/wasi_http.rs): the test harness cannot run under `wasmtime run` without
 //! `wasi:http`, which this component imports.
 
 use serde_json::{Value, json};
 use wstd::http::{Body, Error, Request, Response, StatusCode};
+use wstd::time::Duration;
+
+/// The pause between the words of a streamed greeting, unless `pause_ms` says otherwise.
+const DEFAULT_PAUSE_MS: u64 = 200;
+/// The longest pause `pause_ms` may ask for.
+const MAX_PAUSE_MS: u64 = 10_000;
 
 #[wstd::http_server]
 async fn main(mut request: Request<Body>) -> Result<Response<Body>, Error> {
@@ -35,7 +44,38 @@ async fn main(mut request: Request<Body>) -> Result<Response<Body>, Error> {
         last_non_empty(&pairs, "city").unwrap_or("World"),
         day.as_deref().filter(|day| !day.is_empty()),
     );
-    json_response(StatusCode::OK, &json!({ "greeting": greeting }))
+    if !request.uri().path().ends_with("/stream") {
+        return json_response(StatusCode::OK, &json!({ "greeting": greeting }));
+    }
+    let pause_ms = match last_non_empty(&pairs, "pause_ms").map(str::parse::<u64>) {
+        None => DEFAULT_PAUSE_MS,
+        Some(Ok(ms)) if ms <= MAX_PAUSE_MS => ms,
+        Some(_) => {
+            let message = format!("pause_ms must be a whole number from 0 to {MAX_PAUSE_MS}");
+            return json_response(StatusCode::BAD_REQUEST, &json!({ "message": message }));
+        }
+    };
+    Ok(Response::builder()
+        .header("content-type", "text/plain; charset=utf-8")
+        .body(Body::from_stream(word_by_word(greeting, pause_ms)))?)
+}
+
+/// `text` a word at a time (each with the space after it), `pause_ms` between words.
+fn word_by_word(text: String, pause_ms: u64) -> impl futures_lite::Stream<Item = Vec<u8>> {
+    let words: Vec<Vec<u8>> = text
+        .split_inclusive(' ')
+        .map(|word| word.as_bytes().to_vec())
+        .collect();
+    futures_lite::stream::unfold(
+        (words.into_iter(), true),
+        move |(mut words, first)| async move {
+            let word = words.next()?;
+            if !first {
+                wstd::task::sleep(Duration::from_millis(pause_ms)).await;
+            }
+            Some((word, (words, false)))
+        },
+    )
 }
 
 /// The tutorial reads REST API's single-value maps: the last value, ignored when empty.

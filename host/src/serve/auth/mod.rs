@@ -22,7 +22,7 @@ use self::jwt::JwtGuard;
 use self::lambda::LambdaGuard;
 use super::api_kind::{ApiKind, PayloadFormat};
 use super::functions::LocalFunction;
-use super::gateway::{HttpRequest, HttpResponse};
+use super::gateway::{HttpBody, HttpRequest, HttpResponse};
 use super::template::auth::{Authorizer, RouteAuthorization};
 
 /// What a guard sees of one request.
@@ -170,6 +170,6 @@ pub(super) fn refuse_with(
     HttpResponse {
         status,
         headers: all,
-        body: body.to_string().into_bytes(),
+        body: HttpBody::Whole(body.to_string().into_bytes()),
     }
 }

@@ -1,6 +1,7 @@
 //! The local API Gateway in front of the functions: it routes an HTTP request, runs the route's
 //! authorizer, then its request validator, sends the route's function the event API Gateway
-//! would send, and turns the proxy response back into HTTP.
+//! would send, and turns the proxy response back into HTTP, or on a route that streams, sends the
+//! function's response on as it comes.
 
 mod request;
 mod response;
@@ -9,20 +10,23 @@ pub mod validation;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use http_body_util::{BodyExt as _, Full, Limited};
+use http_body_util::{BodyExt as _, Limited};
 use hyper::body::{Bytes, Incoming as IncomingBody};
 
 pub use self::request::{Arrival, HttpRequest, event};
-pub use self::response::{HttpResponse, gateway_error, http_response};
+pub use self::response::{
+    HttpBody, HttpResponse, ServeBody, gateway_error, http_response, streamed_response,
+};
 use self::validation::Validator;
 use super::api_kind::{ApiKind, GatewayError, PayloadFormat};
 use super::auth::{AuthRequest, Outcome, RouteGuard};
 use super::cors::Cors;
 use super::functions::LocalFunction;
 use super::routes::RouteTable;
+use crate::pipeline::{self, Answer, Delivery, InvokeMode};
 use crate::quotas::{MAX_REQUEST_BODY, Oversized, RequestLimits, Url};
 use crate::serve::template::intrinsics::LOCAL_ACCOUNT_ID;
-use crate::{pipeline, wall_clock};
+use crate::wall_clock;
 
 /// What API Gateway answers a request body over [`MAX_REQUEST_BODY`].
 const REQUEST_TOO_LONG: GatewayError = GatewayError {
@@ -45,7 +49,8 @@ fn too_large(part: Oversized) -> GatewayError {
     }
 }
 
-/// What a route invokes: its function, in its event format, behind its authorizer.
+/// What a route invokes: its function, in its event format, behind its authorizer, and how the
+/// function's response reaches the client.
 #[derive(Debug)]
 pub struct Target {
     /// The function.
@@ -56,6 +61,8 @@ pub struct Target {
     pub guard: Option<RouteGuard>,
     /// The request validator that checks its requests (REST APIs), if any.
     pub validator: Option<Validator>,
+    /// Whole, or streamed as the function writes it (a REST integration in `STREAM` mode).
+    pub invoke_mode: InvokeMode,
 }
 
 /// One local API: its flavour, stage and routes, each with what it invokes.
@@ -90,7 +97,7 @@ impl LocalApi {
         &self,
         request: hyper::Request<IncomingBody>,
         client: SocketAddr,
-    ) -> hyper::Response<Full<Bytes>> {
+    ) -> hyper::Response<ServeBody> {
         let request_id = uuid::Uuid::new_v4().to_string();
         self.respond(request, client, &request_id)
             .await
@@ -121,7 +128,7 @@ impl LocalApi {
         HttpResponse {
             status,
             headers: cors.preflight_headers(request.header("origin")),
-            body: Vec::new(),
+            body: HttpBody::Whole(Vec::new()),
         }
     }
 
@@ -208,19 +215,25 @@ impl LocalApi {
             let answer = response::bad_request(&invalid.message);
             return self.with_cors(answer, &request, &matched.route.api);
         }
-        let event = serde_json::to_vec(&event).unwrap_or_default();
+        let event = Bytes::from(serde_json::to_vec(&event).unwrap_or_default());
         let function = &target.function;
         let handler = function.component();
         let api = &matched.route.api;
         let decode_base64 = api.binary.decode_response(request.header("accept"));
-        let response =
-            match pipeline::handle_event(handler.as_ref(), &event, function.invocation()).await {
-                Ok(response) => http_response(response, decode_base64).unwrap_or_else(|err| {
+        let invocation = function.invocation();
+        let response = match pipeline::answer_event(&handler, event, invocation, target.invoke_mode)
+            .await
+        {
+            Ok(Delivery::Whole(Answer::Proxy(response))) => http_response(response, decode_base64)
+                .unwrap_or_else(|err| {
                     tracing::error!("the proxy response has an invalid base64 body: {err}");
                     gateway_error(self.kind.invocation_failed())
                 }),
-                Err(_) => gateway_error(self.kind.invocation_failed()),
-            };
+            Ok(Delivery::Streamed(streamed)) => streamed_response(streamed),
+            Ok(Delivery::Whole(Answer::Authorizer(_))) | Err(_) => {
+                gateway_error(self.kind.invocation_failed())
+            }
+        };
         self.with_cors(response, &request, api)
     }
 

@@ -1,11 +1,13 @@
 //! The routes a template's functions declare: their `Api` and `HttpApi` events, each on the API
-//! it names (`RestApiId`, `ApiId`) or the implicit one, with its payload format and its `Auth`.
+//! it names (`RestApiId`, `ApiId`) or the implicit one, with its payload format, its `Auth` and
+//! whether its integration streams.
 
 use anyhow::{Context as _, bail};
 use serde_json::Value;
 
 use super::auth::RouteAuth;
 use super::intrinsics::Scope;
+use crate::pipeline::InvokeMode;
 use crate::serve::api_kind::{ApiKind, PayloadFormat};
 
 /// A route as an event declares it, before it is matched with its API's authorizers.
@@ -25,6 +27,9 @@ pub struct DeclaredEvent {
     pub payload: PayloadFormat,
     /// What its `Auth` asks for.
     pub auth: RouteAuth,
+    /// How the function answers, where the event says (a REST integration's
+    /// `ResponseTransferMode`).
+    pub invoke_mode: Option<InvokeMode>,
     /// `Function.Events.Name`, for messages.
     pub origin: String,
 }
@@ -88,6 +93,20 @@ fn declared(
         function: function.to_owned(),
         payload,
         auth: RouteAuth::read(properties, scope)?,
+        invoke_mode: transfer_mode(properties)?,
         origin,
     })
+}
+
+/// How an `Api` event's integration answers, when it says: SAM's `ResponseTransferMode`,
+/// `RESPONSE_STREAM` (an integration with `responseTransferMode: STREAM`) or `BUFFERED`.
+fn transfer_mode(properties: &Value) -> anyhow::Result<Option<InvokeMode>> {
+    match &properties["ResponseTransferMode"] {
+        Value::Null => Ok(None),
+        mode => match mode.as_str() {
+            Some("RESPONSE_STREAM") => Ok(Some(InvokeMode::ResponseStream)),
+            Some("BUFFERED") => Ok(Some(InvokeMode::Buffered)),
+            _ => bail!("ResponseTransferMode must be RESPONSE_STREAM or BUFFERED"),
+        },
+    }
 }

@@ -27,7 +27,12 @@ pub fn routes(
 ) -> anyhow::Result<()> {
     let mut open = Vec::new();
     for operation in defined {
-        let Some(Integration::Lambda { function, payload }) = &operation.integration else {
+        let Some(Integration::Lambda {
+            function,
+            payload,
+            invoke_mode,
+        }) = &operation.integration
+        else {
             if operation.integration.is_none() {
                 open.push(operation);
             }
@@ -50,6 +55,7 @@ pub fn routes(
             function: function.clone(),
             payload: *payload,
             auth,
+            invoke_mode: *invoke_mode,
             validation: operation.validation.map(Arc::new),
             defined_by: DefinedBy::Definition,
             origin: operation.origin,
@@ -107,6 +113,7 @@ pub fn routes(
             function: event.function,
             payload: event.payload,
             auth,
+            invoke_mode: event.invoke_mode,
             validation,
             defined_by: DefinedBy::Event,
             origin: event.origin,

@@ -28,6 +28,7 @@ use self::auth::RouteAuthorization;
 pub use self::functions::Function;
 use self::intrinsics::Scope;
 use self::openapi::validators::RequestValidation;
+use crate::pipeline::InvokeMode;
 use crate::serve::api_kind::{ApiKind, PayloadFormat};
 
 /// A template, read and resolved.
@@ -58,6 +59,8 @@ pub struct Route {
     pub validation: Option<Arc<RequestValidation>>,
     /// What declares it.
     pub defined_by: DefinedBy,
+    /// Whole or streamed, where the template says.
+    pub invoke_mode: Option<InvokeMode>,
     /// Where the template declares it, for messages.
     pub origin: String,
 }
@@ -247,6 +250,41 @@ Resources:
         assert_eq!(users.functions(), ["Users", "Authorizer"]);
         assert_eq!(template.apis[0].routes[0].payload, PayloadFormat::V1);
         assert!(template.apis[1].routes[0].auth.is_none());
+    }
+
+    #[test]
+    fn an_api_event_says_whether_its_integration_streams() {
+        let text = r#"
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Clock: { Type: Api, Properties: { Path: /clock, Method: get, ResponseTransferMode: RESPONSE_STREAM } }
+        Whole: { Type: Api, Properties: { Path: /whole, Method: get, ResponseTransferMode: BUFFERED } }
+        Plain: { Type: Api, Properties: { Path: /plain, Method: get } }
+"#;
+        let template = Template::parse(text, PathBuf::from("."), &[], "us-east-1").unwrap();
+        let mode = |path: &str| {
+            template.apis[0]
+                .routes
+                .iter()
+                .find(|route| route.path.as_deref() == Some(path))
+                .unwrap()
+                .invoke_mode
+        };
+        assert_eq!(mode("/clock"), Some(InvokeMode::ResponseStream));
+        assert_eq!(mode("/whole"), Some(InvokeMode::Buffered));
+        assert_eq!(mode("/plain"), None, "the function's own mode");
+        let bad = text.replace("BUFFERED", "SOMETIMES");
+        let error = format!(
+            "{:#}",
+            Template::parse(&bad, PathBuf::from("."), &[], "us-east-1").unwrap_err()
+        );
+        assert!(
+            error.contains("Fn.Events.Whole") && error.contains("ResponseTransferMode"),
+            "{error}"
+        );
     }
 
     #[test]

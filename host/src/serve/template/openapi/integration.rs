@@ -1,11 +1,13 @@
 //! One operation's `x-amazon-apigateway-integration`: the function an `aws_proxy` integration
 //! invokes, named by its `uri` (API Gateway's Lambda invocation URI, or on an HTTP API the
-//! function's ARN itself), and the event format it sends (`payloadFormatVersion`, which an HTTP
-//! API requires and a REST API does not have: it always sends 1.0).
+//! function's ARN itself), the event format it sends (`payloadFormatVersion`, which an HTTP
+//! API requires and a REST API does not have: it always sends 1.0), and on a REST API whether it
+//! streams the function's response (`responseTransferMode`).
 
 use anyhow::{Context as _, bail};
 use serde_json::Value;
 
+use crate::pipeline::InvokeMode;
 use crate::serve::api_kind::{ApiKind, PayloadFormat};
 use crate::serve::template::auth::function_named;
 
@@ -21,6 +23,8 @@ pub enum Integration {
         function: String,
         /// The event format.
         payload: PayloadFormat,
+        /// Whole or streamed, where the integration says (`responseTransferMode`).
+        invoke_mode: Option<InvokeMode>,
     },
     /// Another type (`mock`, `http_proxy`, `aws`, ...), which `serve` does not emulate.
     NotEmulated(String),
@@ -66,7 +70,20 @@ pub fn read(declared: &Value, kind: ApiKind) -> anyhow::Result<Integration> {
             None => bail!("an HTTP API's Lambda integration needs a payloadFormatVersion"),
         },
     };
-    Ok(Integration::Lambda { function, payload })
+    let invoke_mode = match (kind, &declared["responseTransferMode"]) {
+        (_, Value::Null) => None,
+        (ApiKind::Rest, mode) => match mode.as_str() {
+            Some("STREAM") => Some(InvokeMode::ResponseStream),
+            Some("BUFFERED") => Some(InvokeMode::Buffered),
+            _ => bail!("responseTransferMode must be STREAM or BUFFERED"),
+        },
+        (ApiKind::Http, _) => bail!("an HTTP API cannot stream: responseTransferMode is REST's"),
+    };
+    Ok(Integration::Lambda {
+        function,
+        payload,
+        invoke_mode,
+    })
 }
 
 #[cfg(test)]
@@ -84,7 +101,22 @@ mod tests {
             read(&declared, ApiKind::Rest).unwrap(),
             Integration::Lambda {
                 function: "Users".into(),
-                payload: PayloadFormat::V1
+                payload: PayloadFormat::V1,
+                invoke_mode: None,
+            }
+        );
+        let streaming = json!({
+            "type": "aws_proxy",
+            "httpMethod": "POST",
+            "uri": "arn:aws:apigateway:us-east-1:lambda:path/2021-11-15/functions/arn:aws:lambda:us-east-1:123456789012:function:Clock/response-streaming-invocations",
+            "responseTransferMode": "STREAM",
+        });
+        assert_eq!(
+            read(&streaming, ApiKind::Rest).unwrap(),
+            Integration::Lambda {
+                function: "Clock".into(),
+                payload: PayloadFormat::V1,
+                invoke_mode: Some(InvokeMode::ResponseStream),
             }
         );
         let get = json!({ "type": "aws_proxy", "httpMethod": "GET", "uri": INVOCATION });
@@ -103,7 +135,8 @@ mod tests {
             read(&declared, ApiKind::Http).unwrap(),
             Integration::Lambda {
                 function: "Hello".into(),
-                payload: PayloadFormat::V1
+                payload: PayloadFormat::V1,
+                invoke_mode: None,
             }
         );
         let missing = json!({ "type": "aws_proxy", "uri": INVOCATION });

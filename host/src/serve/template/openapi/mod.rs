@@ -396,7 +396,8 @@ mod tests {
             defined.routes[1].integration,
             Some(Integration::Lambda {
                 function: "Users".into(),
-                payload: PayloadFormat::V1
+                payload: PayloadFormat::V1,
+                invoke_mode: None,
             })
         );
         assert_eq!(
