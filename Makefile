@@ -166,9 +166,10 @@ LAYER_TARGET ?= $(if $(filter arm64,$(ARCH)),aarch64-unknown-linux-gnu.$(GLIBC_M
 LAYER_BIN := $(if $(LAYER_TARGET),target/$(firstword $(subst ., ,$(LAYER_TARGET)))/release/bootstrap,$(BOOTSTRAP))
 # Runs the layer's own bootstrap: natively, or under qemu-user for arm64 on another machine.
 LAYER_RUN := $(if $(and $(filter arm64,$(ARCH)),$(filter-out aarch64,$(shell uname -m))),qemu-aarch64 -L /usr/aarch64-linux-gnu )$(LAYER_BIN)
-# SAM CLI, cfn-lint, moto (the local DynamoDB) and cargo-zigbuild come from PyPI into a
-# virtualenv of their own (VENV, at the top).
-PY_TOOLS := aws-sam-cli==1.170.0 cfn-lint==1.58.0 'moto[server]==5.2.5'
+# SAM CLI, cfn-lint, moto (the local DynamoDB), openapi-spec-validator (host/tests/openapi.rs
+# checks `bootstrap openapi` with it) and cargo-zigbuild come from PyPI into a virtualenv of their
+# own (VENV, at the top).
+PY_TOOLS := aws-sam-cli==1.170.0 cfn-lint==1.58.0 'moto[server]==5.2.5' openapi-spec-validator==0.9.0
 SAM := SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam
 
 .PHONY: package layer-bin check-glibc check-arch qemu-user cfn-lint sam-build test-sam \

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use lambda_wasm_host::serve::export::{self, ExportOptions};
 use lambda_wasm_host::serve::{self, ServeOptions};
 use lambda_wasm_host::settings::{Environment, LogSettings};
 use lambda_wasm_host::{check, engine, invoke, lambda, logging};
@@ -73,6 +74,9 @@ enum Command {
     /// Serve a component, or a whole SAM template (`--template`), over HTTP on 127.0.0.1 as API
     /// Gateway would, authorizers included, reloading each component when its file changes.
     Serve(ServeOptions),
+    /// Print one API of a SAM template as OpenAPI 3.0 JSON, each route with its path parameters
+    /// and `x-amazon-apigateway-integration`, as `aws apigateway get-export` gives it.
+    Openapi(ExportOptions),
 }
 
 #[tokio::main]
@@ -90,6 +94,7 @@ async fn main() -> ExitCode {
         Some(Command::Compile { input, output }) => engine::precompile(&input, &output),
         Some(Command::Check { components }) => check::run(&env, &components),
         Some(Command::Serve(options)) => serve::run(&env, options).await,
+        Some(Command::Openapi(options)) => export::run(&env, &options),
         None if env.runtime_api().is_some() => lambda::run(&env, None).await,
         None => {
             eprintln!(

@@ -1,7 +1,9 @@
 //! The template model of `serve --template` against the real SAM translator (`samtranslator`, the
 //! SAM CLI's, from the project's .venv): for `template.yaml` and the authorizer fixture, every
 //! route SAM generates is a route of the model, on the same API, behind the same authorizer with
-//! the same scopes; and each authorizer has SAM's kind, identity sources and cache TTL.
+//! the same scopes; and each authorizer has SAM's kind, identity sources and cache TTL. For
+//! `template.yaml`, the deployment SAM generates: each function's alias, shifted by CodeDeploy
+//! and rolled back by its alarm, and every API integration on an alias.
 
 #![allow(clippy::unwrap_used)] // a failed step is a failed test
 
@@ -15,9 +17,9 @@ use lambda_wasm_host::serve::template::Template;
 use lambda_wasm_host::serve::template::auth::{Authorizer, IdentitySource, LambdaAuthorizerKind};
 use serde_json::{Value, json};
 
-/// Transforms the template at argv[1] and prints, per API resource, its routes
-/// (`method path` -> the authorizer name and scopes, or null) and its authorizers.
-const TRANSLATE: &str = r#"
+/// Transforms the template at argv[1] into `out`, as `sam deploy` would (its code in S3), for the
+/// report that follows it to print.
+const TRANSFORM: &str = r#"
 import json, sys
 from samtranslator.yaml_helper import yaml_parse
 from samtranslator.translator.transform import transform
@@ -33,6 +35,11 @@ for resource in template["Resources"].values():
         if uri in properties:
             properties[uri] = "s3://bucket/key"
 out = transform(template, {}, NoManagedPolicies())
+"#;
+
+/// After [`TRANSFORM`], prints, per API resource, its routes
+/// (`method path` -> the authorizer name and scopes, or null) and its authorizers.
+const TRANSLATE: &str = r#"
 apis = {}
 for logical_id, resource in out["Resources"].items():
     if resource["Type"] not in ("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api"):
@@ -72,11 +79,16 @@ fn python() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python")
 }
 
-/// What the SAM translator makes of the template at `path`.
+/// What the SAM translator makes of the template at `path`: routes and authorizers.
 fn translated(path: &Path) -> Value {
+    transformed(TRANSLATE, path)
+}
+
+/// `report`'s output, after [`TRANSFORM`] of the template at `path`.
+fn transformed(report: &str, path: &Path) -> Value {
     let output = Command::new(python())
         .arg("-c")
-        .arg(TRANSLATE)
+        .arg(format!("{TRANSFORM}{report}"))
         .arg(path)
         .env("AWS_DEFAULT_REGION", "us-east-1")
         .output()
@@ -202,4 +214,91 @@ fn the_projects_template_has_the_routes_and_authorizers_sam_generates() {
 #[test]
 fn the_authorizer_fixture_has_the_routes_and_authorizers_sam_generates() {
     compare(&common::fixture("auth-template.yaml"));
+}
+
+/// After [`TRANSFORM`], prints what a deployment does: each alias with its
+/// update policy, each CodeDeploy deployment group, each CloudWatch alarm, and each Lambda
+/// integration's and authorizer's URI, by API and route.
+const DEPLOYMENT: &str = r#"
+report = {"aliases": {}, "groups": {}, "alarms": {}, "uris": {}}
+for logical_id, resource in out["Resources"].items():
+    kind, properties = resource["Type"], resource.get("Properties", {})
+    if kind == "AWS::Lambda::Alias":
+        report["aliases"][logical_id] = {"properties": properties, "update": resource.get("UpdatePolicy")}
+    elif kind == "AWS::CodeDeploy::DeploymentGroup":
+        report["groups"][logical_id] = properties
+    elif kind == "AWS::CloudWatch::Alarm":
+        report["alarms"][logical_id] = properties
+    elif kind in ("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api"):
+        body = properties["Body"]
+        for path, methods in body.get("paths", {}).items():
+            for method, operation in methods.items():
+                integration = operation.get("x-amazon-apigateway-integration", {})
+                if integration.get("type") == "aws_proxy":
+                    report["uris"][f"{logical_id} {method} {path}"] = integration["uri"]
+        schemes = body.get("securityDefinitions") or body.get("components", {}).get("securitySchemes", {})
+        for name, scheme in schemes.items():
+            authorizer = scheme.get("x-amazon-apigateway-authorizer")
+            if authorizer and "authorizerUri" in authorizer:
+                report["uris"][f"{logical_id} authorizer {name}"] = authorizer["authorizerUri"]
+print(json.dumps(report))
+"#;
+
+#[test]
+fn the_projects_functions_roll_out_by_canary_behind_their_alias() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../template.yaml");
+    let report = transformed(DEPLOYMENT, &path);
+    let template = Template::read(&path, &[], "us-east-1").unwrap();
+    assert!(template.functions.len() >= 5);
+    for function in &template.functions {
+        let id = &function.id;
+        let alias = &report["aliases"][format!("{id}Aliaslive")];
+        assert_eq!(alias["properties"]["Name"], "live", "{id}: {report:#}");
+        assert_eq!(alias["properties"]["FunctionName"], json!({ "Ref": id }));
+        let group = format!("{id}DeploymentGroup");
+        assert_eq!(
+            alias["update"]["CodeDeployLambdaAliasUpdate"]["DeploymentGroupName"],
+            json!({ "Ref": group }),
+            "{id}: CodeDeploy shifts the alias"
+        );
+        let deployment = &report["groups"][&group];
+        let alarm = format!("{id}Errors");
+        assert_eq!(
+            deployment["AlarmConfiguration"],
+            json!({ "Enabled": true, "Alarms": [{ "Name": { "Ref": alarm } }] }),
+            "{id}"
+        );
+        assert_eq!(
+            deployment["DeploymentConfigName"]["Fn::Sub"][1]["ConfigName"],
+            "Canary10Percent5Minutes",
+            "{id}"
+        );
+        let rollback = deployment["AutoRollbackConfiguration"]["Events"]
+            .as_array()
+            .unwrap();
+        assert!(
+            rollback.contains(&json!("DEPLOYMENT_STOP_ON_ALARM")),
+            "{id}"
+        );
+        // The alarm watches the errors of the alias's new version.
+        let watched = &report["alarms"][&alarm];
+        assert_eq!(watched["MetricName"], "Errors", "{id}");
+        let dimensions = watched["Dimensions"].as_array().unwrap();
+        assert!(
+            dimensions.contains(
+                &json!({ "Name": "Resource", "Value": { "Fn::Sub": format!("${{{id}}}:live") } })
+            ),
+            "{id}: {dimensions:?}"
+        );
+    }
+    // Every API integration and authorizer calls an alias, never the unqualified function.
+    let uris = report["uris"].as_object().unwrap();
+    assert!(uris.len() >= 7, "{uris:?}");
+    for (route, uri) in uris {
+        let text = uri.to_string();
+        assert!(
+            text.contains("Aliaslive") && !text.contains(".Arn"),
+            "{route}: {uri}"
+        );
+    }
 }

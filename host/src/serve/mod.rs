@@ -10,6 +10,7 @@ pub mod api_kind;
 pub mod auth;
 pub(crate) mod binary;
 pub(crate) mod cors;
+pub mod export;
 pub mod functions;
 pub mod gateway;
 mod reload;
@@ -32,6 +33,7 @@ use self::api_kind::ApiKind;
 use self::auth::Guards;
 use self::auth::jwks::KeyCache;
 use self::functions::{Functions, LocalFunction};
+use self::gateway::validation::Validator;
 use self::gateway::{LocalApi, Target};
 use self::routes::{RouteEntry, RouteTable};
 use self::template::{Api, Template};
@@ -140,6 +142,7 @@ pub async fn run(env: &Environment, options: ServeOptions) -> anyhow::Result<()>
             function: function.clone(),
             payload,
             guard: None,
+            validator: None,
             invoke_mode: mode.unwrap_or(invoke_mode),
         })
     };
@@ -222,21 +225,11 @@ async fn run_template(env: &Environment, options: ServeOptions) -> anyhow::Resul
         .collect();
     let template = Template::read(&path, &parameters, &region)?;
     let apis: Vec<&Api> = match &options.api {
-        Some(id) => {
-            let api = template
-                .apis
-                .iter()
-                .find(|api| &api.id == id)
-                .with_context(|| {
-                    let ids: Vec<&str> = template.apis.iter().map(|api| api.id.as_str()).collect();
-                    format!(
-                        "{} has no API {id}; its APIs: {}",
-                        path.display(),
-                        ids.join(", ")
-                    )
-                })?;
-            vec![api]
-        }
+        Some(id) => vec![
+            template
+                .api(id)
+                .with_context(|| format!("in {}", path.display()))?,
+        ],
         None => template.apis.iter().collect(),
     };
     if apis.is_empty() {
@@ -292,11 +285,8 @@ fn local_api(
     keys: &Arc<KeyCache>,
     region: &str,
 ) -> anyhow::Result<LocalApi> {
-    if api.has_definition {
-        tracing::warn!(
-            api = %api.id,
-            "the API's OpenAPI definition (DefinitionBody, DefinitionUri) is not read: only its functions' events are served"
-        );
+    for note in &api.notes {
+        tracing::warn!(api = %api.id, "{note}");
     }
     let mut guards = Guards::new(functions.clone(), keys.clone());
     let mut entries = Vec::with_capacity(api.routes.len());
@@ -310,6 +300,12 @@ fn local_api(
             .map(|authorization| guards.route(authorization))
             .transpose()
             .with_context(|| format!("in {}", route.origin))?;
+        let validator = route
+            .validation
+            .as_deref()
+            .map(Validator::compile)
+            .transpose()
+            .with_context(|| format!("in {}", route.origin))?;
         entries.push(RouteEntry {
             method: route.method.clone(),
             path: route.path.clone(),
@@ -318,6 +314,7 @@ fn local_api(
                 function: function.clone(),
                 payload: route.payload,
                 guard,
+                validator,
                 invoke_mode: route.invoke_mode.unwrap_or_default(),
             }),
         });

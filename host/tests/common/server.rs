@@ -157,13 +157,25 @@ impl Server {
         path: &str,
         headers: &[(&str, &str)],
     ) -> Answer {
+        self.send_body_to(api, method, path, headers, b"").await
+    }
+
+    /// Sends `body` to the API `api` of a `--template` server.
+    pub async fn send_body_to(
+        &self,
+        api: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Answer {
         let base = &self
             .apis
             .iter()
             .find(|(id, _)| id == api)
             .unwrap_or_else(|| panic!("no API {api} in {:?}", self.apis))
             .1;
-        self.send_to_base(base, method, path, headers, b"").await
+        self.send_to_base(base, method, path, headers, body).await
     }
 
     async fn send_to_base(

@@ -1,10 +1,11 @@
 //! The local API Gateway in front of the functions: it routes an HTTP request, runs the route's
-//! authorizer, sends the route's function the event API Gateway would send, and turns the proxy
-//! response back into HTTP, or on a route that streams, sends the function's response on as it
-//! comes.
+//! authorizer, then its request validator, sends the route's function the event API Gateway
+//! would send, and turns the proxy response back into HTTP, or on a route that streams, sends the
+//! function's response on as it comes.
 
 mod request;
 mod response;
+pub mod validation;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ pub use self::request::{Arrival, HttpRequest, event};
 pub use self::response::{
     HttpBody, HttpResponse, ServeBody, gateway_error, http_response, streamed_response,
 };
+use self::validation::Validator;
 use super::api_kind::{ApiKind, GatewayError, PayloadFormat};
 use super::auth::{AuthRequest, Outcome, RouteGuard};
 use super::cors::Cors;
@@ -57,6 +59,8 @@ pub struct Target {
     pub payload: PayloadFormat,
     /// The authorizer the route runs behind, if any.
     pub guard: Option<RouteGuard>,
+    /// The request validator that checks its requests (REST APIs), if any.
+    pub validator: Option<Validator>,
     /// Whole, or streamed as the function writes it (a REST integration in `STREAM` mode).
     pub invoke_mode: InvokeMode,
 }
@@ -197,6 +201,19 @@ impl LocalApi {
                     return self.with_cors(answer, &request, &matched.route.api);
                 }
             }
+        }
+        if let Some(validator) = &target.validator
+            && let Err(invalid) = validator.check(&request, &matched.path_parameters)
+        {
+            tracing::info!(
+                method = %request.method,
+                path = %request.path,
+                status = 400,
+                "answered by the gateway: {}",
+                invalid.detail
+            );
+            let answer = response::bad_request(&invalid.message);
+            return self.with_cors(answer, &request, &matched.route.api);
         }
         let event = Bytes::from(serde_json::to_vec(&event).unwrap_or_default());
         let function = &target.function;

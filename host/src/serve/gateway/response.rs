@@ -143,6 +143,22 @@ pub fn gateway_error(error: GatewayError) -> HttpResponse {
     }
 }
 
+/// API Gateway's 400 for a request its validator refuses (`BAD_REQUEST_PARAMETERS`,
+/// `BAD_REQUEST_BODY`), with the error type header it sends with them.
+pub fn bad_request(message: &str) -> HttpResponse {
+    let answer = response::message(400, message);
+    let mut headers = answer.headers;
+    headers.push((
+        "x-amzn-errortype".to_owned(),
+        "BadRequestException".to_owned(),
+    ));
+    HttpResponse {
+        status: answer.status,
+        headers,
+        body: HttpBody::Whole(answer.body),
+    }
+}
+
 impl HttpResponse {
     /// Replaces the function's CORS headers by the API's, as an HTTP API with CORS does.
     pub fn set_cors_headers(&mut self, cors: Vec<(String, String)>) {

@@ -13,7 +13,7 @@ use crate::serve::api_kind::ApiKind;
 
 /// REST APIs cache a Lambda authorizer's answer for 300 s when `ReauthorizeEvery` is not set
 /// (API Gateway's `authorizerResultTtlInSeconds` default).
-const REST_DEFAULT_TTL: Duration = Duration::from_secs(300);
+pub(super) const REST_DEFAULT_TTL: Duration = Duration::from_secs(300);
 /// API Gateway caches for an hour at most.
 const MAX_TTL_SECONDS: u64 = 3600;
 
@@ -71,6 +71,17 @@ pub enum LambdaAuthorizerKind {
     },
     /// REST API or HTTP API `REQUEST`: the request's parts.
     Request,
+}
+
+impl LambdaAuthorizerKind {
+    /// A `TOKEN` authorizer whose token must match `validation`, a regular expression.
+    pub(super) fn token(validation: Option<String>) -> anyhow::Result<Self> {
+        if let Some(expression) = &validation {
+            regex::Regex::new(expression)
+                .with_context(|| format!("{expression:?} is not a regular expression"))?;
+        }
+        Ok(Self::Token { validation })
+    }
 }
 
 /// The payload format version of a Lambda authorizer's event and answer.
@@ -247,12 +258,8 @@ fn rest_authorizer(declared: &Value, scope: &Scope) -> anyhow::Result<Authorizer
                 .string(&identity["Header"])?
                 .unwrap_or_else(|| "Authorization".to_owned());
             let validation = scope.string(&identity["ValidationExpression"])?;
-            if let Some(expression) = &validation {
-                regex::Regex::new(expression)
-                    .with_context(|| format!("Identity.ValidationExpression {expression:?}"))?;
-            }
             (
-                LambdaAuthorizerKind::Token { validation },
+                LambdaAuthorizerKind::token(validation).context("Identity.ValidationExpression")?,
                 vec![IdentitySource::Header(header)],
             )
         }
@@ -345,11 +352,16 @@ fn function_of(declared: &Value, scope: &Scope) -> anyhow::Result<String> {
     let arn = scope
         .string(&declared["FunctionArn"])?
         .context("the authorizer has no FunctionArn (or JwtConfiguration, or UserPoolArn)")?;
-    let name = arn
-        .split_once(":function:")
-        .map(|(_, name)| name.split(':').next().unwrap_or(name))
-        .with_context(|| format!("FunctionArn {arn:?} does not name a function"))?;
-    Ok(name.to_owned())
+    function_named(&arn).with_context(|| format!("FunctionArn {arn:?} does not name a function"))
+}
+
+/// The function a Lambda ARN names (`...:function:NAME`, with or without a version or alias),
+/// or an API Gateway invocation URI does (`.../functions/ARN/invocations`): as `serve` resolves
+/// `Fn::GetAtt F.Arn` and `F.Alias`, a function of the template by its logical id.
+pub(crate) fn function_named(arn: &str) -> Option<String> {
+    let (_, name) = arn.split_once(":function:")?;
+    let name = name.split(['/', ':']).next().unwrap_or(name);
+    (!name.is_empty()).then(|| name.to_owned())
 }
 
 /// SAM's `Identity`: `Headers`, `QueryStrings`, `StageVariables`, `Context`.
@@ -374,14 +386,18 @@ fn identity_sources(identity: &Value, scope: &Scope) -> anyhow::Result<Vec<Ident
 
 /// `Identity.ReauthorizeEvery`, within API Gateway's 0 to 3600 seconds.
 fn ttl(identity: &Value, scope: &Scope) -> anyhow::Result<Option<Duration>> {
-    let Some(seconds) = scope.string(&identity["ReauthorizeEvery"])? else {
-        return Ok(None);
-    };
+    scope
+        .string(&identity["ReauthorizeEvery"])?
+        .map(|seconds| ttl_of(&seconds))
+        .transpose()
+        .context("Identity.ReauthorizeEvery")
+}
+
+/// A cache TTL in seconds, within API Gateway's 0 to 3600.
+pub(super) fn ttl_of(seconds: &str) -> anyhow::Result<Duration> {
     match seconds.parse::<u64>() {
-        Ok(seconds) if seconds <= MAX_TTL_SECONDS => Ok(Some(Duration::from_secs(seconds))),
-        _ => bail!(
-            "Identity.ReauthorizeEvery must be 0 to {MAX_TTL_SECONDS} seconds, not {seconds:?}"
-        ),
+        Ok(seconds) if seconds <= MAX_TTL_SECONDS => Ok(Duration::from_secs(seconds)),
+        _ => bail!("a cache TTL must be 0 to {MAX_TTL_SECONDS} seconds, not {seconds:?}"),
     }
 }
 

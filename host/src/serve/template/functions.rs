@@ -25,6 +25,8 @@ pub struct Function {
     pub timeout: Option<Duration>,
     /// `MemorySize`, in MB.
     pub memory_mb: Option<u32>,
+    /// `AutoPublishAlias`: the alias its APIs call.
+    pub alias: Option<String>,
 }
 
 /// The functions of `template`, by logical id.
@@ -91,6 +93,7 @@ fn function(
         memory_mb: number("MemorySize")?
             .map(|mb| u32::try_from(mb).context("MemorySize is too large"))
             .transpose()?,
+        alias: scope.alias_of(id).map(str::to_owned),
     })
 }
 

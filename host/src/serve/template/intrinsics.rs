@@ -2,7 +2,10 @@
 //! defaults, or the values given with `--parameter`), pseudo parameters, conditions, `Ref` of a
 //! resource (its logical id, as `sam local` gives it), `Fn::GetAtt` (a placeholder ARN),
 //! `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split`, `Fn::If`, `Fn::Equals`, `Fn::Not`,
-//! `Fn::And`, `Fn::Or`, and `AWS::NoValue` (the property dropped).
+//! `Fn::And`, `Fn::Or`, and `AWS::NoValue` (the property dropped); and SAM's references to what
+//! it generates for a function with `AutoPublishAlias`: `Ref Function.Alias` (and
+//! `${Function.Alias}`, `Ref FunctionAlias<name>`) is the alias's ARN, `Ref Function.Version` a
+//! version's.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -20,6 +23,8 @@ pub struct Scope {
     unset: Vec<String>,
     conditions: BTreeMap<String, bool>,
     resources: HashMap<String, String>,
+    /// The alias each `AWS::Serverless::Function` with `AutoPublishAlias` publishes.
+    aliases: HashMap<String, String>,
     region: String,
 }
 
@@ -82,6 +87,7 @@ impl Scope {
             unset,
             conditions: BTreeMap::new(),
             resources,
+            aliases: HashMap::new(),
             region: region.to_owned(),
         };
         let declared: Vec<(String, Value)> = template["Conditions"]
@@ -113,7 +119,36 @@ impl Scope {
             }
             pending = waiting;
         }
+        scope.aliases = scope.aliases(template)?;
         Ok(scope)
+    }
+
+    /// Each serverless function's `AutoPublishAlias` (its own, else `Globals.Function`'s).
+    fn aliases(&self, template: &Value) -> anyhow::Result<HashMap<String, String>> {
+        let global = &template["Globals"]["Function"]["AutoPublishAlias"];
+        let mut aliases = HashMap::new();
+        for (id, resource) in template["Resources"].as_object().into_iter().flatten() {
+            if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+                continue;
+            }
+            let declared = match &resource["Properties"]["AutoPublishAlias"] {
+                Value::Null => global,
+                own => own,
+            };
+            if let Some(alias) = self
+                .string(declared)
+                .with_context(|| format!("in {id}.AutoPublishAlias"))?
+                .filter(|alias| !alias.is_empty())
+            {
+                aliases.insert(id.clone(), alias);
+            }
+        }
+        Ok(aliases)
+    }
+
+    /// The alias SAM publishes for `function` (`AutoPublishAlias`), if any.
+    pub fn alias_of(&self, function: &str) -> Option<&str> {
+        self.aliases.get(function).map(String::as_str)
     }
 
     /// `value` with every intrinsic resolved; `None` for `AWS::NoValue` (the property is
@@ -291,6 +326,9 @@ impl Scope {
         if self.resources.contains_key(name) {
             return Ok(Some(Value::String(name.to_owned())));
         }
+        if let Some(arn) = self.generated(name)? {
+            return Ok(Some(Value::String(arn)));
+        }
         if self.unset.iter().any(|unset| unset == name) {
             bail!("the parameter {name} has no Default: give it with --parameter {name}=VALUE");
         }
@@ -333,6 +371,40 @@ impl Scope {
         })
     }
 
+    /// What SAM lets a template refer to of the version and alias it publishes for a function:
+    /// `Function.Alias` and `FunctionAlias<name>` (the alias's ARN), `Function.Version` (a
+    /// version's ARN, the first); `None` when `name` is none of those.
+    fn generated(&self, name: &str) -> anyhow::Result<Option<String>> {
+        let arn = |function: &str, qualifier: &str| {
+            format!(
+                "arn:aws:lambda:{}:{LOCAL_ACCOUNT_ID}:function:{function}:{qualifier}",
+                self.region
+            )
+        };
+        if let Some((function, property)) = name.split_once('.')
+            && self.resources.get(function).map(String::as_str) == Some("AWS::Serverless::Function")
+        {
+            let alias = self.aliases.get(function);
+            return match (property, alias) {
+                ("Alias", Some(alias)) => Ok(Some(arn(function, alias))),
+                ("Version", Some(_)) => Ok(Some(arn(function, "1"))),
+                ("Alias" | "Version", None) => {
+                    bail!(
+                        "{name}: {function} has no AutoPublishAlias, so SAM publishes no {property}"
+                    )
+                }
+                _ => Ok(None),
+            };
+        }
+        Ok(self.aliases.iter().find_map(|(function, alias)| {
+            (name
+                .strip_prefix(function.as_str())
+                .and_then(|rest| rest.strip_prefix("Alias"))
+                == Some(alias.as_str()))
+            .then(|| arn(function, alias))
+        }))
+    }
+
     /// `Fn::Sub`: a string with `${Name}` and `${Resource.Attribute}`, or `[string, {vars}]`;
     /// `${!Literal}` is `${Literal}`.
     fn substitute(&self, argument: &Value) -> anyhow::Result<String> {
@@ -357,6 +429,8 @@ impl Scope {
                 out.push('}');
             } else if let Some(value) = variables.and_then(|variables| variables.get(name)) {
                 out.push_str(&self.string(value)?.unwrap_or_default());
+            } else if let Some(arn) = self.generated(name)? {
+                out.push_str(&arn);
             } else if let Some((resource, attribute)) = name.split_once('.') {
                 out.push_str(&self.attribute(resource, attribute)?);
             } else {
@@ -474,6 +548,40 @@ Resources:
             .unwrap_err()
             .to_string();
         assert!(error.contains("no parameter Nope"), "{error}");
+    }
+
+    #[test]
+    fn a_published_alias_and_version_resolve_to_their_arns() {
+        let template = yaml::load(
+            "Globals: { Function: { AutoPublishAlias: !Ref Alias } }\n\
+             Parameters: { Alias: { Type: String, Default: live } }\n\
+             Resources:\n  Fn: { Type: AWS::Serverless::Function }\n  \
+             Plain: { Type: AWS::Serverless::Function, Properties: { AutoPublishAlias: '' } }",
+        )
+        .unwrap();
+        let scope = Scope::new(&template, &[], "eu-west-1").unwrap();
+        let arn = "arn:aws:lambda:eu-west-1:123456789012:function:Fn";
+        assert_eq!(
+            resolve(&scope, "!Ref Fn.Alias"),
+            Some(json!(format!("{arn}:live")))
+        );
+        assert_eq!(
+            resolve(&scope, "!Ref FnAliaslive"),
+            Some(json!(format!("{arn}:live")))
+        );
+        assert_eq!(
+            resolve(&scope, "!Ref Fn.Version"),
+            Some(json!(format!("{arn}:1")))
+        );
+        assert_eq!(
+            resolve(&scope, r#"!Sub "functions/${Fn.Alias}/invocations""#),
+            Some(json!(format!("functions/{arn}:live/invocations")))
+        );
+        let error = scope
+            .resolve(&yaml::load("!Ref Plain.Alias").unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("no AutoPublishAlias"), "{error}");
     }
 
     #[test]

@@ -1,17 +1,20 @@
-//! A SAM template as `serve` reads it: its functions ([`functions`]), its APIs ([`apis`]), the
-//! routes its functions' events put on them ([`events`]) and the authorizers guarding them
+//! A SAM template as `serve` reads it: its functions ([`functions`]), its APIs ([`apis`]) with
+//! their OpenAPI definitions ([`openapi`]), the routes its functions' events declare
+//! ([`events`]), how the two meet on one API ([`merge`]), and the authorizers guarding them
 //! ([`auth`]). YAML with its short-form intrinsics is read by [`yaml`], and the intrinsics are
 //! resolved by [`intrinsics`].
 //!
 //! The model is the template's, not a route table's: an [`Api`] owns its [`Route`]s, each
-//! naming the function it invokes, the event format the function gets and the authorizer it
-//! runs behind, so that routes from elsewhere (an OpenAPI `DefinitionBody`) join the same list.
+//! naming the function it invokes, the event format the function gets, the authorizer it runs
+//! behind and the request validator that checks it.
 
 pub mod apis;
 pub mod auth;
 mod events;
 pub mod functions;
 pub mod intrinsics;
+mod merge;
+pub mod openapi;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -19,10 +22,12 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 
+use self::apis::ReadApi;
 pub use self::apis::{Api, ApiSettings};
 use self::auth::RouteAuthorization;
 pub use self::functions::Function;
 use self::intrinsics::Scope;
+use self::openapi::validators::RequestValidation;
 use crate::pipeline::InvokeMode;
 use crate::serve::api_kind::{ApiKind, PayloadFormat};
 
@@ -50,13 +55,34 @@ pub struct Route {
     pub payload: PayloadFormat,
     /// The authorizer it runs behind, if any.
     pub auth: Option<RouteAuthorization>,
+    /// What its REST API's request validator checks before the function runs, if anything.
+    pub validation: Option<Arc<RequestValidation>>,
+    /// What declares it.
+    pub defined_by: DefinedBy,
     /// Whole or streamed, where the template says.
     pub invoke_mode: Option<InvokeMode>,
     /// Where the template declares it, for messages.
     pub origin: String,
 }
 
+/// What declares a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefinedBy {
+    /// A function's `Api` or `HttpApi` event.
+    Event,
+    /// An operation of its API's OpenAPI definition.
+    Definition,
+}
+
 impl Template {
+    /// The API whose logical id is `id`.
+    pub fn api(&self, id: &str) -> anyhow::Result<&Api> {
+        self.apis.iter().find(|api| api.id == id).with_context(|| {
+            let ids: Vec<&str> = self.apis.iter().map(|api| api.id.as_str()).collect();
+            format!("no API {id}; its APIs: {}", ids.join(", "))
+        })
+    }
+
     /// Reads the template at `path`; `parameters` override its parameters' defaults, and
     /// `region` is `AWS::Region`.
     pub fn read(
@@ -88,13 +114,14 @@ impl Template {
         }
         let scope = Scope::new(&template, parameters, region)?;
         let functions = functions::read(&template, &scope)?;
-        let mut apis = apis::read(&template, ApiKind::Rest, &scope)?;
-        apis.extend(apis::read(&template, ApiKind::Http, &scope)?);
-        for event in events::read(&template, &scope)? {
-            let Some(api) = apis
-                .iter_mut()
-                .find(|api| api.id == event.api && api.kind == event.kind)
-            else {
+        let mut read = apis::read(&template, ApiKind::Rest, &scope, &dir)?;
+        read.extend(apis::read(&template, ApiKind::Http, &scope, &dir)?);
+        let events = events::read(&template, &scope)?;
+        for event in &events {
+            if !read
+                .iter()
+                .any(|read| read.api.id == event.api && read.api.kind == event.kind)
+            {
                 bail!(
                     "{}: {} {} is not an {} of the template",
                     event.origin,
@@ -102,22 +129,20 @@ impl Template {
                     event.api,
                     event.kind.sam_api_resource_type()
                 );
-            };
-            let auth = event
-                .auth
-                .resolve(&api.auth)
-                .with_context(|| format!("in {}", event.origin))?;
-            api.routes.push(Route {
-                method: event.method,
-                path: event.path,
-                function: event.function,
-                payload: event.payload,
-                auth,
-                invoke_mode: event.invoke_mode,
-                origin: event.origin,
-            });
+            }
         }
-        apis.retain(|api| !api.routes.is_empty() || api.has_definition);
+        let mut apis = Vec::with_capacity(read.len());
+        for ReadApi { mut api, defined } in read {
+            let own = events
+                .iter()
+                .filter(|event| event.api == api.id && event.kind == api.kind)
+                .cloned()
+                .collect();
+            merge::routes(&mut api, defined, own, &functions)
+                .with_context(|| format!("in {}", api.id))?;
+            apis.push(api);
+        }
+        apis.retain(|api| !api.routes.is_empty() || api.definition.is_some());
         apis.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(Self {
             dir,
