@@ -35,6 +35,7 @@ const RECEIPTS_BUCKET: &str = "order-receipts";
 async fn weather_api(
     _: Arc<()>,
     request: hyper::Request<Incoming>,
+    _: loopback::Wire,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let (parts, body) = request.into_parts();
     let header = |name: &str| {
