@@ -1,7 +1,7 @@
 //! Sending one guest request under the [`OutboundPolicy`]: counted against the invocation's
 //! budget, routed (allowlist or endpoint override), resolved by the host, checked on the
 //! resolved address, signed when its service is listed (its body held within the invocation's
-//! memory to hash it), then sent to that very address within the connect and total timeouts,
+//! memory to hash it), then sent to that very address within the connect and first-byte timeouts,
 //! its response body capped. Every refusal or failure is a `wasi:http` error for the guest and
 //! one log line of the invocation, never a trap.
 
@@ -89,23 +89,21 @@ pub fn send(
         let now = Instant::now();
         let deadline = now + time_left;
         let guest = options.unwrap_or_default();
-        let total = deadline.min(
-            now + policy
-                .limits
-                .timeout
-                .min(guest.first_byte_timeout.unwrap_or(Duration::MAX)),
-        );
-        let connect = Window {
-            length: policy
+        let timeouts = Timeouts {
+            connect: policy
                 .limits
                 .connect_timeout
                 .min(guest.connect_timeout.unwrap_or(Duration::MAX)),
-            total,
+            first_byte: policy
+                .limits
+                .timeout
+                .min(guest.first_byte_timeout.unwrap_or(Duration::MAX)),
+            deadline,
         };
         let exchanged = timeout_at(
-            total,
+            deadline,
             exchange(
-                &policy, route, request, trace_id, &mut log, connect, &memory,
+                &policy, route, request, trace_id, &mut log, timeouts, &memory,
             ),
         )
         .await
@@ -175,17 +173,24 @@ impl From<Error> for Failure {
 
 type Connection = wasmtime_wasi::runtime::AbortOnDropJoinHandle<Result<(), hyper::Error>>;
 
-/// The connect timeout, started afresh for resolving and for connecting: the time a guest takes
-/// to write a body the host holds to sign falls between the two and is bounded by the total.
+/// The connect and first-byte timeouts, each started afresh where it applies and never past the
+/// invocation's deadline: the connect timeout for resolving and again for connecting, the
+/// first-byte timeout once the request goes out. The time a guest takes to write a body the host
+/// holds to sign falls before them and is bounded by the deadline alone.
 #[derive(Clone, Copy)]
-struct Window {
-    length: Duration,
-    total: Instant,
+struct Timeouts {
+    connect: Duration,
+    first_byte: Duration,
+    deadline: Instant,
 }
 
-impl Window {
-    fn starting_now(self) -> Instant {
-        self.total.min(Instant::now() + self.length)
+impl Timeouts {
+    fn connect_by(self) -> Instant {
+        self.deadline.min(Instant::now() + self.connect)
+    }
+
+    fn first_byte_by(self) -> Instant {
+        self.deadline.min(Instant::now() + self.first_byte)
     }
 }
 
@@ -196,10 +201,10 @@ async fn exchange(
     request: http::Request<WasiBody>,
     trace_id: Option<HeaderValue>,
     log: &mut RequestLog,
-    connect: Window,
+    timeouts: Timeouts,
     memory: &MemoryBudget,
 ) -> Result<(http::Response<hyper::body::Incoming>, Connection), Failure> {
-    let address = resolve_and_check(policy, &route, connect.starting_now()).await?;
+    let address = resolve_and_check(policy, &route, timeouts.connect_by()).await?;
     let (mut parts, body) = request.into_parts();
     let path = parts.uri.path_and_query().map_or("/", PathAndQuery::as_str);
     let path = format!("{}{path}", route.base_path);
@@ -247,7 +252,7 @@ async fn exchange(
     // On the wire the request line carries the path only.
     *request.uri_mut() = path.parse().map_err(|_| Error::HttpRequestUriInvalid)?;
 
-    let connect_by = connect.starting_now();
+    let connect_by = timeouts.connect_by();
     let stream = timeout_at(connect_by, TcpStream::connect(address))
         .await
         .map_err(|_| Error::ConnectionTimeout)?
@@ -263,7 +268,10 @@ async fn exchange(
             handshake(tls).await?
         }
     };
-    let response = sender.send_request(request).await.map_err(Error::from)?;
+    let response = timeout_at(timeouts.first_byte_by(), sender.send_request(request))
+        .await
+        .map_err(|_| Error::HttpResponseTimeout)?
+        .map_err(Error::from)?;
     Ok((response, connection))
 }
 
